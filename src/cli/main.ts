@@ -1,0 +1,89 @@
+// CLI entry: global options, command discovery, and the one place typed errors become exit codes.
+import { readdirSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import path from 'node:path';
+import yargs, { type Argv } from 'yargs';
+import { DataMapError, UsageError, exitCodeFor, isExpected, redactUrls } from '../errors.ts';
+import { createLogger, LOG_LEVELS, type LogLevel } from '../log.ts';
+import { createOutput } from './output.ts';
+import type { CliContext, Command, GlobalArgs } from './command.ts';
+
+const commandsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'commands');
+
+async function loadCommands(): Promise<Command<any>[]> {
+  const files = readdirSync(commandsDir).filter((f) => f.endsWith('.ts')).sort();
+  const mods = await Promise.all(files.map((f) => import(pathToFileURL(path.join(commandsDir, f)).href)));
+  return mods.map((m) => m.default as Command<any>).filter(Boolean);
+}
+
+/** Runs the CLI; returns the exit code. `io` lets tests capture output. */
+export async function main(argv: string[], io: { stdout?: (s: string) => void; stderr?: (s: string) => void } = {}): Promise<number> {
+  const stderr = io.stderr ?? ((s: string) => process.stderr.write(s));
+  const json = argv.includes('--json');
+  const out = createOutput(json, io.stdout);
+  let exitCode = 0;
+  let failure: unknown;
+
+  const register = (y: Argv, cmd: Command<any>): Argv =>
+    y.command(
+      cmd.command,
+      cmd.describe,
+      (sub) => {
+        let b = cmd.builder ? cmd.builder(sub) : sub;
+        for (const s of cmd.subcommands ?? []) b = register(b, s);
+        if (cmd.subcommands?.length && !cmd.run) b = b.demandCommand(1, `${cmd.command}: choose a sub-command`);
+        return b;
+      },
+      async (args) => {
+        if (!cmd.run) return;
+        const g = args as unknown as GlobalArgs;
+        const ctx: CliContext = { args: g, out, log: createLogger(g.logLevel), tty: Boolean(process.stderr.isTTY) };
+        exitCode = await cmd.run(args as any, ctx);
+      },
+    );
+
+  try {
+    let y = yargs(argv)
+      .scriptName('dsar')
+      .usage('$0 [--datamap datamap.yaml] [--json] [--log-level info] <command>')
+      .option('datamap', { type: 'string', default: process.env.DSAR_DATAMAP ?? 'datamap.yaml', describe: 'the data map file', global: true })
+      .option('json', { type: 'boolean', default: false, describe: 'one JSON document on stdout', global: true })
+      .option('log-level', { choices: LOG_LEVELS as unknown as LogLevel[], default: 'info' as LogLevel, describe: 'pino level of the stderr logs', global: true })
+      .strict()
+      .demandCommand(1, 'choose a command (dsar --help lists them)')
+      .recommendCommands()
+      .help()
+      .alias('h', 'help')
+      .version()
+      .wrap(Math.min(120, process.stdout.columns ?? 100))
+      .exitProcess(false)
+      .fail((msg, err) => {
+        throw err ?? new UsageError(msg);
+      });
+    for (const cmd of await loadCommands()) y = register(y, cmd);
+    await y.parseAsync();
+  } catch (err) {
+    failure = err;
+  }
+  if (failure === undefined) return exitCode;
+  return report(failure, out.json, io.stdout ?? ((s) => process.stdout.write(s)), stderr);
+}
+
+function report(err: unknown, json: boolean, stdout: (s: string) => void, stderr: (s: string) => void): number {
+  const code = exitCodeFor(err);
+  const message = err instanceof Error ? err.message : String(err);
+  if (isExpected(err)) {
+    const lines = err instanceof DataMapError ? err.issues.length : 1;
+    stderr(`dsar: ${message}\n`);
+    if (err instanceof DataMapError) stderr(`dsar: ${lines} problem${lines === 1 ? '' : 's'} in the data map; nothing was touched\n`);
+  } else {
+    // A bug: keep the stack, but never a URL password.
+    stderr(`dsar: internal error: ${redactUrls(err instanceof Error ? (err.stack ?? message) : message)}\n`);
+  }
+  if (json) {
+    const doc: Record<string, unknown> = { ok: false, exitCode: code, error: { type: err instanceof Error ? err.name : 'Error', message: redactUrls(message) } };
+    if (err instanceof DataMapError) doc.issues = err.issues;
+    stdout(JSON.stringify(doc, null, 2) + '\n');
+  }
+  return code;
+}

@@ -1,0 +1,157 @@
+// The parsed data map: the boundary type every command reads. Produced by load.ts, checked by validate.ts.
+import type { Location } from '../errors.ts';
+
+export type SystemKind = 'postgres' | 'mysql' | 'sqlite' | 'files';
+export type FileFormat = 'csv' | 'json' | 'ndjson';
+export type Normalizer = 'lowercase-trim' | 'digits' | 'trim' | 'none';
+export type MaskName = 'null' | 'redact' | 'hash' | 'fake' | 'generalize' | 'random' | 'keep';
+export type EraseAction = 'delete' | 'anonymize' | 'keep';
+
+/** A value that may be `env:NAME`; resolved only when a command needs it, so `validate` runs without secrets. */
+export interface Secret {
+  /** The text as written (`env:APP_URL` or a literal). Never log a resolved value. */
+  readonly ref: string;
+  readonly loc: Location;
+  /** The value, or undefined when the environment variable is unset. */
+  resolve(): string | undefined;
+}
+
+export interface IdentityType {
+  name: string;
+  normalize: Normalizer;
+  loc: Location;
+}
+
+export interface SystemDef {
+  name: string;
+  kind: SystemKind;
+  url?: Secret; // postgres, mysql
+  path?: string; // sqlite file, files directory; resolved against the data map's directory
+  format?: FileFormat; // files
+  loc: Location;
+}
+
+/** `3y`, `18m`, `90d`, `12h`: calendar arithmetic for y/m/d. */
+export interface Duration {
+  amount: number;
+  unit: 'y' | 'm' | 'd' | 'h';
+  text: string;
+}
+
+export interface RetentionRule {
+  name: string;
+  keep: Duration;
+  after: string; // column holding the start of the period
+  then: 'anonymize' | 'delete';
+  basis?: string;
+  /** The basis is a legal obligation: while `keep` runs, erasure only anonymizes identifying fields. */
+  legalObligation: boolean;
+  loc: Location;
+}
+
+export interface FieldDef {
+  column: string;
+  category: string;
+  mask: MaskName;
+  /** Options for the mask, e.g. `{ bucket: 10 }` for generalize of a number, `{ prefix: 3 }` for a postal code. */
+  maskOptions: Record<string, unknown>;
+  /** Identifies the subject (names, contact details, identifiers). Defaults from the category; overridable. */
+  identifying: boolean;
+  loc: Location;
+}
+
+export interface ColumnRef {
+  system: string;
+  table: string;
+  column: string;
+}
+
+export interface LinkDef {
+  column: string;
+  references: ColumnRef;
+  /** One-way: this row -> the referenced row (the referenced row belongs to this row's subject). */
+  owns: boolean;
+  loc: Location;
+}
+
+export interface TableDef {
+  /** `system.table` */
+  id: string;
+  system: string;
+  table: string;
+  key: string[];
+  /** identity type -> column */
+  identify: Record<string, string>;
+  retention?: string;
+  onErase: EraseAction;
+  fields: Record<string, FieldDef>;
+  links: LinkDef[];
+  /** Rows of a subject younger than `under` years (by `column`) mark a child. */
+  child?: { column: string; under: number };
+  /** Purposes such as `marketing`: opted-out subjects are excluded from such tables. */
+  purposes: string[];
+  loc: Location;
+}
+
+export type ExtractRole = 'quasi' | 'sensitive' | 'pseudonym' | 'keep';
+
+export interface ExtractColumn {
+  column: string;
+  role: ExtractRole;
+  /** Generalization ladder for quasi columns: `year`, `5-years`, `10-years`, `prefix-N`, `bucket-N`, `*`. */
+  generalize: string[];
+  loc: Location;
+}
+
+export type MeasureFn = 'count' | 'count_distinct' | 'sum' | 'avg' | 'min' | 'max';
+
+export interface Measure {
+  name: string;
+  fn: MeasureFn;
+  column?: string;
+  loc: Location;
+}
+
+export interface ExtractDef {
+  name: string;
+  from: { system: string; table: string };
+  /** column -> value (equality) or `{ op, value }` */
+  where: Array<{ column: string; op: '=' | '!=' | '<' | '<=' | '>' | '>=' | 'in' | 'is null' | 'is not null'; value?: unknown }>;
+  excludeOptouts?: 'sharing' | 'marketing';
+  /** identity type -> column of `from`, for opt-out matching (defaults to the table's `identify`). */
+  identify: Record<string, string>;
+  /** The column that counts distinct subjects in aggregates (defaults to the table's first key column). */
+  subject?: string;
+  columns: Record<string, ExtractColumn>;
+  groupBy: string[];
+  measures: Measure[];
+  privacy: { k: number; l?: number; maxSuppression: number };
+  output: 'csv' | 'ndjson' | 'json';
+  kind: 'record' | 'aggregate';
+  loc: Location;
+}
+
+export interface JobDef {
+  name: string;
+  run: string; // `sweep`, `extract <name>`, ... (a dsar command line)
+  cron: string;
+  catchUp: boolean;
+  loc: Location;
+}
+
+export interface DataMap {
+  file: string;
+  dir: string;
+  /** SHA-256 of the file's bytes, recorded in manifests and the ledger. */
+  hash: string;
+  version: number;
+  timezone: string;
+  identities: Record<string, IdentityType>;
+  state: { url?: Secret };
+  secrets: { hmacKey?: Secret };
+  systems: Record<string, SystemDef>;
+  retention: Record<string, RetentionRule>;
+  tables: Record<string, TableDef>;
+  extracts: Record<string, ExtractDef>;
+  jobs: Record<string, JobDef>;
+}

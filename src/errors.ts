@@ -1,0 +1,71 @@
+// Typed errors. Exit codes are decided in one place: exitCodeFor().
+
+/** A location in the data map file. */
+export interface Location {
+  file: string;
+  line: number;
+  column: number;
+  /** Key path such as `tables.app.users.fields.email.mask`. */
+  path: string;
+}
+
+export interface DataMapIssue extends Location {
+  message: string;
+}
+
+/** One or more problems in the data map; every issue names file:line:column. Exit 2. */
+export class DataMapError extends Error {
+  constructor(readonly issues: DataMapIssue[]) {
+    super(issues.map(formatIssue).join('\n'));
+    this.name = 'DataMapError';
+  }
+}
+
+export function formatIssue(i: DataMapIssue): string {
+  return `${i.file}:${i.line}:${i.column}: ${i.path ? i.path + ': ' : ''}${i.message}`;
+}
+
+/** A system (or one of its tables) failed at run time: unreachable, lost connection, query error. Exit 1 when others went on, 2 before anything ran. */
+export class SystemError extends Error {
+  constructor(
+    readonly system: string,
+    readonly table: string | undefined,
+    message: string,
+    readonly cause?: unknown,
+  ) {
+    super(`${table ? `${system}.${table}` : system}: ${redactUrls(message)}`);
+    this.name = 'SystemError';
+  }
+}
+
+/** Bad command-line input or configuration (unknown flag, bad ticket, missing secret). Exit 2, nothing touched. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(redactUrls(message));
+    this.name = 'UsageError';
+  }
+}
+
+/** The work was refused or only partly done for a reason the user must see (a legal hold, residue after erasure). Exit 1. */
+export class RefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RefusedError';
+  }
+}
+
+export function exitCodeFor(err: unknown): number {
+  if (err instanceof DataMapError || err instanceof UsageError) return 2;
+  if (err instanceof SystemError || err instanceof RefusedError) return 1;
+  return 70; // an unexpected error: a bug
+}
+
+/** True for errors the user caused or must act on: printed as one line, never with a stack. */
+export function isExpected(err: unknown): boolean {
+  return exitCodeFor(err) !== 70;
+}
+
+/** Removes passwords from any URL in a message (postgres://u:secret@h -> postgres://u:***@h). */
+export function redactUrls(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^@\s]*@/gi, '$1***@');
+}

@@ -1,0 +1,34 @@
+// `dsar datamap validate [--live]`: static checks always; --live compares the map with every system's schema.
+import path from 'node:path';
+import { loadDataMap } from '../datamap/load.ts';
+import type { CliContext, GlobalArgs } from '../cli/command.ts';
+
+export async function validateCommand(args: GlobalArgs & { live: boolean }, ctx: CliContext): Promise<number> {
+  const map = loadDataMap(path.resolve(args.datamap));
+  const summary = {
+    ok: true,
+    file: map.file,
+    systems: Object.keys(map.systems).length,
+    tables: Object.keys(map.tables).length,
+    extracts: Object.keys(map.extracts).length,
+    jobs: Object.keys(map.jobs).length,
+  };
+  if (!args.live) {
+    ctx.out.result(summary, (s) => `${s.file}: valid (${s.systems} systems, ${s.tables} tables, ${s.extracts} extracts, ${s.jobs} jobs)`);
+    return 0;
+  }
+  const { checkLive } = await import('../datamap/live-check.ts');
+  const report = await checkLive(map, ctx.log);
+  ctx.out.result({ ...summary, ...report, ok: report.errors.length === 0 && report.unreachable.length === 0 }, (r) =>
+    [
+      ...r.errors.map((e) => `error   ${e.where}: ${e.message}`),
+      ...r.warnings.map((w) => `warning ${w.where}: ${w.message}`),
+      ...r.unreachable.map((u) => `unreachable ${u.system}: ${u.message}`),
+      r.errors.length || r.unreachable.length
+        ? `${r.errors.length} error(s), ${r.warnings.length} warning(s), ${r.unreachable.length} system(s) unreachable`
+        : `${r.file}: valid against the live systems (${r.warnings.length} warning(s))`,
+    ].join('\n'),
+  );
+  if (report.errors.length) return 2;
+  return report.unreachable.length ? 1 : 0;
+}
