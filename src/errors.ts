@@ -31,7 +31,7 @@ export class SystemError extends Error {
     readonly system: string,
     readonly table: string | undefined,
     message: string,
-    readonly cause?: unknown,
+    override readonly cause?: unknown,
   ) {
     super(`${table ? `${system}.${table}` : system}: ${redactUrls(message)}`);
     this.name = 'SystemError';

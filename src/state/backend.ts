@@ -1,0 +1,18 @@
+// What differs between the two engines that can hold the state: how to open them and how to run a write that
+// must not interleave with the same write in another process. Everything else is plain kysely, shared.
+import type { Kysely } from 'kysely';
+import type { StateDatabase } from './schema.ts';
+
+export type StateBackendKind = 'postgres' | 'sqlite';
+
+export interface StateBackend {
+  readonly kind: StateBackendKind;
+  /** Where the state lives, safe to print: the file path, or the URL without its password. */
+  readonly location: string;
+  readonly db: Kysely<StateDatabase>;
+  /** Runs `work` in one transaction that holds the named lock across processes until it commits. */
+  exclusive<T>(lockName: string, work: (db: Kysely<StateDatabase>) => Promise<T>): Promise<T>;
+  /** Creates or upgrades the schema; safe when another process does the same at the same moment. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}

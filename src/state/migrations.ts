@@ -1,0 +1,136 @@
+// Versioned schema of the state store. Pending migrations run in one transaction that holds the backend's
+// cross-process lock, so two processes opening a fresh store at once migrate it once, and a failed migration
+// leaves nothing half-done. Append new migrations; never edit a shipped one.
+import type { Kysely } from 'kysely';
+import { randomBytes } from 'node:crypto';
+import type { StateBackend } from './backend.ts';
+
+interface Migration {
+  up(db: Kysely<any>): Promise<void>;
+}
+
+export const SUBJECT_KEY = 'subject_key';
+
+const migrations: Record<string, Migration> = {
+  '0001_initial': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('dsar_meta')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .execute();
+      // The per-installation key that turns identities into subject hashes; made once, inside this transaction.
+      await db.insertInto('dsar_meta').values({ key: SUBJECT_KEY, value: randomBytes(32).toString('hex') }).execute();
+
+      await db.schema
+        .createTable('dsar_ledger')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('ticket', 'text')
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('event', 'text', (c) => c.notNull())
+        .addColumn('subject_hash', 'text')
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('started_at', 'text', (c) => c.notNull())
+        .addColumn('ended_at', 'text')
+        .addColumn('outcome', 'text', (c) => c.notNull())
+        .addColumn('row_counts', 'text', (c) => c.notNull())
+        .addColumn('detail', 'text', (c) => c.notNull())
+        .addColumn('received_on', 'text')
+        .addColumn('law', 'text')
+        .addColumn('due_on', 'text')
+        // Unique: two entries naming the same predecessor would be a fork of the chain.
+        .addColumn('prev_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('entry_hash', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('dsar_ledger_ticket').on('dsar_ledger').columns(['ticket', 'id']).execute();
+
+      await db.schema
+        .createTable('dsar_holds')
+        .addColumn('subject_hash', 'text', (c) => c.primaryKey())
+        .addColumn('identity_type', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('dsar_optouts')
+        .addColumn('subject_hash', 'text', (c) => c.notNull())
+        .addColumn('scope', 'text', (c) => c.notNull())
+        .addColumn('identity_type', 'text', (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('dsar_optouts_pk', ['scope', 'subject_hash'])
+        .execute();
+
+      await db.schema
+        .createTable('dsar_checkpoints')
+        .addColumn('run_key', 'text', (c) => c.primaryKey())
+        .addColumn('step', 'text', (c) => c.notNull())
+        .addColumn('data', 'text', (c) => c.notNull())
+        .addColumn('saved_at', 'text', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('dsar_run_steps')
+        .addColumn('run_key', 'text', (c) => c.notNull())
+        .addColumn('step_id', 'text', (c) => c.notNull())
+        .addColumn('detail', 'text', (c) => c.notNull())
+        .addColumn('done_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('dsar_run_steps_pk', ['run_key', 'step_id'])
+        .execute();
+
+      await db.schema
+        .createTable('dsar_job_runs')
+        .addColumn('job', 'text', (c) => c.notNull())
+        .addColumn('tick', 'text', (c) => c.notNull())
+        .addColumn('owner', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('started_at', 'text', (c) => c.notNull())
+        .addColumn('heartbeat_at', 'text', (c) => c.notNull())
+        .addColumn('lease_until', 'text', (c) => c.notNull())
+        .addColumn('ended_at', 'text')
+        .addColumn('detail', 'text', (c) => c.notNull())
+        // One row per (job, tick): the unique key is what makes a claim win for exactly one replica.
+        .addPrimaryKeyConstraint('dsar_job_runs_pk', ['job', 'tick'])
+        .execute();
+      await db.schema.createIndex('dsar_job_runs_running').on('dsar_job_runs').columns(['status', 'lease_until']).execute();
+    },
+  },
+};
+
+const MIGRATIONS_TABLE = 'dsar_migrations';
+
+/** Names of the applied migrations, or undefined before the first migration made the table. */
+async function appliedMigrations(db: Kysely<any>): Promise<Set<string> | undefined> {
+  try {
+    return new Set((await db.selectFrom(MIGRATIONS_TABLE).select('name').execute()).map((r) => r.name as string));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Brings the schema to the latest version; a no-op when it is already there. Returns the names it applied. */
+export async function migrateToLatest(backend: Pick<StateBackend, 'exclusive' | 'db'>): Promise<string[]> {
+  const names = Object.keys(migrations).sort();
+  // Fast path without the lock (and without DDL, which a least-privileged state user may not be granted).
+  const seen = await appliedMigrations(backend.db);
+  if (seen && names.every((name) => seen.has(name))) return [];
+  return backend.exclusive(MIGRATIONS_TABLE, async (db: Kysely<any>) => {
+    await db.schema
+      .createTable(MIGRATIONS_TABLE)
+      .ifNotExists()
+      .addColumn('name', 'text', (c) => c.primaryKey())
+      .addColumn('applied_at', 'text', (c) => c.notNull())
+      .execute();
+    // Read again under the lock: another process may have migrated while this one waited.
+    const applied = (await appliedMigrations(db)) ?? new Set();
+    const pending = names.filter((name) => !applied.has(name));
+    for (const name of pending) {
+      await migrations[name].up(db);
+      await db.insertInto(MIGRATIONS_TABLE).values({ name, applied_at: new Date().toISOString() }).execute();
+    }
+    return pending;
+  });
+}

@@ -1,0 +1,85 @@
+// Row types of the state tables, as kysely sees them. Timestamps are ISO-8601 UTC text and dates `YYYY-MM-DD`
+// text on both engines, so a row reads back byte-for-byte the same everywhere (the ledger hashes what it stored).
+
+export interface MetaTable {
+  key: string;
+  value: string;
+}
+
+export interface LedgerTable {
+  /** 1, 2, 3, ... assigned by the appender, never by a sequence, so a missing number is a deleted entry. */
+  id: number;
+  ticket: string | null;
+  kind: string;
+  event: string;
+  subject_hash: string | null;
+  actor: string;
+  started_at: string;
+  ended_at: string | null;
+  outcome: string;
+  /** Canonical JSON text. */
+  row_counts: string;
+  /** Canonical JSON text. */
+  detail: string;
+  received_on: string | null;
+  law: string | null;
+  due_on: string | null;
+  prev_hash: string;
+  entry_hash: string;
+}
+
+export interface HoldTable {
+  subject_hash: string;
+  identity_type: string;
+  reason: string;
+  actor: string;
+  created_at: string;
+}
+
+export interface OptOutTable {
+  subject_hash: string;
+  scope: string;
+  identity_type: string;
+  actor: string;
+  created_at: string;
+}
+
+export interface CheckpointTable {
+  run_key: string;
+  step: string;
+  /** JSON text. */
+  data: string;
+  saved_at: string;
+}
+
+export interface RunStepTable {
+  run_key: string;
+  step_id: string;
+  /** JSON text. */
+  detail: string;
+  done_at: string;
+}
+
+export interface JobRunTable {
+  job: string;
+  tick: string;
+  owner: string;
+  status: string;
+  attempts: number;
+  started_at: string;
+  heartbeat_at: string;
+  lease_until: string;
+  ended_at: string | null;
+  /** JSON text. */
+  detail: string;
+}
+
+export interface StateDatabase {
+  dsar_meta: MetaTable;
+  dsar_ledger: LedgerTable;
+  dsar_holds: HoldTable;
+  dsar_optouts: OptOutTable;
+  dsar_checkpoints: CheckpointTable;
+  dsar_run_steps: RunStepTable;
+  dsar_job_runs: JobRunTable;
+}

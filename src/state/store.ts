@@ -1,0 +1,70 @@
+// The state store: the request ledger, legal holds, opt-outs, run checkpoints and scheduler job runs.
+// PostgreSQL when the data map's `state.url` is set, else SQLite at `<dir>/.dsar/state.db`.
+import { SystemError } from '../errors.ts';
+import type { StateBackend, StateBackendKind } from './backend.ts';
+import { Checkpoints } from './checkpoints.ts';
+import { Holds } from './holds.ts';
+import { JobRuns } from './job-runs.ts';
+import { Ledger } from './ledger.ts';
+import { OptOuts } from './optouts.ts';
+import { openPostgresBackend } from './postgres-backend.ts';
+import { openSqliteBackend } from './sqlite-backend.ts';
+import { loadSubjectHasher, type SubjectHasher } from './subject-key.ts';
+
+export interface StateStoreOptions {
+  /** A PostgreSQL URL (the data map's resolved `state.url`); when absent, the embedded SQLite file is used. */
+  url?: string;
+  /** Directory that holds `.dsar/state.db`; defaults to the working directory. */
+  dir?: string;
+}
+
+export interface StateStore {
+  readonly kind: StateBackendKind;
+  /** Printable location: the SQLite file path or the PostgreSQL URL without its password. */
+  readonly location: string;
+  /** HMAC-SHA-256 (hex) of `type:value` under this installation's key: how the state refers to a subject. */
+  subjectHash(identityType: string, normalizedValue: string): string;
+  readonly ledger: Ledger;
+  readonly holds: Holds;
+  readonly optouts: OptOuts;
+  readonly checkpoints: Checkpoints;
+  readonly jobRuns: JobRuns;
+  close(): Promise<void>;
+}
+
+const SYSTEM = 'state';
+
+export async function openStateStore(opts: StateStoreOptions = {}): Promise<StateStore> {
+  let backend: StateBackend;
+  try {
+    backend = opts.url ? openPostgresBackend(opts.url) : openSqliteBackend(opts.dir ?? process.cwd());
+  } catch (err) {
+    throw new SystemError(SYSTEM, undefined, `cannot open the state store: ${(err as Error).message}`, err);
+  }
+  let subjectHash: SubjectHasher;
+  try {
+    await backend.migrate();
+    subjectHash = await loadSubjectHasher(backend.db);
+  } catch (err) {
+    await backend.close().catch(() => {});
+    throw new SystemError(SYSTEM, undefined, `cannot open the state store at ${backend.location}: ${(err as Error).message}`, err);
+  }
+  return {
+    kind: backend.kind,
+    location: backend.location,
+    subjectHash,
+    ledger: new Ledger(backend),
+    holds: new Holds(backend, subjectHash),
+    optouts: new OptOuts(backend, subjectHash),
+    checkpoints: new Checkpoints(backend),
+    jobRuns: new JobRuns(backend),
+    close: () => backend.close(),
+  };
+}
+
+export type { LedgerAppend, LedgerEntry, LedgerEvent, LedgerKind, LedgerOutcome, LedgerVerification, RequestSummary } from './ledger.ts';
+export type { Hold } from './holds.ts';
+export type { OptOut, OptOutScope } from './optouts.ts';
+export type { Checkpoint } from './checkpoints.ts';
+export type { JobOutcome, JobRun, JobStatus } from './job-runs.ts';
+export type { Law } from './statutory.ts';

@@ -1,0 +1,74 @@
+// Both state backends for the same tests: a fresh SQLite directory or a fresh PostgreSQL database per call,
+// plus raw SQL access that goes around the store (to tamper with the ledger as an attacker would).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { openStateStore, type StateStore } from '../../src/state/store.ts';
+import { createPostgresDatabase, execPostgres, queryPostgres } from '../helpers/databases.ts';
+
+export interface StateFixture {
+  /** Options that open this fixture's store. */
+  options: { url?: string; dir?: string };
+  open(): Promise<StateStore>;
+  /** Runs SQL directly against the state database, bypassing the store. */
+  exec(sqlText: string): Promise<void>;
+  query<T = Record<string, unknown>>(sqlText: string): Promise<T[]>;
+  /** Empties every state table but keeps the schema and the subject key: a fresh store, quickly. */
+  reset(): Promise<void>;
+  /** Closes every store opened here and removes the database. */
+  dispose(): Promise<void>;
+}
+
+const RESET_SQL = ['dsar_ledger', 'dsar_holds', 'dsar_optouts', 'dsar_checkpoints', 'dsar_run_steps', 'dsar_job_runs']
+  .map((t) => `delete from ${t};`)
+  .concat("delete from dsar_meta where key <> 'subject_key';")
+  .join('\n');
+
+export type BackendName = 'sqlite' | 'postgres';
+export const BACKENDS: BackendName[] = ['sqlite', 'postgres'];
+
+export async function stateFixture(backend: BackendName): Promise<StateFixture> {
+  const opened: StateStore[] = [];
+  const track = async (options: { url?: string; dir?: string }) => {
+    const store = await openStateStore(options);
+    opened.push(store);
+    return store;
+  };
+  const closeAll = () => Promise.all(opened.splice(0).map((s) => s.close()));
+  if (backend === 'sqlite') {
+    const dir = mkdtempSync(path.join(tmpdir(), 'dsar-state-'));
+    const file = path.join(dir, '.dsar', 'state.db');
+    const withFile = <T>(fn: (db: Database.Database) => T): T => {
+      const db = new Database(file);
+      try {
+        return fn(db);
+      } finally {
+        db.close();
+      }
+    };
+    return {
+      options: { dir },
+      open: () => track({ dir }),
+      exec: async (sqlText) => void withFile((db) => db.exec(sqlText)),
+      query: async <T>(sqlText: string) => withFile((db) => db.prepare(sqlText).all() as T[]),
+      reset: async () => void withFile((db) => db.exec(RESET_SQL)),
+      async dispose() {
+        await closeAll();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const database = await createPostgresDatabase('state');
+  return {
+    options: { url: database.url },
+    open: () => track({ url: database.url }),
+    exec: (sqlText) => execPostgres(database.url, sqlText),
+    query: <T>(sqlText: string) => queryPostgres<T>(database.url, sqlText),
+    reset: () => execPostgres(database.url, RESET_SQL),
+    async dispose() {
+      await closeAll();
+      await database.drop();
+    },
+  };
+}
