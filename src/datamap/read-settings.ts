@@ -1,0 +1,157 @@
+// Reading the sections every command needs: version, timezone, identities, state, secrets, systems, retention, jobs.
+import path from 'node:path';
+import { cronProblem } from './cron.ts';
+import { parseDuration } from './duration.ts';
+import { NORMALIZERS } from './normalize.ts';
+import { type Entries, type Value, unknownMessage } from './reader.ts';
+import { makeSecret, secretProblem } from './secret.ts';
+import type { FileFormat, IdentityType, JobDef, Normalizer, RetentionRule, Secret, SystemDef, SystemKind } from './types.ts';
+
+export const SYSTEM_KINDS: readonly SystemKind[] = ['postgres', 'mysql', 'sqlite', 'files'];
+export const FILE_FORMATS: readonly FileFormat[] = ['csv', 'json', 'ndjson'];
+/** Commands a job may run (`schedule` and `demo` cannot). */
+export const JOB_COMMANDS = ['sweep', 'extract', 'export', 'erase', 'scan', 'datamap', 'hold', 'optout', 'requests'] as const;
+
+const SYSTEM_NAME = /^[A-Za-z0-9_-]+$/;
+
+export function readVersion(root: Entries): number {
+  const v = root.require('version', 'version: 1');
+  if (!v) return 1;
+  if (Number(v.scalar) !== 1) v.problem(`unsupported version ${v.describe()}; this dsar reads version 1`);
+  return 1;
+}
+
+export function readTimezone(v: Value | undefined): string {
+  if (!v || v.isNull) return 'UTC';
+  const tz = v.text('an IANA time zone such as Europe/Berlin');
+  if (tz === undefined || tz === 'UTC') return 'UTC';
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return tz;
+  } catch {
+    v.problem(`unknown time zone \`${tz}\`; expected an IANA name such as UTC or Europe/Berlin`);
+    return 'UTC';
+  }
+}
+
+/** Without `identities:`, subjects are found by email (SPEC: an identity is an email by default). */
+export function readIdentities(v: Value | undefined, file: string): Record<string, IdentityType> {
+  if (!v) return { email: { name: 'email', normalize: 'lowercase-trim', loc: { file, line: 1, column: 1, path: 'identities' } } };
+  const out: Record<string, IdentityType> = {};
+  for (const { name, keyLoc, value } of v.entries('identity types') ?? []) {
+    let normalize: Normalizer | undefined = 'none';
+    if (value.isScalar) normalize = value.oneOf(NORMALIZERS, 'normalizer');
+    else if (!value.isNull) normalize = value.entries('an identity type', ['normalize'])?.get('normalize')?.oneOf(NORMALIZERS, 'normalizer');
+    out[name] = { name, normalize: normalize ?? 'none', loc: keyLoc };
+  }
+  return out;
+}
+
+export function readSecret(v: Value): Secret | undefined {
+  const ref = v.text('`env:NAME` or a value');
+  if (ref === undefined) return undefined;
+  const problem = secretProblem(ref);
+  if (problem) return void v.problem(problem);
+  return makeSecret(ref, v.loc);
+}
+
+export function readState(v: Value | undefined): { url?: Secret } {
+  const url = v?.isNull ? undefined : v?.entries('the state store', ['url'])?.get('url');
+  return url && !url.isNull ? { url: readSecret(url) } : {};
+}
+
+export function readSecrets(v: Value | undefined): { hmacKey?: Secret } {
+  const key = v?.isNull ? undefined : v?.entries('secrets', ['hmac_key'])?.get('hmac_key');
+  return key && !key.isNull ? { hmacKey: readSecret(key) } : {};
+}
+
+/** Which keys each kind takes: a key that does not apply is reported rather than silently ignored. */
+const KIND_KEYS: Record<SystemKind, string[]> = {
+  postgres: ['url'],
+  mysql: ['url'],
+  sqlite: ['path'],
+  files: ['path', 'format'],
+};
+
+export function readSystems(v: Value | undefined, dir: string): Record<string, SystemDef> {
+  const out: Record<string, SystemDef> = {};
+  for (const { name, keyLoc, value } of v?.entries('systems') ?? []) {
+    if (!SYSTEM_NAME.test(name)) value.problem(`system name \`${name}\` may hold only letters, digits, _ and - (tables are named <system>.<table>)`, keyLoc);
+    const e = value.entries('a system', ['kind', 'url', 'path', 'format']);
+    const def: SystemDef = { name, kind: 'postgres', loc: keyLoc };
+    out[name] = def;
+    if (!e) continue;
+    const kind = e.require('kind', SYSTEM_KINDS.join(', '))?.oneOf(SYSTEM_KINDS, 'system kind');
+    if (!kind) continue;
+    def.kind = kind;
+    for (const entry of e) {
+      if (entry.name !== 'kind' && !KIND_KEYS[kind].includes(entry.name)) value.problem(`\`${entry.name}\` does not apply to a ${kind} system`, entry.keyLoc);
+    }
+    if (kind === 'postgres' || kind === 'mysql') {
+      const url = e.require('url', `the ${kind} connection URL, e.g. env:APP_DATABASE_URL`);
+      if (url) def.url = readSecret(url);
+    } else {
+      const p = e.require('path', kind === 'sqlite' ? 'the database file' : 'the directory holding the files');
+      const text = p?.text('a path');
+      if (text !== undefined) def.path = text === ':memory:' ? text : path.resolve(dir, text);
+      if (kind === 'files') {
+        const format = e.require('format', FILE_FORMATS.join(', '))?.oneOf(FILE_FORMATS, 'file format');
+        if (format) def.format = format;
+      }
+    }
+  }
+  return out;
+}
+
+export function readRetention(v: Value | undefined): Record<string, RetentionRule> {
+  const out: Record<string, RetentionRule> = {};
+  for (const { name, keyLoc, value } of v?.entries('retention rules') ?? []) {
+    const rule: RetentionRule = { name, keep: { amount: 1, unit: 'y', text: '1y' }, after: '', then: 'anonymize', legalObligation: false, loc: keyLoc };
+    out[name] = rule;
+    const e = value.entries('a retention rule', ['keep', 'after', 'then', 'basis']);
+    if (!e) continue;
+    const keep = e.require('keep', 'a period such as 3y, 18m, 90d');
+    const keepText = keep?.text('a period');
+    if (keep && keepText !== undefined) {
+      const d = parseDuration(keepText);
+      if (d) rule.keep = d;
+      else keep.problem(`\`${keepText}\` is not a period; write a positive whole number and y, m, d or h (3y, 18m, 90d, 12h)`);
+    }
+    rule.after = e.require('after', 'the column the period starts from')?.text('a column name') ?? '';
+    rule.then = e.require('then', 'anonymize or delete')?.oneOf(['anonymize', 'delete'] as const, '`then` action') ?? 'anonymize';
+    const basis = e.get('basis');
+    if (basis && !basis.isNull) {
+      rule.basis = basis.text('the legal basis');
+      rule.legalObligation = /legal obligation/i.test(rule.basis ?? '');
+    }
+  }
+  return out;
+}
+
+export function readJobs(v: Value | undefined): Record<string, JobDef> {
+  const out: Record<string, JobDef> = {};
+  for (const { name, keyLoc, value } of v?.entries('jobs') ?? []) {
+    const job: JobDef = { name, run: '', cron: '', catchUp: false, loc: keyLoc };
+    out[name] = job;
+    const e = value.entries('a job', ['run', 'cron', 'catch_up']);
+    if (!e) continue;
+    const run = e.require('run', 'a dsar command such as `sweep`');
+    const runText = run?.text('a dsar command');
+    if (run && runText !== undefined) {
+      job.run = runText.trim();
+      const command = job.run.split(/\s+/)[0];
+      if (command === 'dsar') run.problem('`run` takes the command without `dsar`, e.g. `sweep` or `extract signups-by-region`');
+      else if (!(JOB_COMMANDS as readonly string[]).includes(command)) run.problem(unknownMessage('command', command, JOB_COMMANDS));
+    }
+    const cron = e.require('cron', 'a schedule such as "0 3 * * *"');
+    const cronText = cron?.text('a cron expression');
+    if (cron && cronText !== undefined) {
+      job.cron = cronText;
+      const problem = cronProblem(cronText);
+      if (problem) cron.problem(`bad cron expression \`${cronText}\`: ${problem}`);
+    }
+    const catchUp = e.get('catch_up');
+    if (catchUp && !catchUp.isNull) job.catchUp = catchUp.boolean() ?? false;
+  }
+  return out;
+}
