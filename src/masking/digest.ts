@@ -1,0 +1,28 @@
+// The keyed digest behind `hash` and `fake`: HMAC-SHA-256 of the value's normalized text. Normalizing the way
+// identities are normalized means the same person's email (or phone) masks alike in every system.
+import { createHmac } from 'node:crypto';
+import { keyOf } from './hmac-key.ts';
+import type { MaskContext } from './masker.ts';
+import { isEmail, isPhone, kindOf, localDateText } from './value-kind.ts';
+
+export function digestOf(value: unknown, ctx: MaskContext): Buffer {
+  const hmac = createHmac('sha256', keyOf(ctx));
+  if (value instanceof Uint8Array) hmac.update(value);
+  else hmac.update(normalizedText(value, ctx), 'utf8');
+  return hmac.digest();
+}
+
+/** Emails lowercase-trim, phones digits, dates `YYYY-MM-DD` (DATE columns) or ISO instants, other text trimmed (NFC). */
+export function normalizedText(value: unknown, ctx: MaskContext): string {
+  if (value instanceof Date) {
+    return kindOf(value, ctx.column) === 'date' ? localDateText(value) : value.toISOString();
+  }
+  if (value !== null && typeof value === 'object') return JSON.stringify(value);
+  const text = String(value).normalize('NFC').trim();
+  if (isPhone(ctx.category)) {
+    const digits = text.replace(/\D/g, '');
+    if (digits) return digits;
+  }
+  if (isEmail(text, ctx.category)) return text.toLowerCase();
+  return text;
+}
