@@ -1,4 +1,5 @@
 // The one interface every system kind implements. Nothing outside connectors/ branches on a system's kind.
+import type { Expression, Kysely, RawBuilder, SqlBool } from 'kysely';
 import type { FileFormat, Normalizer, SystemKind } from '../src/datamap/types.ts';
 
 export type Row = Record<string, unknown>;
@@ -122,6 +123,30 @@ export interface Connector {
    * buffered and the file is rewritten atomically (temp file, fsync, rename) at the end.
    */
   transaction<T>(fn: (tx: Connector) => Promise<T>): Promise<T>;
+  /**
+   * About `n` rows spread over the table (its `columns` plus the key columns), read in a few statements whatever
+   * the table's size; with `opts.full`, every row in bounded chunks. Optional: `scan` skips a system without it.
+   */
+  sample?(table: string, columns: readonly string[], n: number, opts?: SampleOptions): AsyncIterable<SampleChunk>;
+}
+
+export interface SampleOptions {
+  /** Every row instead of a sample. */
+  full?: boolean;
+}
+
+/** Part of a sample, with what it cost. */
+export interface SampleChunk {
+  /** Sampled rows: the requested columns and the `key` columns. */
+  rows: Row[];
+  /** Columns naming a sampled row: the primary key, `_row` (a file's row number), or [] (a view without a key). */
+  key: string[];
+  /** How the rows were chosen, e.g. `tablesample 2.5%`, `keyset spread`, `limit`, `reservoir`, `full`. */
+  method: string;
+  /** Rows the system read to produce them (a file's reservoir parses every record). */
+  rowsRead: number;
+  /** Statements issued (a file: passes over it). */
+  queries: number;
 }
 
 /** What a connector is built from (the data map's system, with its URL already resolved). */
@@ -131,4 +156,54 @@ export interface ConnectorConfig {
   url?: string;
   path?: string;
   format?: FileFormat;
+}
+
+/**
+ * A connector to an SQL system (postgres, mysql, sqlite). Sweeps and extracts use it to push filters and
+ * aggregates into SQL; every helper speaks the engine's dialect, so callers never branch on the kind.
+ */
+export interface SqlConnector extends Connector {
+  /** The kysely handle: inside `transaction` it is the transaction. Quote names with `sql.id` / `tableRef`. */
+  readonly db: Kysely<any>;
+  /** A table name as the data map writes it (`users`, or `public.users` in PostgreSQL), as quoted SQL. */
+  tableRef(table: string): RawBuilder<unknown>;
+  /** The table's columns, keys and indexes, read once per table and cached. SystemError when it does not exist. */
+  tableInfo(table: string): Promise<TableInfo>;
+  /** `normalize(expr)` in this engine's SQL, exactly as rowsWhereIn compares it. */
+  normalized(expr: Expression<unknown>, normalizer: Normalizer): RawBuilder<string>;
+  /** The expression's value as text. */
+  asText(expr: Expression<unknown>): RawBuilder<string>;
+  /** The year of a date or timestamp expression, as an integer. */
+  yearOf(expr: Expression<unknown>): RawBuilder<number>;
+  /** True when `column` (of `family`) holds a moment before `instant`; false for NULL and empty values. */
+  olderThan(column: string, family: TypeFamily, instant: Date): RawBuilder<SqlBool>;
+  /** A JS value as this driver binds it for a column of `family` (SQLite: Date -> text, boolean -> 0/1). */
+  toParam(value: unknown, family: TypeFamily): unknown;
+  /** `batches` with an optional SQL filter (e.g. `olderThan`), still keyset-paginated. */
+  batches(table: string, key: readonly string[], opts: SqlBatchOptions): AsyncIterable<Row[]>;
+  transaction<T>(fn: (tx: SqlConnector) => Promise<T>): Promise<T>;
+  /** Rows whose key sorts strictly after `after` (values already bound with toParam), in the form this engine's index ranges use. */
+  keyAfter(key: readonly string[], after: readonly unknown[]): RawBuilder<SqlBool>;
+  /** January 1st (00:00) of the year of a date or timestamp expression, of the same type: `generalize` in SQL. */
+  yearStart(expr: Expression<unknown>, family: 'date' | 'timestamp'): RawBuilder<unknown>;
+  /**
+   * Sets `columns` to each row's `values` on the row with that key, in as few statements as the bound-value limit
+   * allows (not the 1,000 rows of updateByKeys): batch writers get one statement per batch. Rows that no longer
+   * satisfy `where` are left alone. Returns rows changed.
+   */
+  updateRows(table: string, key: readonly string[], columns: readonly string[], rows: readonly KeyedValues[], opts?: { where?: Expression<SqlBool> }): Promise<number>;
+}
+
+/** One row's new values for updateRows: `values[i]` goes into `columns[i]`. */
+export interface KeyedValues {
+  key: KeyValues;
+  values: unknown[];
+}
+
+export interface SqlBatchOptions extends BatchOptions {
+  where?: Expression<SqlBool>;
+}
+
+export function isSqlConnector(c: Connector): c is SqlConnector {
+  return 'db' in c && 'tableRef' in c;
 }

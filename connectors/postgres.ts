@@ -1,0 +1,262 @@
+// PostgreSQL: pg Pool behind kysely. Catalog read from pg_catalog in five set-based queries; declared partitions
+// are folded into their parent.
+import pg from 'pg';
+import { PostgresDialect, sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
+import type { ColumnInfo, ConnectorConfig, OnDelete, TableInfo, TriggerInfo, TypeFamily } from './connector.ts';
+import {
+  SqlConnectorBase,
+  describeUrl,
+  groupBy,
+  integerBoundsOfType,
+  markUniqueColumns,
+  qualifiedRef,
+  rowValueAfter,
+  rowValueIn,
+  splitQualified,
+  withoutTypeModifier,
+  type SqlConnectorOptions,
+  type SqlEngine,
+  type UpdateBatch,
+} from './sql-base.ts';
+
+export class PostgresConnector extends SqlConnectorBase {
+  constructor(config: ConnectorConfig, options?: SqlConnectorOptions) {
+    super(config, postgresEngine, options);
+  }
+}
+
+const FAMILIES: Record<string, TypeFamily> = {
+  int2: 'integer', int4: 'integer', int8: 'integer',
+  numeric: 'decimal', money: 'decimal',
+  float4: 'float', float8: 'float',
+  bool: 'boolean',
+  date: 'date',
+  timestamp: 'timestamp', timestamptz: 'timestamp',
+  time: 'time', timetz: 'time',
+  bytea: 'binary',
+  json: 'json', jsonb: 'json',
+  uuid: 'uuid',
+  inet: 'inet', cidr: 'inet',
+  text: 'text', varchar: 'text', bpchar: 'text', citext: 'text', name: 'text', char: 'text',
+};
+
+const ON_DELETE: Record<string, OnDelete> = { a: 'NO ACTION', r: 'RESTRICT', c: 'CASCADE', n: 'SET NULL', d: 'SET DEFAULT' };
+
+export const postgresEngine: SqlEngine = {
+  async createDialect(config) {
+    const pool = new pg.Pool({
+      connectionString: config.url,
+      application_name: 'dsar',
+      connectionTimeoutMillis: 5000,
+      max: 4,
+    });
+    // An idle client losing its server must not crash the process; the next query reports it.
+    pool.on('error', () => undefined);
+    return new PostgresDialect({ pool });
+  },
+
+  describeTarget(config) {
+    return describeUrl(config.url, 'postgres');
+  },
+
+  introspect,
+
+  tableRef: qualifiedRef,
+
+  normalized(expr, normalizer) {
+    if (normalizer === 'lowercase-trim') return sql<string>`lower(trim(${expr}))`;
+    if (normalizer === 'trim') return sql<string>`trim(${expr})`;
+    return sql<string>`regexp_replace(${expr}, '[^0-9]', '', 'g')`;
+  },
+
+  asText: (expr) => sql<string>`cast(${expr} as text)`,
+
+  yearOf: (expr) => sql<number>`cast(extract(year from ${expr}) as integer)`,
+
+  olderThan(column, family, instant) {
+    if (family === 'text') return sql<SqlBool>`nullif(${sql.id(column)}, '')::timestamptz < ${instant}`;
+    return sql<SqlBool>`${sql.id(column)} < ${instant}`;
+  },
+
+  toParam(value, family) {
+    // pg would send a JS array as a PostgreSQL array literal; a json column wants JSON text.
+    if (family === 'json' && value !== null && typeof value === 'object' && !(value instanceof Date) && !Buffer.isBuffer(value)) {
+      return JSON.stringify(value);
+    }
+    return value;
+  },
+
+  integerBounds: (column) => integerBoundsOfType(column.type),
+
+  keyAfter: rowValueAfter,
+
+  keyIn: rowValueIn,
+
+  updateFromValues({ table, info, key, setColumns, rows, where }: UpdateBatch) {
+    // Casting every value to its column's type (without a length, which would silently truncate) lets
+    // PostgreSQL type the VALUES list and use the key's index.
+    const casts = [...key, ...setColumns].map((name) => sql.raw(withoutTypeModifier(columnType(info, name))));
+    const aliases = [...key.map((_, i) => `k${i}`), ...setColumns.map((_, i) => `c${i}`)];
+    const values = rows.map((row) => sql`(${sql.join(row.map((v, i) => sql`cast(${v} as ${casts[i]})`))})`);
+    const assignments = setColumns.map((c, i) => sql`${sql.id(c)} = ${sql.id('dsar_v', `c${i}`)}`);
+    const match = key.map((k, i) => sql`${sql.id('dsar_t', k)} = ${sql.id('dsar_v', `k${i}`)}`);
+    return sql`update ${table} as ${sql.id('dsar_t')} set ${sql.join(assignments)}
+      from (values ${sql.join(values)}) as ${sql.id('dsar_v')} (${sql.join(aliases.map((a) => sql.id(a)))})
+      where ${sql.join(match, sql` and `)}${where ? sql` and (${where})` : sql``}`;
+  },
+
+  // date_trunc works in the session's time zone, as PostgreSQL reads and writes timestamptz values.
+  yearStart: (expr, family) => (family === 'date' ? sql`cast(date_trunc('year', ${expr}) as date)` : sql`date_trunc('year', ${expr})`),
+};
+
+function columnType(info: TableInfo, name: string): string {
+  const col = info.columns.find((c) => c.name === name);
+  if (!col) throw new Error(`no column ${name} in ${info.name}`);
+  return col.type;
+}
+
+interface RelationRow {
+  oid: number;
+  name: string;
+  kind: string;
+  estimated_rows: number;
+}
+
+async function introspect(db: Kysely<any>, table?: string): Promise<TableInfo[]> {
+  const only = table === undefined ? undefined : splitQualified(table);
+  const filter = only ? sql`and n.nspname = coalesce(${only.schema}::text, current_schema()) and c.relname = ${only.name}` : sql``;
+  // Tables outside the default schema are named `schema.table`; partitions and extension-owned tables are left out.
+  const relations = await rowsOf<RelationRow>(db, sql`
+    select c.oid, case when n.nspname = current_schema() then c.relname::text else n.nspname || '.' || c.relname end as name,
+      c.relkind as kind,
+      greatest(case when c.relkind = 'p' then (
+        select coalesce(sum(greatest(pc.reltuples, 0)), 0) from pg_partition_tree(c.oid) pt join pg_class pc on pc.oid = pt.relid where pt.isleaf
+      ) else c.reltuples end, 0)::float8 as estimated_rows
+    from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    where c.relkind in ('r', 'p', 'v', 'm', 'f') and not c.relispartition
+      and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname !~ '^pg_(toast|temp_|toast_temp_)'
+      and not exists (select 1 from pg_depend d where d.classid = 'pg_class'::regclass and d.objid = c.oid and d.deptype = 'e')
+      ${filter}
+    order by 2`);
+  if (!relations.length) return [];
+  const oids = relations.map((r) => r.oid);
+  const partitioned = relations.filter((r) => r.kind === 'p').map((r) => r.oid);
+
+  const [columns, indexes, foreignKeys, triggers, partitions, partitionKeys] = await Promise.all([
+    rowsOf<{ oid: number; name: string; type: string; base_type: string; nullable: boolean; max_length: number | null }>(db, sql`
+      select a.attrelid as oid, a.attname::text as name, format_type(a.atttypid, a.atttypmod) as type,
+        coalesce(bt.typname, t.typname)::text as base_type,
+        not (a.attnotnull or t.typnotnull) as nullable,
+        case when coalesce(bt.typname, t.typname) in ('varchar', 'bpchar')
+          then nullif(greatest(case when a.atttypmod > 0 then a.atttypmod else t.typtypmod end - 4, -1), -1) end as max_length
+      from pg_attribute a join pg_type t on t.oid = a.atttypid left join pg_type bt on t.typtype = 'd' and bt.oid = t.typbasetype
+      where a.attrelid = any(${oids}::oid[]) and a.attnum > 0 and not a.attisdropped
+      order by a.attrelid, a.attnum`),
+    rowsOf<{ oid: number; name: string; unique: boolean; primary: boolean; columns: string[] }>(db, sql`
+      select i.indrelid as oid, ic.relname::text as name, i.indisunique as unique, i.indisprimary as primary,
+        array(select coalesce(a.attname::text, pg_get_indexdef(i.indexrelid, k.n::int, true))
+              from unnest(i.indkey::int2[]) with ordinality k(attnum, n)
+              left join pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.attnum
+              where k.n <= i.indnkeyatts order by k.n) as columns
+      from pg_index i join pg_class ic on ic.oid = i.indexrelid
+      where i.indrelid = any(${oids}::oid[])
+      order by i.indrelid, ic.relname`),
+    rowsOf<{ oid: number; name: string; on_delete: string; ref_table: string; columns: string[]; ref_columns: string[] }>(db, sql`
+      select con.conrelid as oid, con.conname::text as name, con.confdeltype as on_delete,
+        case when rn.nspname = current_schema() then rr.relname::text else rn.nspname || '.' || rr.relname end as ref_table,
+        array(select a.attname::text from unnest(con.conkey) with ordinality k(attnum, n)
+              join pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.attnum order by k.n) as columns,
+        array(select a.attname::text from unnest(con.confkey) with ordinality k(attnum, n)
+              join pg_attribute a on a.attrelid = con.confrelid and a.attnum = k.attnum order by k.n) as ref_columns
+      from pg_constraint con
+      join pg_class rc on rc.oid = con.confrelid
+      join pg_class rr on rr.oid = case when rc.relispartition then pg_partition_root(rc.oid) else rc.oid end
+      join pg_namespace rn on rn.oid = rr.relnamespace
+      where con.contype = 'f' and con.conrelid = any(${oids}::oid[]) and con.conparentid = 0
+      order by con.conrelid, con.conname`),
+    rowsOf<{ oid: number; name: string; type: number }>(db, sql`
+      select t.tgrelid as oid, t.tgname::text as name, t.tgtype::int as type
+      from pg_trigger t where t.tgrelid = any(${oids}::oid[]) and not t.tgisinternal
+      order by t.tgrelid, t.tgname`),
+    partitioned.length
+      ? rowsOf<{ oid: number; name: string }>(db, sql`
+        select p.oid, case when n.nspname = current_schema() then c.relname::text else n.nspname || '.' || c.relname end as name
+        from unnest(${partitioned}::oid[]) p(oid) cross join lateral pg_partition_tree(p.oid) pt
+        join pg_class c on c.oid = pt.relid join pg_namespace n on n.oid = c.relnamespace
+        where pt.relid <> p.oid
+        order by p.oid, pt.level, 2`)
+      : [],
+    partitioned.length
+      ? rowsOf<{ oid: number; name: string }>(db, sql`
+        select pt.partrelid as oid, coalesce(a.attname::text, '(expression)') as name
+        from pg_partitioned_table pt cross join lateral unnest(pt.partattrs::int2[]) with ordinality k(attnum, n)
+        left join pg_attribute a on a.attrelid = pt.partrelid and a.attnum = k.attnum
+        where pt.partrelid = any(${partitioned}::oid[])
+        order by pt.partrelid, k.n`)
+      : [],
+  ]);
+
+  const byOid = <T extends { oid: number }>(rows: T[]) => groupBy(rows, (r) => r.oid);
+  const columnsOf = byOid(columns);
+  const indexesOf = byOid(indexes);
+  const fksOf = byOid(foreignKeys);
+  const triggersOf = byOid(triggers);
+  const partitionsOf = byOid(partitions);
+  const partitionKeyOf = byOid(partitionKeys);
+
+  return relations.map((r) => {
+    const idx = (indexesOf.get(r.oid) ?? []).map((i) => ({ name: i.name, columns: i.columns, unique: i.unique, primary: i.primary }));
+    return markUniqueColumns({
+      name: r.name,
+      kind: r.kind === 'v' || r.kind === 'm' ? 'view' : 'table',
+      columns: (columnsOf.get(r.oid) ?? []).map(
+        (c): ColumnInfo => ({
+          name: c.name,
+          type: c.type,
+          family: familyOf(c.base_type, c.type),
+          nullable: c.nullable,
+          maxLength: c.max_length,
+          unique: false,
+        }),
+      ),
+      primaryKey: idx.find((i) => i.primary)?.columns ?? [],
+      indexes: idx,
+      foreignKeys: (fksOf.get(r.oid) ?? []).map((f) => ({
+        name: f.name,
+        columns: f.columns,
+        refTable: f.ref_table,
+        refColumns: f.ref_columns,
+        onDelete: ON_DELETE[f.on_delete] ?? 'NO ACTION',
+      })),
+      partitions: (partitionsOf.get(r.oid) ?? []).map((p) => p.name),
+      partitionKey: (partitionKeyOf.get(r.oid) ?? []).map((p) => p.name),
+      triggers: (triggersOf.get(r.oid) ?? []).map((t) => triggerOf(t.name, t.type)),
+      estimatedRows: Math.round(r.estimated_rows),
+    });
+  });
+}
+
+function familyOf(baseType: string, type: string): TypeFamily {
+  if (type.endsWith('[]')) return 'other';
+  return FAMILIES[baseType] ?? 'other';
+}
+
+/** pg_trigger.tgtype bits: 1 row, 2 before, 4 insert, 8 delete, 16 update, 32 truncate, 64 instead of. */
+function triggerOf(name: string, type: number): TriggerInfo {
+  const timing = type & 2 ? 'BEFORE' : type & 64 ? 'INSTEAD OF' : 'AFTER';
+  const events = (
+    [
+      [4, 'INSERT'],
+      [16, 'UPDATE'],
+      [8, 'DELETE'],
+      [32, 'TRUNCATE'],
+    ] as const
+  )
+    .filter(([bit]) => type & bit)
+    .map(([, event]) => event);
+  return { name, timing, events };
+}
+
+async function rowsOf<T>(db: Kysely<any>, query: RawBuilder<unknown>): Promise<T[]> {
+  return (await query.execute(db)).rows as T[];
+}

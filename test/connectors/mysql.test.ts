@@ -1,0 +1,202 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConnectorConfig, TableInfo } from '../../connectors/connector.ts';
+import { MysqlConnector } from '../../connectors/mysql.ts';
+import { SystemError } from '../../src/errors.ts';
+import { createMysqlDatabase, execMysql, type TestDatabase } from '../helpers/databases.ts';
+import { sqlConnectorContract } from './sql-contract.ts';
+
+const DDL = `
+create table customers (
+  id int primary key,
+  email varchar(120) not null unique,
+  phone varchar(32),
+  code varchar(16),
+  created_at datetime
+);
+create table coupons (id int primary key, label text);
+create table orders (
+  id int primary key,
+  customer_id int not null,
+  coupon_id int,
+  constraint orders_customer_fk foreign key (customer_id) references customers(id) on delete cascade,
+  constraint orders_coupon_fk foreign key (coupon_id) references coupons(id) on delete set null
+);
+create table invoices (id bigint unsigned primary key, order_id int, amount decimal(10,2), token varbinary(16),
+  constraint invoices_order_fk foreign key (order_id) references orders(id) on delete restrict);
+create table order_lines (order_id int not null, line_no int not null, sku varchar(32), primary key (order_id, line_no),
+  unique key order_lines_sku (sku, line_no));
+create table contacts (id int primary key, email varchar(120));
+create table accounts (id int primary key, name varchar(50), email varchar(120), score int);
+create table odd (
+  id int primary key,
+  \`Address Line1\` varchar(100),
+  \`app_customer_id (metadata)\` varchar(100),
+  \`we"ird\`\`col\` varchar(100),
+  \`x\`\`"; drop table customers; --\` varchar(100)
+);
+create table events (id int not null, happened_on date not null, primary key (id, happened_on))
+  partition by range columns (happened_on) (partition p2023 values less than ('2024-01-01'), partition p2024 values less than ('2025-01-01'));
+create table tags (code varchar(20) primary key, label varchar(50));
+create view customer_emails as select id, email from customers;
+create trigger customers_touch before update on customers for each row set new.code = new.code;
+`;
+
+let database: TestDatabase;
+const config = (): ConnectorConfig => ({ system: 'billing', kind: 'mysql', url: database.url });
+
+beforeAll(async () => {
+  database = await createMysqlDatabase('myconn');
+  await execMysql(database.url, DDL);
+});
+afterAll(async () => {
+  await database?.drop();
+});
+
+describe('MysqlConnector (MariaDB 10.11 here)', () => {
+  sqlConnectorContract(config, (cfg, options) => new MysqlConnector(cfg, options));
+
+  describe('introspect', () => {
+    let tables: Map<string, TableInfo>;
+    beforeAll(async () => {
+      const c = new MysqlConnector(config());
+      await c.connect();
+      tables = new Map((await c.introspect()).tables.map((t) => [t.name, t]));
+      await c.close();
+    });
+
+    it('lists the database’s tables and views', () => {
+      expect([...tables.keys()]).toEqual([
+        'accounts',
+        'contacts',
+        'coupons',
+        'customer_emails',
+        'customers',
+        'events',
+        'invoices',
+        'odd',
+        'order_lines',
+        'orders',
+        'tags',
+      ]);
+      expect(tables.get('customer_emails')).toMatchObject({ kind: 'view', primaryKey: [], columns: [{ name: 'id' }, { name: 'email' }] });
+    });
+
+    it('reads types, families, NOT NULL, varchar lengths and UNIQUE', () => {
+      expect(tables.get('customers')!.columns).toEqual([
+        { name: 'id', type: 'int(11)', family: 'integer', nullable: false, maxLength: null, unique: true },
+        { name: 'email', type: 'varchar(120)', family: 'text', nullable: false, maxLength: 120, unique: true },
+        { name: 'phone', type: 'varchar(32)', family: 'text', nullable: true, maxLength: 32, unique: false },
+        { name: 'code', type: 'varchar(16)', family: 'text', nullable: true, maxLength: 16, unique: false },
+        { name: 'created_at', type: 'datetime', family: 'timestamp', nullable: true, maxLength: null, unique: false },
+      ]);
+      expect(tables.get('invoices')!.columns.map((c) => [c.name, c.type, c.family, c.maxLength])).toEqual([
+        ['id', 'bigint(20) unsigned', 'integer', null],
+        ['order_id', 'int(11)', 'integer', null],
+        ['amount', 'decimal(10,2)', 'decimal', null],
+        ['token', 'varbinary(16)', 'binary', 16],
+      ]);
+    });
+
+    it('reads a composite primary key in order, and its indexes', () => {
+      const lines = tables.get('order_lines')!;
+      expect(lines.primaryKey).toEqual(['order_id', 'line_no']);
+      expect(lines.indexes).toEqual([
+        { name: 'PRIMARY', columns: ['order_id', 'line_no'], unique: true, primary: true },
+        { name: 'order_lines_sku', columns: ['sku', 'line_no'], unique: true, primary: false },
+      ]);
+      expect(lines.columns.map((c) => [c.name, c.unique])).toEqual([
+        ['order_id', true],
+        ['line_no', true],
+        ['sku', true],
+      ]);
+    });
+
+    it('reads foreign keys with ON DELETE CASCADE, SET NULL and RESTRICT', () => {
+      expect(tables.get('orders')!.foreignKeys).toEqual([
+        { name: 'orders_coupon_fk', columns: ['coupon_id'], refTable: 'coupons', refColumns: ['id'], onDelete: 'SET NULL' },
+        { name: 'orders_customer_fk', columns: ['customer_id'], refTable: 'customers', refColumns: ['id'], onDelete: 'CASCADE' },
+      ]);
+      expect(tables.get('invoices')!.foreignKeys).toEqual([
+        { name: 'invoices_order_fk', columns: ['order_id'], refTable: 'orders', refColumns: ['id'], onDelete: 'RESTRICT' },
+      ]);
+    });
+
+    it('reads a BEFORE UPDATE trigger', () => {
+      expect(tables.get('customers')!.triggers).toEqual([{ name: 'customers_touch', timing: 'BEFORE', events: ['UPDATE'] }]);
+    });
+
+    it('lists a partitioned table’s partitions and key', () => {
+      expect(tables.get('events')).toMatchObject({ partitions: ['p2023', 'p2024'], partitionKey: ['happened_on'], primaryKey: ['id', 'happened_on'] });
+    });
+
+    it('keeps odd column names exactly', () => {
+      expect(tables.get('odd')!.columns.map((c) => c.name)).toEqual([
+        'id',
+        'Address Line1',
+        'app_customer_id (metadata)',
+        'we"ird`col',
+        'x`"; drop table customers; --',
+      ]);
+    });
+  });
+
+  describe('values', () => {
+    let c: MysqlConnector;
+    beforeAll(async () => {
+      c = new MysqlConnector(config());
+      await c.connect();
+    });
+    afterAll(async () => {
+      await c.close();
+    });
+
+    it('keeps unsigned bigint and decimal values as exact strings, binary as a Buffer', async () => {
+      await execMysql(database.url, `insert into invoices values (18446744073709551615, null, 12.30, x'00ff')`);
+      const found = [];
+      for await (const rows of c.rowsWhereIn('invoices', 'id', ['18446744073709551615', '18446744073709551616', '-1'])) found.push(...rows);
+      expect(found).toEqual([{ id: '18446744073709551615', order_id: null, amount: '12.30', token: Buffer.from([0, 255]) }]);
+    });
+
+    it('updates rows keyed by text', async () => {
+      await execMysql(database.url, `insert into tags values ('a', 'A'), ('b', 'B'), ('c', 'C')`);
+      expect(await c.updateByKeys('tags', ['code'], [{ key: ['a'], set: { label: 'x' } }, { key: ['c'], set: { label: null } }])).toBe(2);
+      const rows = [];
+      for await (const batch of c.batches('tags', ['code'], { batchSize: 2 })) rows.push(...batch);
+      expect(rows).toEqual([
+        { code: 'a', label: 'x' },
+        { code: 'b', label: 'B' },
+        { code: 'c', label: null },
+      ]);
+    });
+
+    it('reads and writes DATETIME as UTC', async () => {
+      await execMysql(database.url, `insert into customers values (70, 'utc@example.org', null, null, '2024-03-01 12:00:00')`);
+      expect(await c.updateByKeys('customers', ['id'], [{ key: [70], set: { created_at: new Date('2024-03-02T08:30:00Z') } }])).toBe(1);
+      const found = [];
+      for await (const rows of c.rowsWhereIn('customers', 'id', ['70'], { columns: ['created_at'] })) found.push(...rows);
+      expect(found).toEqual([{ created_at: new Date('2024-03-02T08:30:00Z') }]);
+      await c.deleteByKeys('customers', ['id'], [[70]]);
+    });
+  });
+
+  describe('connect', () => {
+    it('an unreachable server is a SystemError naming the system, with no password in it', async () => {
+      const url = 'mysql://root:s3cret-pw@127.0.0.1:1/billing';
+      const err = await new MysqlConnector({ system: 'billing', kind: 'mysql', url }).connect().catch((e) => e);
+      expect(err).toBeInstanceOf(SystemError);
+      expect(err).toMatchObject({ system: 'billing', table: undefined });
+      expect(err.message).toMatch(/^billing: cannot connect to 127\.0\.0\.1:1\/billing: .*ECONNREFUSED/);
+      expect(err.message).not.toContain('s3cret-pw');
+    });
+
+    it('a wrong password is refused without echoing it', async () => {
+      const u = new URL(database.url);
+      u.username = 'no_such_user';
+      u.password = 'wr0ng-pass';
+      const err = await new MysqlConnector({ system: 'billing', kind: 'mysql', url: u.toString() }).connect().catch((e) => e);
+      expect(err).toBeInstanceOf(SystemError);
+      expect(err.message).toMatch(/Access denied/);
+      expect(err.message).not.toContain('wr0ng-pass');
+    });
+  });
+});

@@ -1,0 +1,233 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConnectorConfig, TableInfo } from '../../connectors/connector.ts';
+import { PostgresConnector } from '../../connectors/postgres.ts';
+import { SystemError } from '../../src/errors.ts';
+import { createPostgresDatabase, execPostgres, type TestDatabase } from '../helpers/databases.ts';
+import { sqlConnectorContract } from './sql-contract.ts';
+
+const DDL = `
+create table customers (
+  id int primary key,
+  email varchar(120) not null unique,
+  phone varchar(32),
+  code varchar(16),
+  created_at timestamp
+);
+create table coupons (id int primary key, label text);
+create table orders (
+  id int primary key,
+  customer_id int not null references customers(id) on delete cascade,
+  coupon_id int references coupons(id) on delete set null
+);
+create table invoices (id bigint primary key, order_id int, amount numeric(10,2), paid boolean not null default false,
+  constraint invoices_order_fk foreign key (order_id) references orders(id) on delete restrict);
+create table order_lines (order_id int not null, line_no int not null, sku varchar(32), primary key (order_id, line_no));
+create index order_lines_lower_sku on order_lines (lower(sku));
+create table contacts (id int primary key, email varchar(120));
+create table accounts (id int primary key, name varchar(50), email varchar(120), score int);
+create table odd (
+  id int primary key,
+  "Address Line1" varchar(100),
+  "app_customer_id (metadata)" varchar(100),
+  "we""ird\`col" varchar(100),
+  "x\`""; drop table customers; --" varchar(100)
+);
+create view customer_emails as select id, email from customers;
+create function touch() returns trigger language plpgsql as $$ begin return new; end $$;
+create trigger customers_touch before update on customers for each row execute function touch();
+create table measurements (id int not null, taken_on date not null, reading int, customer_id int references customers(id) on delete cascade,
+  primary key (id, taken_on)) partition by range (taken_on);
+create table measurements_2023 partition of measurements for values from ('2023-01-01') to ('2024-01-01');
+create table measurements_2024 partition of measurements for values from ('2024-01-01') to ('2025-01-01');
+create schema billing;
+create table billing.payments (id uuid primary key, customer_id int references public.customers(id), ip inet, meta jsonb);
+`;
+
+let database: TestDatabase;
+const config = (): ConnectorConfig => ({ system: 'app', kind: 'postgres', url: database.url });
+
+beforeAll(async () => {
+  database = await createPostgresDatabase('pgconn');
+  await execPostgres(database.url, DDL);
+});
+afterAll(async () => {
+  await database?.drop();
+});
+
+describe('PostgresConnector', () => {
+  sqlConnectorContract(config, (cfg, options) => new PostgresConnector(cfg, options));
+
+  describe('introspect', () => {
+    let tables: Map<string, TableInfo>;
+    beforeAll(async () => {
+      await execPostgres(database.url, `insert into measurements values (1, '2023-05-01', 7, null), (2, '2024-05-01', 8, null); analyze measurements;`);
+      const c = new PostgresConnector(config());
+      await c.connect();
+      tables = new Map((await c.introspect()).tables.map((t) => [t.name, t]));
+      await c.close();
+    });
+
+    it('lists tables and views of every user schema; other schemas are qualified, partitions are not listed', () => {
+      expect([...tables.keys()]).toEqual([
+        'accounts',
+        'billing.payments',
+        'contacts',
+        'coupons',
+        'customer_emails',
+        'customers',
+        'invoices',
+        'measurements',
+        'odd',
+        'order_lines',
+        'orders',
+      ]);
+      expect(tables.get('customer_emails')).toMatchObject({ kind: 'view', primaryKey: [], columns: [{ name: 'id' }, { name: 'email' }] });
+    });
+
+    it('folds a range-partitioned table’s partitions into its parent', () => {
+      expect(tables.get('measurements')).toMatchObject({
+        kind: 'table',
+        partitions: ['measurements_2023', 'measurements_2024'],
+        partitionKey: ['taken_on'],
+        primaryKey: ['id', 'taken_on'],
+        estimatedRows: 2,
+        foreignKeys: [{ name: 'measurements_customer_id_fkey', columns: ['customer_id'], refTable: 'customers', refColumns: ['id'], onDelete: 'CASCADE' }],
+      });
+      expect(tables.get('customers')!.partitions).toEqual([]);
+    });
+
+    it('reads types, families, NOT NULL, varchar lengths and UNIQUE', () => {
+      expect(tables.get('customers')!.columns).toEqual([
+        { name: 'id', type: 'integer', family: 'integer', nullable: false, maxLength: null, unique: true },
+        { name: 'email', type: 'character varying(120)', family: 'text', nullable: false, maxLength: 120, unique: true },
+        { name: 'phone', type: 'character varying(32)', family: 'text', nullable: true, maxLength: 32, unique: false },
+        { name: 'code', type: 'character varying(16)', family: 'text', nullable: true, maxLength: 16, unique: false },
+        { name: 'created_at', type: 'timestamp without time zone', family: 'timestamp', nullable: true, maxLength: null, unique: false },
+      ]);
+      expect(tables.get('invoices')!.columns.map((c) => [c.name, c.type, c.family])).toEqual([
+        ['id', 'bigint', 'integer'],
+        ['order_id', 'integer', 'integer'],
+        ['amount', 'numeric(10,2)', 'decimal'],
+        ['paid', 'boolean', 'boolean'],
+      ]);
+      expect(tables.get('billing.payments')!.columns.map((c) => [c.name, c.family])).toEqual([
+        ['id', 'uuid'],
+        ['customer_id', 'integer'],
+        ['ip', 'inet'],
+        ['meta', 'json'],
+      ]);
+    });
+
+    it('reads a composite primary key in order and indexes, expressions included', () => {
+      const lines = tables.get('order_lines')!;
+      expect(lines.primaryKey).toEqual(['order_id', 'line_no']);
+      expect(lines.indexes).toEqual([
+        { name: 'order_lines_lower_sku', columns: ['lower(sku::text)'], unique: false, primary: false },
+        { name: 'order_lines_pkey', columns: ['order_id', 'line_no'], unique: true, primary: true },
+      ]);
+      expect(tables.get('customers')!.indexes).toEqual([
+        { name: 'customers_email_key', columns: ['email'], unique: true, primary: false },
+        { name: 'customers_pkey', columns: ['id'], unique: true, primary: true },
+      ]);
+    });
+
+    it('reads foreign keys with ON DELETE CASCADE, SET NULL and RESTRICT, across schemas', () => {
+      expect(tables.get('orders')!.foreignKeys).toEqual([
+        { name: 'orders_coupon_id_fkey', columns: ['coupon_id'], refTable: 'coupons', refColumns: ['id'], onDelete: 'SET NULL' },
+        { name: 'orders_customer_id_fkey', columns: ['customer_id'], refTable: 'customers', refColumns: ['id'], onDelete: 'CASCADE' },
+      ]);
+      expect(tables.get('invoices')!.foreignKeys).toEqual([
+        { name: 'invoices_order_fk', columns: ['order_id'], refTable: 'orders', refColumns: ['id'], onDelete: 'RESTRICT' },
+      ]);
+      expect(tables.get('billing.payments')!.foreignKeys).toMatchObject([{ refTable: 'customers', onDelete: 'NO ACTION' }]);
+    });
+
+    it('reads a BEFORE UPDATE trigger', () => {
+      expect(tables.get('customers')!.triggers).toEqual([{ name: 'customers_touch', timing: 'BEFORE', events: ['UPDATE'] }]);
+    });
+
+    it('keeps odd column names exactly', () => {
+      expect(tables.get('odd')!.columns.map((c) => c.name)).toEqual([
+        'id',
+        'Address Line1',
+        'app_customer_id (metadata)',
+        'we"ird`col',
+        'x`"; drop table customers; --',
+      ]);
+    });
+  });
+
+  describe('schema-qualified and partitioned tables', () => {
+    let c: PostgresConnector;
+    beforeAll(async () => {
+      c = new PostgresConnector(config());
+      await c.connect();
+    });
+    afterAll(async () => {
+      await c.close();
+    });
+
+    it('reads and writes a table named with its schema', async () => {
+      await execPostgres(database.url, `insert into billing.payments values ('0b7e0a52-8a5e-4c8e-9d7e-5f7f7d8a0c11', 1, '10.0.0.7', '{"a":1}')`);
+      const found = [];
+      for await (const rows of c.rowsWhereIn('billing.payments', 'id', ['0b7e0a52-8a5e-4c8e-9d7e-5f7f7d8a0c11', 'not-a-uuid'])) found.push(...rows);
+      expect(found).toEqual([{ id: '0b7e0a52-8a5e-4c8e-9d7e-5f7f7d8a0c11', customer_id: 1, ip: '10.0.0.7', meta: { a: 1 } }]);
+      expect(
+        await c.updateByKeys('billing.payments', ['id'], [{ key: ['0b7e0a52-8a5e-4c8e-9d7e-5f7f7d8a0c11'], set: { ip: '10.0.0.0', meta: { b: [1, 2] } } }]),
+      ).toBe(1);
+      const after = [];
+      for await (const rows of c.rowsWhereIn('billing.payments', 'ip', ['10.0.0.0', 'not an ip'])) after.push(...rows);
+      expect(after.map((r) => [r.ip, r.meta])).toEqual([['10.0.0.0', { b: [1, 2] }]]);
+      expect((await c.tableInfo('public.customers')).name).toBe('customers');
+    });
+
+    it('reaches a partition’s rows through the parent', async () => {
+      await execPostgres(database.url, `delete from measurements; insert into measurements values (1, '2023-05-01', 7, null), (2, '2024-05-01', 8, null)`);
+      const batches = [];
+      for await (const rows of c.batches('measurements', ['id', 'taken_on'], { batchSize: 1, columns: ['reading'] })) batches.push(rows);
+      expect(batches.map((b) => b.map((r) => r.reading))).toEqual([[7], [8]]);
+      expect(await c.updateByKeys('measurements', ['id', 'taken_on'], [{ key: [2, '2024-05-01'], set: { reading: 9 } }])).toBe(1);
+      expect(await c.deleteByKeys('measurements', ['id', 'taken_on'], [[1, '2023-05-01']])).toBe(1);
+      await expect(c.tableInfo('measurements_2023')).rejects.toThrow('app.measurements_2023: no such table or view');
+    });
+
+    it('keeps int8 and numeric values as exact strings', async () => {
+      await execPostgres(database.url, `insert into invoices values (9007199254740993, null, 12.30, true)`);
+      const found = [];
+      for await (const rows of c.rowsWhereIn('invoices', 'id', ['9007199254740993'])) found.push(...rows);
+      expect(found).toEqual([{ id: '9007199254740993', order_id: null, amount: '12.30', paid: true }]);
+    });
+
+    it('does not put a value that failed to convert into the error message', async () => {
+      const err = await c.updateByKeys('accounts', ['id'], [{ key: [1], set: { score: 'secret-value' } }]).catch((e) => e);
+      expect(err).toBeInstanceOf(SystemError);
+      expect(err.message).toMatch(/^app\.accounts: invalid input syntax for type integer/);
+      expect(err.message).not.toContain('secret-value');
+    });
+
+    it('identifies itself to the server as dsar', async () => {
+      const rows = await c.db.selectNoFrom((eb) => eb.fn<string>('current_setting', [eb.val('application_name')]).as('name')).execute();
+      expect(rows[0].name).toBe('dsar');
+    });
+  });
+
+  describe('connect', () => {
+    it('an unreachable server is a SystemError naming the system, with no password in it', async () => {
+      const url = 'postgres://postgres:s3cret-pw@127.0.0.1:1/app';
+      const err = await new PostgresConnector({ system: 'app', kind: 'postgres', url }).connect().catch((e) => e);
+      expect(err).toBeInstanceOf(SystemError);
+      expect(err).toMatchObject({ system: 'app', table: undefined });
+      expect(err.message).toMatch(/^app: cannot connect to 127\.0\.0\.1:1\/app: .*ECONNREFUSED/);
+      expect(err.message).not.toContain('s3cret-pw');
+    });
+
+    it('a wrong password is refused without echoing it', async () => {
+      const u = new URL(database.url);
+      u.password = 'wr0ng-pass';
+      u.username = 'no_such_user';
+      const err = await new PostgresConnector({ system: 'app', kind: 'postgres', url: u.toString() }).connect().catch((e) => e);
+      expect(err).toBeInstanceOf(SystemError);
+      expect(err.message).not.toContain('wr0ng-pass');
+    });
+  });
+});

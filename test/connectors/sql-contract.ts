@@ -1,0 +1,372 @@
+// What every SQL connector does the same way, run against each engine's real database. The engine's test file
+// creates the tables below with its own DDL (see CONTRACT_TABLES) and calls sqlConnectorContract.
+import { sql, type Kysely } from 'kysely';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ConnectorConfig, Row, SqlConnector } from '../../connectors/connector.ts';
+import type { SqlConnectorOptions } from '../../connectors/sql-base.ts';
+import { SystemError } from '../../src/errors.ts';
+
+/** Column names that must be quoted, including one written to break out of either quote style. */
+export const ODD = {
+  address: 'Address Line1',
+  metadata: 'app_customer_id (metadata)',
+  quotes: 'we"ird`col',
+  injection: 'x`"; drop table customers; --',
+} as const;
+
+/**
+ * Tables the engine's DDL must create (types in the engine's spelling):
+ * customers(id int pk, email varchar(120) not null unique, phone varchar(32), code varchar(16), created_at timestamp)
+ * order_lines(order_id int, line_no int, sku varchar(32), pk (order_id, line_no))
+ * contacts(id int pk, email varchar(120)), accounts(id int pk, name varchar(50), email varchar(120), score int)
+ * odd(id int pk, and the four ODD columns as varchar(100))
+ */
+export const CONTRACT_TABLES = ['customers', 'order_lines', 'contacts', 'accounts', 'odd'];
+
+type MakeConnector = (config: ConnectorConfig, options?: SqlConnectorOptions) => SqlConnector;
+
+export async function insertRows(db: Kysely<any>, table: string, rows: Row[]): Promise<void> {
+  const columns = Object.keys(rows[0]);
+  for (let i = 0; i < rows.length; i += 500) {
+    const values = rows.slice(i, i + 500).map((r) => sql`(${sql.join(columns.map((c) => r[c]))})`);
+    await sql`insert into ${sql.id(table)} (${sql.join(columns.map((c) => sql.id(c)))}) values ${sql.join(values)}`.execute(db);
+  }
+}
+
+async function resetTable(db: Kysely<any>, table: string, rows: Row[]): Promise<void> {
+  await sql`delete from ${sql.id(table)}`.execute(db);
+  if (rows.length) await insertRows(db, table, rows);
+}
+
+async function allRows(db: Kysely<any>, table: string, orderBy: string[]): Promise<Row[]> {
+  const { rows } = await sql<Row>`select * from ${sql.id(table)} order by ${sql.join(orderBy.map((c) => sql.id(c)))}`.execute(db);
+  return rows;
+}
+
+async function collect(rows: AsyncIterable<Row[]>): Promise<Row[][]> {
+  const out: Row[][] = [];
+  for await (const batch of rows) out.push(batch);
+  return out;
+}
+
+const CUSTOMERS = [
+  { id: 1, email: '  Mary.Smith@X.org ', phone: '+1 (555) 010-0001', code: 'A1', created_at: '2020-01-01 00:00:00' },
+  { id: 2, email: 'john@example.org', phone: '555.010.0002', code: 'B2', created_at: '2024-06-01 00:00:00' },
+  { id: 3, email: 'ana@example.org', phone: null, code: null, created_at: null },
+];
+const CONTACTS = Array.from({ length: 3000 }, (_, i) => ({ id: i + 1, email: `user${i + 1}@example.org` }));
+const ACCOUNTS = [
+  { id: 1, name: 'Ann', email: 'ann@example.org', score: 10 },
+  { id: 2, name: 'Bob', email: 'bob@example.org', score: 20 },
+  { id: 3, name: 'Cy', email: 'cy@example.org', score: 30 },
+  { id: 4, name: 'Di', email: 'di@example.org', score: 40 },
+];
+const ORDER_LINES = [3, 1, 2].flatMap((order) => [2, 1, 3].map((line) => ({ order_id: order, line_no: line, sku: `sku-${order}-${line}` })));
+const ODD_ROWS = [
+  { id: 1, [ODD.address]: '1 Main St', [ODD.metadata]: 'cus_1', [ODD.quotes]: 'q1', [ODD.injection]: 'i1' },
+  { id: 2, [ODD.address]: '2 High St', [ODD.metadata]: 'cus_2', [ODD.quotes]: 'q2', [ODD.injection]: 'i2' },
+];
+
+export function sqlConnectorContract(config: () => ConnectorConfig, make: MakeConnector): void {
+  const queries: string[] = [];
+  let c: SqlConnector;
+
+  beforeAll(async () => {
+    c = make(config(), { onQuery: (e) => queries.push(e.sql) });
+    await c.connect();
+    await resetTable(c.db, 'customers', CUSTOMERS);
+    await resetTable(c.db, 'contacts', CONTACTS);
+    await resetTable(c.db, 'odd', ODD_ROWS);
+  });
+  afterAll(async () => {
+    await c?.close();
+  });
+
+  /** Reads the table's columns once so that only the operation's own statements are counted. */
+  async function countQueries(table: string, op: () => Promise<unknown>): Promise<number> {
+    await c.tableInfo(table);
+    queries.length = 0;
+    await op();
+    return queries.length;
+  }
+
+  describe('rowsWhereIn', () => {
+    it('looks 2,500 values up with three IN queries of at most 1,000 values, one chunk of rows per query', async () => {
+      const values = Array.from({ length: 2500 }, (_, i) => `user${i + 1}@example.org`);
+      let chunks: Row[][] = [];
+      const count = await countQueries('contacts', async () => (chunks = await collect(c.rowsWhereIn('contacts', 'email', values))));
+      expect(count).toBe(3);
+      expect(chunks.map((rows) => rows.length)).toEqual([1000, 1000, 500]);
+      const ids = chunks.flat().map((r) => r.id as number).sort((a, b) => a - b);
+      expect(ids).toEqual(Array.from({ length: 2500 }, (_, i) => i + 1));
+    });
+
+    it('honours a smaller chunk size', async () => {
+      const chunks = await collect(c.rowsWhereIn('contacts', 'email', ['user1@example.org', 'user2@example.org', 'user3@example.org'], { chunkSize: 2 }));
+      expect(chunks.map((rows) => rows.length)).toEqual([2, 1]);
+    });
+
+    it('with lowercase-trim, finds the row stored as "  Mary.Smith@X.org "', async () => {
+      const chunks = await collect(c.rowsWhereIn('customers', 'email', ['mary.smith@x.org'], { normalize: 'lowercase-trim' }));
+      expect(chunks.flat().map((r) => [r.id, r.email])).toEqual([[1, '  Mary.Smith@X.org ']]);
+    });
+
+    it('without normalization, the stored value must match exactly', async () => {
+      const chunks = await collect(c.rowsWhereIn('customers', 'email', ['mary.smith@x.org']));
+      expect(chunks.flat()).toEqual([]);
+    });
+
+    it('with trim, compares the trimmed value with its case kept', async () => {
+      const found = await collect(c.rowsWhereIn('customers', 'email', ['Mary.Smith@X.org', 'mary.smith@x.org'], { normalize: 'trim' }));
+      expect(found.flat().map((r) => r.id)).toEqual([1]);
+    });
+
+    it('with digits, finds phones stored with punctuation', async () => {
+      const chunks = await collect(c.rowsWhereIn('customers', 'phone', ['15550100001', '5550100002', '999'], { normalize: 'digits' }));
+      expect(chunks.flat().map((r) => r.id).sort()).toEqual([1, 2]);
+    });
+
+    it('skips text values that are not integers when the column is an integer, without an SQL error', async () => {
+      const values = ['2', 'abc', '3.5', '', ' 3', '007', '99999999999999999999999', 'user1@example.org'];
+      const chunks = await collect(c.rowsWhereIn('customers', 'id', values));
+      expect(chunks.flat().map((r) => r.id)).toEqual([2]);
+    });
+
+    it('yields nothing when no value can match the column', async () => {
+      expect(await collect(c.rowsWhereIn('customers', 'id', ['abc']))).toEqual([]);
+    });
+
+    it('returns only the requested columns', async () => {
+      const chunks = await collect(c.rowsWhereIn('customers', 'email', ['john@example.org'], { columns: ['id', 'code'] }));
+      expect(chunks.flat()).toEqual([{ id: 2, code: 'B2' }]);
+    });
+
+    it('returns timestamps as Date objects or text exactly as the driver reads them', async () => {
+      const [row] = (await collect(c.rowsWhereIn('customers', 'id', ['2'], { columns: ['created_at'] }))).flat();
+      const value = row.created_at;
+      const text = value instanceof Date ? value.toISOString().slice(0, 10) : String(value).slice(0, 10);
+      expect(text).toBe('2024-06-01');
+    });
+  });
+
+  describe('batches', () => {
+    it('walks a composite key: every row exactly once, in key order, at most batchSize per batch', async () => {
+      await resetTable(c.db, 'order_lines', ORDER_LINES);
+      const batches = await collect(c.batches('order_lines', ['order_id', 'line_no'], { batchSize: 4 }));
+      expect(batches.map((b) => b.length)).toEqual([4, 4, 1]);
+      expect(batches.flat().map((r) => [r.order_id, r.line_no])).toEqual([
+        [1, 1], [1, 2], [1, 3], [2, 1], [2, 2], [2, 3], [3, 1], [3, 2], [3, 3],
+      ]);
+    });
+
+    it('starts strictly after the given key', async () => {
+      await resetTable(c.db, 'order_lines', ORDER_LINES);
+      const batches = await collect(c.batches('order_lines', ['order_id', 'line_no'], { batchSize: 10, after: [2, 2], columns: ['sku'] }));
+      expect(batches.flat()).toEqual([
+        { order_id: 2, line_no: 3, sku: 'sku-2-3' },
+        { order_id: 3, line_no: 1, sku: 'sku-3-1' },
+        { order_id: 3, line_no: 2, sku: 'sku-3-2' },
+        { order_id: 3, line_no: 3, sku: 'sku-3-3' },
+      ]);
+    });
+
+    it('uses one query per batch, never OFFSET', async () => {
+      const seen: number[] = [];
+      const count = await countQueries('contacts', async () => {
+        for await (const batch of c.batches('contacts', ['id'], { batchSize: 1000, columns: ['id'] })) seen.push(batch.length);
+      });
+      expect(seen).toEqual([1000, 1000, 1000]);
+      expect(count).toBe(4); // the fourth finds nothing after the last key
+      expect(queries.some((q) => /offset/i.test(q))).toBe(false);
+    });
+
+    it('filters in SQL with olderThan: only rows before the instant, NULLs never', async () => {
+      const info = await c.tableInfo('customers');
+      const family = info.columns.find((col) => col.name === 'created_at')!.family;
+      const where = c.olderThan('created_at', family, new Date('2022-01-01T00:00:00Z'));
+      const batches = await collect(c.batches('customers', ['id'], { batchSize: 10, where, columns: ['id'] }));
+      expect(batches.flat()).toEqual([{ id: 1 }]);
+    });
+  });
+
+  describe('SQL helpers', () => {
+    it('yearOf, asText and normalized give the same answers on every engine', async () => {
+      const { rows } = await sql<Row>`select ${c.yearOf(sql.id('created_at'))} as y, ${c.asText(sql.id('id'))} as t,
+        ${c.normalized(sql.id('email'), 'lowercase-trim')} as e, ${c.normalized(sql.id('phone'), 'digits')} as p
+        from ${c.tableRef('customers')} where ${sql.id('id')} = ${1}`.execute(c.db);
+      expect(rows).toEqual([{ y: 2020, t: '1', e: 'mary.smith@x.org', p: '15550100001' }]);
+    });
+  });
+
+  describe('updateByKeys', () => {
+    beforeEach(async () => {
+      await resetTable(c.db, 'accounts', ACCOUNTS);
+    });
+
+    it('sets the new values on exactly the keyed rows and returns how many changed', async () => {
+      const changed = await c.updateByKeys('accounts', ['id'], [
+        { key: [1], set: { name: 'A.', email: null } },
+        { key: [3], set: { name: 'C.', email: 'redacted@invalid' } },
+        { key: [4], set: { score: 0 } },
+      ]);
+      expect(changed).toBe(3);
+      expect(await allRows(c.db, 'accounts', ['id'])).toEqual([
+        { id: 1, name: 'A.', email: null, score: 10 },
+        { id: 2, name: 'Bob', email: 'bob@example.org', score: 20 },
+        { id: 3, name: 'C.', email: 'redacted@invalid', score: 30 },
+        { id: 4, name: 'Di', email: 'di@example.org', score: 0 },
+      ]);
+    });
+
+    it('groups changes that set the same columns into one statement', async () => {
+      const count = await countQueries('accounts', () =>
+        c.updateByKeys('accounts', ['id'], [
+          { key: [1], set: { name: 'x' } },
+          { key: [2], set: { score: 1 } },
+          { key: [3], set: { name: 'y' } },
+        ]),
+      );
+      expect(count).toBe(2);
+    });
+
+    it('writes 2,500 changes in three statements of at most 1,000 rows', async () => {
+      await resetTable(c.db, 'accounts', Array.from({ length: 2500 }, (_, i) => ({ id: i + 1, name: 'n', email: null, score: 0 })));
+      let changed = 0;
+      const changes = Array.from({ length: 2500 }, (_, i) => ({ key: [i + 1], set: { score: i + 1 } }));
+      const count = await countQueries('accounts', async () => (changed = await c.updateByKeys('accounts', ['id'], changes)));
+      expect(count).toBe(3);
+      expect(changed).toBe(2500);
+      const rows = await allRows(c.db, 'accounts', ['id']);
+      expect(rows.every((r) => r.score === r.id)).toBe(true);
+    });
+
+    it('updates by a composite key', async () => {
+      await resetTable(c.db, 'order_lines', ORDER_LINES);
+      const changed = await c.updateByKeys('order_lines', ['order_id', 'line_no'], [
+        { key: [1, 2], set: { sku: 'x' } },
+        { key: [3, 3], set: { sku: 'y' } },
+        { key: [9, 9], set: { sku: 'none' } },
+      ]);
+      expect(changed).toBe(2);
+      const rows = await allRows(c.db, 'order_lines', ['order_id', 'line_no']);
+      expect(rows.filter((r) => !String(r.sku).startsWith('sku-'))).toEqual([
+        { order_id: 1, line_no: 2, sku: 'x' },
+        { order_id: 3, line_no: 3, sku: 'y' },
+      ]);
+    });
+
+    it('accepts keys given as text, as links and ledgers carry them', async () => {
+      expect(await c.updateByKeys('accounts', ['id'], [{ key: ['2'], set: { name: 'B.' } }])).toBe(1);
+      expect((await allRows(c.db, 'accounts', ['id']))[1]).toEqual({ id: 2, name: 'B.', email: 'bob@example.org', score: 20 });
+    });
+  });
+
+  describe('deleteByKeys', () => {
+    it('deletes exactly the keyed rows and returns how many', async () => {
+      await resetTable(c.db, 'accounts', ACCOUNTS);
+      expect(await c.deleteByKeys('accounts', ['id'], [[2], [4], [99]])).toBe(2);
+      expect((await allRows(c.db, 'accounts', ['id'])).map((r) => r.id)).toEqual([1, 3]);
+    });
+
+    it('deletes by a composite key', async () => {
+      await resetTable(c.db, 'order_lines', ORDER_LINES);
+      expect(await c.deleteByKeys('order_lines', ['order_id', 'line_no'], [[1, 1], [2, 3], [3, 9]])).toBe(2);
+      const left = (await allRows(c.db, 'order_lines', ['order_id', 'line_no'])).map((r) => `${r.order_id}/${r.line_no}`);
+      expect(left).toEqual(['1/2', '1/3', '2/1', '2/2', '3/1', '3/2', '3/3']);
+    });
+
+    it('deletes 2,500 rows in three statements', async () => {
+      await resetTable(c.db, 'accounts', Array.from({ length: 2600 }, (_, i) => ({ id: i + 1, name: 'n', email: null, score: 0 })));
+      let deleted = 0;
+      const keys = Array.from({ length: 2500 }, (_, i) => [i + 1]);
+      expect(await countQueries('accounts', async () => (deleted = await c.deleteByKeys('accounts', ['id'], keys)))).toBe(3);
+      expect(deleted).toBe(2500);
+      expect(await allRows(c.db, 'accounts', ['id'])).toHaveLength(100);
+    });
+  });
+
+  describe('quoted names', () => {
+    it('looks up, pages and updates columns named with spaces, parentheses and quotes', async () => {
+      await resetTable(c.db, 'odd', ODD_ROWS);
+      const found = await collect(c.rowsWhereIn('odd', ODD.metadata, ['cus_2'], { columns: [ODD.address, ODD.quotes] }));
+      expect(found.flat()).toEqual([{ [ODD.address]: '2 High St', [ODD.quotes]: 'q2' }]);
+
+      expect(await c.updateByKeys('odd', ['id'], [{ key: [1], set: { [ODD.address]: 'moved', [ODD.quotes]: 'q"`' } }])).toBe(1);
+      const pages = await collect(c.batches('odd', ['id'], { batchSize: 1, columns: [ODD.address, ODD.quotes] }));
+      expect(pages.flat()).toEqual([
+        { id: 1, [ODD.address]: 'moved', [ODD.quotes]: 'q"`' },
+        { id: 2, [ODD.address]: '2 High St', [ODD.quotes]: 'q2' },
+      ]);
+    });
+
+    it('treats a column name written as an injection literally', async () => {
+      await resetTable(c.db, 'odd', ODD_ROWS);
+      const found = await collect(c.rowsWhereIn('odd', ODD.injection, ['i1'], { columns: ['id', ODD.injection] }));
+      expect(found.flat()).toEqual([{ id: 1, [ODD.injection]: 'i1' }]);
+      expect(await c.updateByKeys('odd', ['id'], [{ key: [2], set: { [ODD.injection]: 'still data' } }])).toBe(1);
+      expect((await allRows(c.db, 'customers', ['id'])).map((r) => r.id)).toEqual([1, 2, 3]);
+    });
+
+    it('refuses an unknown column named as an injection with a SystemError, and nothing runs', async () => {
+      for (const column of ['id" ; drop table customers; --', 'id` ; drop table customers; --', "id'; drop table customers; --"]) {
+        await expect(collect(c.rowsWhereIn('customers', column, ['1']))).rejects.toThrow(SystemError);
+        await expect(c.updateByKeys('customers', ['id'], [{ key: [1], set: { [column]: 'x' } }])).rejects.toThrow(SystemError);
+      }
+      expect((await allRows(c.db, 'customers', ['id'])).map((r) => r.id)).toEqual([1, 2, 3]);
+    });
+  });
+
+  describe('transaction', () => {
+    beforeEach(async () => {
+      await resetTable(c.db, 'accounts', ACCOUNTS);
+    });
+
+    it('commits every write of the callback together', async () => {
+      const result = await c.transaction(async (tx) => {
+        await tx.updateByKeys('accounts', ['id'], [{ key: [1], set: { name: 'tx' } }]);
+        await tx.deleteByKeys('accounts', ['id'], [[4]]);
+        return 'done';
+      });
+      expect(result).toBe('done');
+      expect((await allRows(c.db, 'accounts', ['id'])).map((r) => [r.id, r.name])).toEqual([[1, 'tx'], [2, 'Bob'], [3, 'Cy']]);
+    });
+
+    it('undoes every write when the callback throws, and rethrows its error unchanged', async () => {
+      const boom = new Error('boom');
+      await expect(
+        c.transaction(async (tx) => {
+          await tx.updateByKeys('accounts', ['id'], [{ key: [1], set: { name: 'tx' } }]);
+          await tx.deleteByKeys('accounts', ['id'], [[4]]);
+          throw boom;
+        }),
+      ).rejects.toBe(boom);
+      expect(await allRows(c.db, 'accounts', ['id'])).toEqual(ACCOUNTS);
+    });
+
+    it('reads its own writes inside the transaction', async () => {
+      await c.transaction(async (tx) => {
+        await tx.updateByKeys('accounts', ['id'], [{ key: [2], set: { name: 'inside' } }]);
+        const seen = await collect(tx.rowsWhereIn('accounts', 'id', ['2'], { columns: ['name'] }));
+        expect(seen.flat()).toEqual([{ name: 'inside' }]);
+      });
+    });
+  });
+
+  describe('errors', () => {
+    it('a missing table is a SystemError naming the system and the table', async () => {
+      const err = await collect(c.rowsWhereIn('no_such_table', 'id', ['1'])).catch((e) => e);
+      expect(err).toBeInstanceOf(SystemError);
+      expect(err).toMatchObject({ system: config().system, table: 'no_such_table' });
+      expect(err.message).toMatch(new RegExp(`^${config().system}\\.no_such_table: `));
+    });
+
+    it('a failing statement is a SystemError that does not echo the values it was given', async () => {
+      // MySQL reports "Duplicate entry '<value>'"; the value must not reach the message.
+      const err = await c.updateByKeys('customers', ['id'], [{ key: [2], set: { email: '  Mary.Smith@X.org ' } }]).catch((e) => e);
+      expect(err).toBeInstanceOf(SystemError);
+      expect(err.table).toBe('customers');
+      expect(err.message).not.toContain('Mary.Smith');
+      expect((await allRows(c.db, 'customers', ['id'])).map((r) => r.email)).toEqual(CUSTOMERS.map((r) => r.email));
+    });
+  });
+}

@@ -1,0 +1,157 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConnectorConfig, TableInfo } from '../../connectors/connector.ts';
+import { SqliteConnector } from '../../connectors/sqlite.ts';
+import { SystemError } from '../../src/errors.ts';
+import { sqlConnectorContract } from './sql-contract.ts';
+
+const DDL = `
+create table customers (
+  id integer primary key,
+  email varchar(120) not null unique,
+  phone varchar(32),
+  code varchar(16),
+  created_at timestamp
+);
+create table coupons (id integer primary key, label text);
+create table orders (
+  id integer primary key,
+  customer_id integer not null references customers(id) on delete cascade,
+  coupon_id integer references coupons on delete set null
+);
+create table invoices (id integer primary key, order_id integer, foreign key (order_id) references orders(id) on delete restrict);
+create table order_lines (order_id integer not null, line_no integer not null, sku varchar(32), primary key (order_id, line_no));
+create index order_lines_sku on order_lines (sku, line_no);
+create table contacts (id integer primary key, email varchar(120));
+create table accounts (id integer primary key, name varchar(50), email varchar(120), score integer);
+create table odd (
+  id integer primary key,
+  "Address Line1" varchar(100),
+  "app_customer_id (metadata)" varchar(100),
+  "we""ird\`col" varchar(100),
+  "x\`""; drop table customers; --" varchar(100)
+);
+create view customer_emails as select id, email from customers;
+create trigger "customers touch" before update of email on customers begin select 1; end;
+create trigger orders_audit after delete on orders begin select 1; end;
+`;
+
+let dir: string;
+let file: string;
+const config = (): ConnectorConfig => ({ system: 'shop', kind: 'sqlite', path: file });
+
+beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'dsar-sqlite-'));
+  file = path.join(dir, 'shop.db');
+  const db = new Database(file);
+  db.exec(DDL);
+  db.close();
+});
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('SqliteConnector', () => {
+  sqlConnectorContract(config, (cfg, options) => new SqliteConnector(cfg, options));
+
+  describe('introspect', () => {
+    let tables: Map<string, TableInfo>;
+    beforeAll(async () => {
+      const c = new SqliteConnector(config());
+      await c.connect();
+      tables = new Map((await c.introspect()).tables.map((t) => [t.name, t]));
+      await c.close();
+    });
+
+    it('lists every table and view, nothing of SQLite itself', () => {
+      expect([...tables.keys()]).toEqual(['accounts', 'contacts', 'coupons', 'customer_emails', 'customers', 'invoices', 'odd', 'order_lines', 'orders']);
+      expect(tables.get('customer_emails')).toMatchObject({ kind: 'view', primaryKey: [], columns: [{ name: 'id' }, { name: 'email' }] });
+      expect(tables.get('customers')!.kind).toBe('table');
+    });
+
+    it('reads declared types, families, NOT NULL, lengths and UNIQUE', () => {
+      expect(tables.get('customers')!.columns).toEqual([
+        { name: 'id', type: 'INTEGER', family: 'integer', nullable: false, maxLength: null, unique: true },
+        { name: 'email', type: 'varchar(120)', family: 'text', nullable: false, maxLength: 120, unique: true },
+        { name: 'phone', type: 'varchar(32)', family: 'text', nullable: true, maxLength: 32, unique: false },
+        { name: 'code', type: 'varchar(16)', family: 'text', nullable: true, maxLength: 16, unique: false },
+        { name: 'created_at', type: 'timestamp', family: 'timestamp', nullable: true, maxLength: null, unique: false },
+      ]);
+    });
+
+    it('reads a composite primary key in order, and its indexes', () => {
+      const lines = tables.get('order_lines')!;
+      expect(lines.primaryKey).toEqual(['order_id', 'line_no']);
+      expect(lines.indexes).toEqual([
+        { name: 'order_lines_sku', columns: ['sku', 'line_no'], unique: false, primary: false },
+        { name: 'sqlite_autoindex_order_lines_1', columns: ['order_id', 'line_no'], unique: true, primary: true },
+      ]);
+    });
+
+    it('lists the rowid primary key as an index', () => {
+      expect(tables.get('customers')!.indexes).toEqual([
+        { name: 'rowid', columns: ['id'], unique: true, primary: true },
+        { name: 'sqlite_autoindex_customers_1', columns: ['email'], unique: true, primary: false },
+      ]);
+    });
+
+    it('reads foreign keys with their ON DELETE actions, resolving an implicit parent key', () => {
+      expect(tables.get('orders')!.foreignKeys).toEqual([
+        { name: 'orders_fk0', columns: ['coupon_id'], refTable: 'coupons', refColumns: ['id'], onDelete: 'SET NULL' },
+        { name: 'orders_fk1', columns: ['customer_id'], refTable: 'customers', refColumns: ['id'], onDelete: 'CASCADE' },
+      ]);
+      expect(tables.get('invoices')!.foreignKeys).toEqual([
+        { name: 'invoices_fk0', columns: ['order_id'], refTable: 'orders', refColumns: ['id'], onDelete: 'RESTRICT' },
+      ]);
+    });
+
+    it('reads triggers with timing and event', () => {
+      expect(tables.get('customers')!.triggers).toEqual([{ name: 'customers touch', timing: 'BEFORE', events: ['UPDATE'] }]);
+      expect(tables.get('orders')!.triggers).toEqual([{ name: 'orders_audit', timing: 'AFTER', events: ['DELETE'] }]);
+    });
+
+    it('keeps odd column names exactly', () => {
+      expect(tables.get('odd')!.columns.map((c) => c.name)).toEqual([
+        'id',
+        'Address Line1',
+        'app_customer_id (metadata)',
+        'we"ird`col',
+        'x`"; drop table customers; --',
+      ]);
+    });
+  });
+
+  describe('connect', () => {
+    it('a missing file is a SystemError naming the system, and no file is created', async () => {
+      const missing = path.join(dir, 'missing.db');
+      const err = await new SqliteConnector({ system: 'shop', kind: 'sqlite', path: missing }).connect().catch((e) => e);
+      expect(err).toBeInstanceOf(SystemError);
+      expect(err.message).toMatch(/^shop: cannot connect to .*missing\.db/);
+      expect(() => new Database(missing, { fileMustExist: true })).toThrow();
+    });
+
+    it('enforces declared foreign keys, so ON DELETE CASCADE happens', async () => {
+      const c = new SqliteConnector(config());
+      await c.connect();
+      await c.transaction(async (tx) => {
+        await tx.db.insertInto('customers').values({ id: 50, email: 'fk@example.org' }).execute();
+        await tx.db.insertInto('orders').values({ id: 500, customer_id: 50 }).execute();
+        expect(await tx.deleteByKeys('customers', ['id'], [[50]])).toBe(1);
+        expect(await tx.db.selectFrom('orders').select('id').where('id', '=', 500).execute()).toEqual([]);
+      });
+      await c.close();
+    });
+
+    it('opens the file in WAL mode', async () => {
+      const c = new SqliteConnector(config());
+      await c.connect();
+      const { rows } = await sql`pragma journal_mode`.execute(c.db);
+      expect(rows).toEqual([{ journal_mode: 'wal' }]);
+      await c.close();
+    });
+  });
+});
