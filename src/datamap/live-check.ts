@@ -4,6 +4,7 @@ import type { Location } from '../errors.ts';
 import type { DataMap, TableDef } from './types.ts';
 import { checkFits } from '../masking/masker.ts';
 import { openSystems } from '../ops/systems.ts';
+import { ROW_KEY } from '../../connectors/files.ts';
 import type { Logger } from '../log.ts';
 
 export interface LiveFinding {
@@ -87,7 +88,8 @@ function checkTable(map: DataMap, def: TableDef, schema: SchemaInfo, schemas: Ma
     return c;
   };
 
-  for (const k of def.key) need(k, def.loc, 'key');
+  // A file's rows are keyed by their ordinal (`_row`) unless the map names columns.
+  for (const k of def.key) if (!(isFile && k === ROW_KEY)) need(k, def.loc, 'key');
   for (const [type, column] of Object.entries(def.identify)) {
     const c = need(column, def.loc, `identity (${type})`);
     if (c && !isFile && !info.indexes.some((i) => i.columns[0] === column))

@@ -1,0 +1,128 @@
+// `dsar datamap validate --live` against real PostgreSQL and MariaDB schemas: every mismatch named with
+// system.table.column and the data map's line:column.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.ts';
+import { createMysqlDatabase, createPostgresDatabase, execMysql, execPostgres, type TestDatabase } from '../helpers/databases.ts';
+
+let pgDb: TestDatabase;
+let myDb: TestDatabase;
+let dir: string;
+
+// Line numbers below are asserted: keep this map's lines where they are.
+const MAP = `version: 1
+identities: { email: { normalize: lowercase-trim }, phone: { normalize: digits } }
+systems:
+  app: { kind: postgres, url: env:LIVE_APP_URL }
+  billing: { kind: mysql, url: env:LIVE_BILLING_URL }
+retention:
+  inactive: { keep: 3y, after: last_seen, then: anonymize }
+tables:
+  app.users:
+    key: id
+    identify: { email: email, phone: phone }
+    retention: inactive
+    fields:
+      email: { category: contact.email, mask: redact }
+      phone: { category: contact.phone, mask: null }
+      nickname: { category: identity.name, mask: fake }
+  app.ghosts:
+    key: id
+  app.events:
+    key: [id, created_on]
+    links:
+      - { column: user_id, references: app.users.id }
+    fields:
+      created_on: { category: usage.activity, mask: generalize }
+  billing.invoices:
+    key: id
+    links:
+      - { column: issued_on, references: app.users.id }
+    fields:
+      customer_email: { category: contact.email, mask: hash }
+`;
+
+async function validateLive(): Promise<{ code: number; doc: any }> {
+  let stdout = '';
+  const code = await main(['--datamap', path.join(dir, 'datamap.yaml'), '--json', '--log-level', 'silent', 'datamap', 'validate', '--live'], {
+    stdout: (s) => (stdout += s),
+    stderr: () => {},
+  });
+  return { code, doc: JSON.parse(stdout) };
+}
+
+beforeAll(async () => {
+  [pgDb, myDb] = await Promise.all([createPostgresDatabase('live'), createMysqlDatabase('live')]);
+  await execPostgres(
+    pgDb.url,
+    `CREATE TABLE users (id int PRIMARY KEY, email varchar(60) NOT NULL UNIQUE, phone varchar(20) NOT NULL, last_seen text);
+     CREATE TABLE events (id int, created_on date, user_id int, PRIMARY KEY (id, created_on)) PARTITION BY RANGE (created_on);
+     CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');`,
+  );
+  await execMysql(myDb.url, `CREATE TABLE invoices (id int PRIMARY KEY, issued_on date, customer_email varchar(10));`);
+  dir = mkdtempSync(path.join(tmpdir(), 'dsar-live-'));
+  writeFileSync(path.join(dir, 'datamap.yaml'), MAP);
+  process.env.LIVE_APP_URL = pgDb.url;
+  process.env.LIVE_BILLING_URL = myDb.url;
+});
+
+afterAll(async () => {
+  await Promise.all([pgDb?.drop(), myDb?.drop()]);
+});
+
+describe('dsar datamap validate --live', () => {
+  it('reports every mismatch with system.table.column and the map line, and exits 2', async () => {
+    const { code, doc } = await validateLive();
+    expect(code).toBe(2);
+    const errors = doc.errors.map((e: any) => `${e.system}.${e.table}${e.column ? '.' + e.column : ''} @${e.line}:${e.col} ${e.message}`);
+    expect(errors).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^app\.users\.email @14:\d+ mask 'redact' cannot fit: .*unique/i),
+        expect.stringMatching(/^app\.users\.phone @15:\d+ mask 'null' cannot fit: .*NOT NULL/i),
+        expect.stringMatching(/^app\.users\.nickname @16:\d+ field column "nickname" does not exist/),
+        expect.stringMatching(/^app\.users\.last_seen @9:\d+ retention 'inactive' after column "last_seen" is text, not a date/),
+        expect.stringMatching(/^app\.ghosts @17:\d+ table app\.ghosts does not exist/),
+        expect.stringMatching(/^app\.events\.created_on @24:\d+ mask 'generalize' cannot fit: .*is UNIQUE/),
+        expect.stringMatching(/^app\.events\.created_on @24:\d+ mask 'generalize' would rewrite the partition key/),
+        expect.stringMatching(/^billing\.invoices\.issued_on @28:\d+ link types cannot match: date vs integer/),
+        expect.stringMatching(/^billing\.invoices\.customer_email @30:\d+ mask 'hash' cannot fit: mask hash needs 31 characters but column customer_email \(varchar\(10\)\) holds 10/),
+      ]),
+    );
+    expect(errors).toHaveLength(9);
+  });
+
+  it('warns about an identity column without an index', async () => {
+    const { doc } = await validateLive();
+    expect(doc.warnings.map((w: any) => `${w.system}.${w.table}.${w.column}`)).toEqual(['app.users.phone']);
+  });
+
+  it('names an unreachable system, still checks the others, and exits 1 when nothing else is wrong', async () => {
+    const okDir = mkdtempSync(path.join(tmpdir(), 'dsar-live-ok-'));
+    writeFileSync(
+      path.join(okDir, 'datamap.yaml'),
+      `version: 1
+systems:
+  app: { kind: postgres, url: env:LIVE_APP_URL }
+  gone: { kind: postgres, url: "postgres://dsar:s3cret@127.0.0.1:1/nowhere" }
+tables:
+  app.users:
+    key: id
+    identify: { email: email }
+    fields:
+      email: { category: contact.email, mask: hash }
+`,
+    );
+    let stdout = '';
+    const code = await main(['--datamap', path.join(okDir, 'datamap.yaml'), '--json', '--log-level', 'silent', 'datamap', 'validate', '--live'], {
+      stdout: (s) => (stdout += s),
+      stderr: () => {},
+    });
+    const doc = JSON.parse(stdout);
+    expect(code).toBe(1);
+    expect(doc.unreachable.map((u: any) => u.system)).toEqual(['gone']);
+    expect(stdout).not.toContain('s3cret');
+    expect(doc.errors).toEqual([]);
+  });
+});
