@@ -1,0 +1,188 @@
+// report.html of an export: a page for the data subject, grouped by the policy's categories, with the policy's own
+// wording, the purposes and the retention of each place the data lives. One self-contained file: inline CSS, no
+// scripts, no fonts, no network (a Content-Security-Policy forbids any fetch); every value is HTML-escaped.
+import type { Row } from '../../connectors/connector.ts';
+import type { DataMap, Duration, TableDef } from '../datamap/types.ts';
+import { categoryOf, TABLE_PURPOSES, TOP_LEVEL, type Category } from '../datamap/taxonomy.ts';
+import { exportValue } from '../ops/export-format.ts';
+
+export interface ExportReportTable {
+  table: TableDef;
+  rows: readonly Row[];
+  /** Package paths of this table's data files. */
+  files: string[];
+}
+
+export interface ExportReportInput {
+  ticket: string;
+  createdAt: string;
+  toolVersion: string;
+  map: DataMap;
+  tables: readonly ExportReportTable[];
+  /** Systems whose data could not be read, with why. */
+  unreachable: ReadonlyArray<{ system: string; table?: string; message: string }>;
+}
+
+/** Distinct values of one field shown in the category view; the full data is in the data files. */
+const MAX_VALUES = 50;
+/** Rows per table shown in the records view. */
+const MAX_ROWS = 500;
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+/** A value as the subject reads it: text, numbers and dates as they are, bytes by their size. */
+function display(v: unknown): string {
+  const x = exportValue(v);
+  if (x === null) return '';
+  if (typeof x === 'string') return x;
+  if (typeof x === 'object' && x !== null && 'base64' in x && 'bytes' in x) return `(binary data, ${(x as { bytes: number }).bytes} bytes)`;
+  return typeof x === 'object' ? JSON.stringify(x) : String(x);
+}
+
+const UNITS: Record<Duration['unit'], string> = { y: 'year', m: 'month', d: 'day', h: 'hour' };
+
+export function describeRetention(map: DataMap, table: TableDef): string {
+  const rule = table.retention ? map.retention[table.retention] : undefined;
+  if (!rule) return 'No retention period is declared for this table.';
+  const period = `${rule.keep.amount} ${UNITS[rule.keep.unit]}${rule.keep.amount === 1 ? '' : 's'}`;
+  const then = rule.then === 'delete' ? 'deleted' : 'anonymized';
+  return `Kept for ${period} after ${rule.after}, then ${then}.${rule.basis ? ` Basis: ${rule.basis}.` : ''}`;
+}
+
+function tablePurposes(table: TableDef): string[] {
+  return table.purposes.map((p) => TABLE_PURPOSES[p] ?? p);
+}
+
+interface FieldView {
+  table: ExportReportTable;
+  column: string;
+  values: string[];
+  more: number;
+}
+
+/** Category -> the fields of that category that hold something of the subject. */
+function fieldsByCategory(tables: readonly ExportReportTable[]): Map<string, { category: Category | undefined; fields: FieldView[] }> {
+  const out = new Map<string, { category: Category | undefined; fields: FieldView[] }>();
+  for (const t of tables) {
+    const columns = new Set(t.rows.flatMap((r) => Object.keys(r)));
+    for (const column of columns) {
+      const field = t.table.fields[column];
+      const category = field ? categoryOf(field.category) : undefined;
+      const key = category?.name ?? 'uncategorized';
+      const distinct = [...new Set(t.rows.map((r) => display(r[column])).filter((s) => s !== ''))];
+      if (!out.has(key)) out.set(key, { category, fields: [] });
+      out.get(key)!.fields.push({ table: t, column, values: distinct.slice(0, MAX_VALUES), more: Math.max(0, distinct.length - MAX_VALUES) });
+    }
+  }
+  return out;
+}
+
+function list(items: string[]): string {
+  return items.length ? `<ul>${items.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul>` : '<p class="muted">None declared.</p>';
+}
+
+function fieldTable(map: DataMap, fields: FieldView[]): string {
+  const rows = fields.map(
+    (f) => `<tr><td><code>${escapeHtml(`${f.table.table.id}.${f.column}`)}</code></td><td>${
+      f.values.length ? f.values.map((v) => `<div class="v">${escapeHtml(v)}</div>`).join('') : '<span class="muted">(empty)</span>'
+    }${f.more ? `<div class="muted">and ${f.more} more (see ${escapeHtml(f.table.files.join(', '))})</div>` : ''}</td><td>${escapeHtml(
+      describeRetention(map, f.table.table),
+    )}</td><td>${escapeHtml(tablePurposes(f.table.table).join('; ') || '—')}</td></tr>`,
+  );
+  return `<table><thead><tr><th>Where</th><th>Your data</th><th>Retention</th><th>Table purposes</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+function categoriesSection(input: ExportReportInput): string {
+  const byCategory = fieldsByCategory(input.tables);
+  const parts: string[] = [];
+  for (const top of TOP_LEVEL) {
+    const members = [...byCategory].filter(([name]) => name === top.name || name.startsWith(top.name + '.'));
+    if (!members.length) continue;
+    parts.push(
+      `<section><h2>${escapeHtml(top.title)}</h2><blockquote>${escapeHtml(top.policy)}</blockquote><h4>Why we use it</h4>${list(top.purposes)}`,
+    );
+    for (const [name, { category, fields }] of members) {
+      const c = category!;
+      parts.push(
+        `<h3>${escapeHtml(c.title)} <small><code>${escapeHtml(name)}</code></small></h3>` +
+          (c.name !== top.name ? `<blockquote>${escapeHtml(c.policy)}</blockquote><p><b>Purposes:</b> ${escapeHtml(c.purposes.join('; ') || '—')}</p>` : '') +
+          fieldTable(input.map, fields),
+      );
+    }
+    parts.push('</section>');
+  }
+  const other = byCategory.get('uncategorized');
+  if (other) {
+    // Identifiers, dates and technical columns: named per table; their values are in the records below.
+    const byTable = new Map<ExportReportTable, string[]>();
+    for (const f of other.fields) byTable.set(f.table, [...(byTable.get(f.table) ?? []), f.column]);
+    const rows = [...byTable].map(
+      ([t, cols]) => `<tr><td><code>${escapeHtml(t.table.id)}</code></td><td>${escapeHtml(cols.join(', '))}</td><td>${escapeHtml(describeRetention(input.map, t.table))}</td></tr>`,
+    );
+    parts.push(
+      `<section><h2>Other recorded data</h2><p>Identifiers, dates and other columns of your records that are not in a category above; their values are listed under “All records”.</p>` +
+        `<table><thead><tr><th>Where</th><th>Columns</th><th>Retention</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`,
+    );
+  }
+  return parts.join('\n');
+}
+
+function recordsSection(input: ExportReportInput): string {
+  return input.tables
+    .map((t) => {
+      const cols = [...new Set(t.rows.flatMap((r) => Object.keys(r)))];
+      const shown = t.rows.slice(0, MAX_ROWS);
+      const head = cols.map((c) => `<th>${escapeHtml(c)}</th>`).join('');
+      const body = shown.map((r) => `<tr>${cols.map((c) => `<td>${escapeHtml(display(r[c]))}</td>`).join('')}</tr>`).join('');
+      return (
+        `<section><h3><code>${escapeHtml(t.table.id)}</code> — ${t.rows.length} record${t.rows.length === 1 ? '' : 's'}</h3>` +
+        `<p>${escapeHtml(describeRetention(input.map, t.table))} Files: ${escapeHtml(t.files.join(', '))}.</p>` +
+        (t.rows.length > MAX_ROWS ? `<p class="muted">The first ${MAX_ROWS} records are shown; all of them are in the files.</p>` : '') +
+        `<div class="scroll"><table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div></section>`
+      );
+    })
+    .join('\n');
+}
+
+const CSS = `
+body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;max-width:72rem;padding:0 1rem;color:#1d1d1f}
+h1{font-size:1.6rem}h2{border-bottom:2px solid #d0d7de;padding-bottom:.2rem;margin-top:2.2rem}h3{margin-top:1.4rem}
+blockquote{margin:.5rem 0;padding:.4rem .9rem;border-left:4px solid #8c959f;background:#f6f8fa;font-style:italic}
+table{border-collapse:collapse;width:100%;margin:.5rem 0;font-size:.9rem}th,td{border:1px solid #d0d7de;padding:.3rem .5rem;text-align:left;vertical-align:top;word-break:break-word}
+th{background:#f6f8fa}.v{white-space:pre-wrap}.muted{color:#57606a}.warn{background:#fff8c5;border:1px solid #d4a72c;padding:.6rem .9rem}
+.scroll{overflow-x:auto}code{font-size:.85rem}small{font-weight:normal;color:#57606a}
+`;
+
+export function renderExportReport(input: ExportReportInput): string {
+  const total = input.tables.reduce((n, t) => n + t.rows.length, 0);
+  const systems = [...new Set(input.tables.map((t) => t.table.system))];
+  const warning = input.unreachable.length
+    ? `<div class="warn"><b>Incomplete:</b> these systems could not be read when this export was made, so their data is missing: ${escapeHtml(
+        input.unreachable.map((u) => (u.table ? `${u.system}.${u.table}` : u.system)).join(', '),
+      )}.</div>`
+    : '';
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Your personal data — request ${escapeHtml(input.ticket)}</title>
+<style>${CSS}</style>
+</head>
+<body>
+<h1>Your personal data</h1>
+<p>Request <b>${escapeHtml(input.ticket)}</b>, prepared ${escapeHtml(input.createdAt)}. We found <b>${total}</b> record${total === 1 ? '' : 's'} about you in ${input.tables.length} table${input.tables.length === 1 ? '' : 's'} of ${systems.length} system${systems.length === 1 ? '' : 's'}.
+The complete data is in the <code>data/</code> folder beside this page, as JSON and CSV; <code>manifest.json</code> lists every file with its SHA-256 checksum.</p>
+${warning}
+<h2>By kind of data</h2>
+${total ? categoriesSection(input) : '<p>We hold no records about you.</p>'}
+<h2>All records</h2>
+${recordsSection(input)}
+<p class="muted">Generated by dsar ${escapeHtml(input.toolVersion)}.</p>
+</body>
+</html>
+`;
+}
