@@ -43,7 +43,7 @@ export async function main(argv: string[], io: { stdout?: (s: string) => void; s
     );
 
   try {
-    let y = yargs(argv)
+    let y: Argv = yargs()
       .scriptName('dsar')
       .usage('$0 [--datamap datamap.yaml] [--json] [--log-level info] <command>')
       .option('datamap', { type: 'string', default: process.env.DSAR_DATAMAP ?? 'datamap.yaml', describe: 'the data map file', global: true })
@@ -59,9 +59,12 @@ export async function main(argv: string[], io: { stdout?: (s: string) => void; s
       .exitProcess(false)
       .fail((msg, err) => {
         throw err ?? new UsageError(msg);
-      });
+      }) as unknown as Argv;
     for (const cmd of await loadCommands()) y = register(y, cmd);
-    await y.parseAsync();
+    // With a callback yargs hands over --help/--version text instead of printing it, so it goes through `out`.
+    await y.parseAsync(argv, {}, (_err, _args, output) => {
+      if (output) (io.stdout ?? ((t: string) => process.stdout.write(t)))(output.endsWith('\n') ? output : output + '\n');
+    });
   } catch (err) {
     failure = err;
   }
