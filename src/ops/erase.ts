@@ -1,0 +1,355 @@
+// `dsar erase <identity> --ticket T`: account closure. Finds the subject's rows (the traversal), refuses when a legal
+// hold covers any of the subject's identities, plans (erase-plan.ts), stores the plan sealed, runs it step by step
+// with checkpoints, then verifies that nothing of the subject is left. The ledger records each stage.
+import path from 'node:path';
+import type { Connector, SchemaInfo } from '../../connectors/connector.ts';
+import type { CliContext, GlobalArgs } from '../cli/command.ts';
+import { loadDataMap } from '../datamap/load.ts';
+import { normalizeIdentity, normalizeLinkValue } from '../datamap/normalize.ts';
+import type { DataMap, TableDef } from '../datamap/types.ts';
+import { RefusedError, SystemError, UsageError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import { requireHmacKey } from '../masking/masker.ts';
+import {
+  buildErasePlan,
+  planSteps,
+  renderPlan,
+  rowFingerprint,
+  summarizePlan,
+  MAX_STEP_ROWS,
+  type ColumnMask,
+  type ErasePlan,
+  type PlanSummary,
+} from '../plan/erase-plan.ts';
+import { sealPlan, unsealPlan, type SealedPlan } from '../plan/erase-plan-seal.ts';
+import { detectChild } from '../plan/obligations.ts';
+import { planTraversal, traverse, type SubjectData, type TraversalIdentity } from '../plan/traversal.ts';
+import type { LedgerAppend, LedgerKind } from '../state/ledger.ts';
+import type { Law } from '../state/statutory.ts';
+import type { StateStore } from '../state/store.ts';
+import { executePlan } from './erase-execute.ts';
+import { subjectIdentity } from './export.ts';
+import { openStateFor } from '../state/for-map.ts';
+import { openSystems } from './systems.ts';
+import { assertSafeTicket, parseLaw, parseReceived } from './ticket.ts';
+import { collectSubjectValues, renderResidue, verifyErasure, type MaskedColumns, type VerificationReport } from './verify.ts';
+
+export interface EraseArgs extends GlobalArgs {
+  identity: string;
+  ticket: string;
+  by?: string;
+  dryRun: boolean;
+  child: boolean;
+  received?: string;
+  law?: string;
+}
+
+export interface ErasureRequest {
+  map: DataMap;
+  identity: TraversalIdentity;
+  /** Names the run: its checkpoints (`<runKey>`) and, for requests, the ledger's ticket. */
+  runKey: string;
+  ledger: { kind: LedgerKind; ticket?: string; receivedOn?: string; law?: Law };
+  dryRun: boolean;
+  child: boolean;
+  /** Erase only these tables (the marketing opt-out); default all. */
+  only?: (table: TableDef) => boolean;
+  asOf?: Date;
+  /** Rows per step, at most MAX_STEP_ROWS. */
+  stepRows?: number;
+  pauseMs?: number;
+}
+
+export interface StepResult {
+  table: string;
+  action: 'delete' | 'anonymize';
+  planned: number;
+  changed: number;
+}
+
+export interface ErasureResult {
+  ok: boolean;
+  dryRun: boolean;
+  /** The subject's keyed hash (as the ledger knows it). */
+  subject: string;
+  /** This run continued a plan that an earlier, interrupted run of the same ticket had started. */
+  resumed: boolean;
+  plan: PlanSummary;
+  /** Per plan step: rows planned and rows changed (including by the interrupted run). Null on a dry run. */
+  done: StepResult[] | null;
+  verification: VerificationReport | null;
+  /** Systems or steps that failed or could not be reached: run again with the same ticket once they are back. */
+  failures: string[];
+}
+
+const PLAN_STEP = /^plan:(\d+)$/;
+
+interface StoredPlan {
+  subject: string;
+  stepRows: number;
+  sealed: SealedPlan;
+}
+
+export async function eraseCommand(args: EraseArgs, ctx: CliContext): Promise<number> {
+  const ticket = assertSafeTicket(args.ticket);
+  const law = parseLaw(args.law);
+  const receivedOn = parseReceived(args.received);
+  const map = loadDataMap(path.resolve(args.datamap));
+  requireHmacKey(map.secrets.hmacKey);
+  const identity = subjectIdentity(map, args.by ?? 'email', args.identity);
+  const store = await openStateFor(map);
+  try {
+    const result = await runErasure(
+      {
+        map,
+        identity,
+        runKey: `erase:${ticket}`,
+        ledger: { kind: 'erase', ticket, receivedOn, law },
+        dryRun: args.dryRun,
+        child: args.child,
+        stepRows: stepRowsFromEnv(),
+        pauseMs: Number(process.env.DSAR_ERASE_STEP_PAUSE_MS) || undefined,
+      },
+      store,
+      ctx.log,
+    );
+    ctx.out.result({ ticket, ...result }, (r) => renderErasure(`erase ${ticket}`, r));
+    return result.ok ? 0 : 1;
+  } finally {
+    await store.close();
+  }
+}
+
+/** `DSAR_ERASE_STEP_ROWS`: smaller transactions than the default 1,000 rows (never larger). */
+function stepRowsFromEnv(): number | undefined {
+  const text = process.env.DSAR_ERASE_STEP_ROWS;
+  if (!text) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_STEP_ROWS) throw new UsageError(`DSAR_ERASE_STEP_ROWS must be a whole number from 1 to ${MAX_STEP_ROWS}`);
+  return n;
+}
+
+/**
+ * Plans and (unless a dry run) carries out the erasure of one subject. Throws RefusedError when a legal hold covers
+ * the subject (nothing touched), UsageError for configuration problems (nothing touched).
+ */
+export async function runErasure(req: ErasureRequest, store: StateStore, log: Logger): Promise<ErasureResult> {
+  const { map, identity } = req;
+  const hmacKey = requireHmacKey(map.secrets.hmacKey);
+  const subject = store.subjectHash(identity.type, identity.value);
+  const record = ledgerRecorder(store, req.ledger, subject);
+  const refuse = async (reason: string): Promise<never> => {
+    if (!req.dryRun) await record({ event: 'refused', outcome: 'refused', endedAt: new Date(), detail: { reason: 'legal hold' } });
+    log.warn({ subject, run: req.runKey }, 'erasure refused: legal hold');
+    throw new RefusedError(`legal hold on this subject: ${reason}; nothing was erased`);
+  };
+  const held = await store.holds.isHeld([subject]);
+  if (held !== undefined) await refuse(held);
+
+  const done = req.dryRun ? new Map<string, unknown>() : await store.checkpoints.doneSteps(req.runKey);
+  let { generation, stored } = latestPlan(done);
+  if (stored && stored.subject !== subject) {
+    throw new UsageError(`${req.runKey} is already the erasure of another subject; use a new ticket`);
+  }
+
+  const opened = await openSystems(map, log);
+  try {
+    const { connectors, schemas, failures, down } = await introspectAll(opened.connectors, opened.unreachable, log);
+    const data = await traverse(map, planTraversal(map, [identity]), connectors, log);
+    // A system already reported down is not reported again by the traversal's "not connected".
+    failures.push(...data.unreachable.filter((u) => u.table !== undefined || !down.has(u.system)).map((u) => u.message));
+
+    const heldBy = await store.holds.isHeld(foundIdentityHashes(map, data, store));
+    if (heldBy !== undefined) await refuse(heldBy);
+
+    const asOf = req.asOf ?? new Date();
+    let plan: ErasePlan | undefined;
+    let stepRows = req.stepRows ?? MAX_STEP_ROWS;
+    let resumed = false;
+    if (stored) {
+      const previous = unsealPlan(stored.sealed, hmacKey);
+      const prefix = `g${generation}:`;
+      if (planSteps(previous, stored.stepRows).some((s) => !done.has(prefix + s.id))) {
+        plan = previous;
+        stepRows = stored.stepRows;
+        resumed = true;
+      }
+    }
+    const child = detectChild(map, data.tables, req.child, asOf);
+    plan ??= await buildErasePlan({ map, subject: data, schemas, connectors, child, asOf, hmacKey, only: req.only });
+    const summary = summarizePlan(plan);
+    if (req.dryRun) {
+      return { ok: failures.length === 0, dryRun: true, subject, resumed: false, plan: summary, done: null, verification: null, failures };
+    }
+    if (failures.length && !resumed) {
+      // All or nothing: rows found through the ones erased now could not be found again once the system is back.
+      await record({ event: 'failed', outcome: 'failed', endedAt: new Date(), detail: { unreachable: failures.length } });
+      throw new RefusedError(`nothing was erased: ${failures.join('; ')}. Erasing the other systems first could leave the subject's rows there unfindable; run again once every system is reachable`);
+    }
+
+    // Kept in memory only, collected before anything (more) changes.
+    const values = collectSubjectValues(map, data, [identity], resumed ? maskedBefore(map, plan, hmacKey) : undefined);
+    const startedAt = new Date();
+    if (!resumed) {
+      generation++;
+      const toStore: StoredPlan = { subject, stepRows, sealed: sealPlan(plan, hmacKey) };
+      await store.checkpoints.markDone(req.runKey, `plan:${generation}`, toStore);
+    }
+    await record({
+      event: resumed || generation > 1 ? 'resumed' : 'started',
+      outcome: 'in-progress',
+      startedAt,
+      detail: { identityType: identity.type, datamapSha256: map.hash, steps: summary.steps.length, child: plan.child.child, generation },
+    });
+    log.info({ subject, run: req.runKey, steps: summary.steps.length, resumed }, 'erasure started');
+
+    const exec = await executePlan({
+      map,
+      plan,
+      connectors,
+      schemas,
+      hmacKey,
+      checkpoints: store.checkpoints,
+      runKey: req.runKey,
+      log,
+      stepRows,
+      stepPrefix: `g${generation}:`,
+      pauseMs: req.pauseMs,
+    });
+    failures.push(...exec.failures.map((f) => f.message));
+    const doneSteps: StepResult[] = plan.entries.map((e, i) => ({ table: e.table, action: e.action, planned: e.keys.length, changed: exec.changed[i] }));
+    const rowCounts: Record<string, number> = {};
+    for (const d of doneSteps) rowCounts[`${d.table}:${d.action}`] = (rowCounts[`${d.table}:${d.action}`] ?? 0) + d.changed;
+    await record({
+      event: 'completed',
+      outcome: exec.failures.length ? 'partial' : 'ok',
+      startedAt,
+      endedAt: new Date(),
+      rowCounts,
+      detail: { steps: exec.steps, resumedSteps: exec.skipped, failures: exec.failures.map((f) => (f.table ? `${f.system}.${f.table}` : f.system)) },
+    });
+
+    const verification = await verifyErasure(map, connectors, values, { only: req.only });
+    await record({
+      event: 'verified',
+      outcome: verification.clean && !failures.length ? 'ok' : 'partial',
+      startedAt,
+      endedAt: new Date(),
+      detail: {
+        residue: verification.residue.length,
+        retained: verification.retained.length,
+        where: [...new Set(verification.residue.map((r) => `${r.system}.${r.table}.${r.column}`))],
+        unsearched: verification.unreachable.length,
+      },
+    });
+    log.info({ subject, run: req.runKey, residue: verification.residue.length, failures: failures.length }, 'erasure verified');
+    const ok = verification.clean && failures.length === 0;
+    return { ok, dryRun: false, subject, resumed, plan: summary, done: doneSteps, verification, failures };
+  } finally {
+    await opened.closeAll();
+  }
+}
+
+type LedgerEntry = Omit<LedgerAppend, 'ticket' | 'kind' | 'subjectHash'>;
+
+/** Appends the run's ledger entries; the first entry of a ticket opens the request (its received date starts the clock). */
+function ledgerRecorder(store: StateStore, ledger: ErasureRequest['ledger'], subjectHash: string): (entry: LedgerEntry) => Promise<void> {
+  let opened = ledger.ticket === undefined || ledger.receivedOn === undefined;
+  return async (entry) => {
+    if (!opened) opened = (await store.ledger.forTicket(ledger.ticket!)).some((e) => e.receivedOn !== null);
+    const opening = opened ? {} : { receivedOn: ledger.receivedOn, law: ledger.law };
+    opened = true;
+    await store.ledger.append({ ticket: ledger.ticket ?? null, kind: ledger.kind, subjectHash, ...opening, ...entry });
+  };
+}
+
+/** A ticket's plans are generations: the latest is resumed until all its steps are done, then a new one is planned. */
+function latestPlan(done: ReadonlyMap<string, unknown>): { generation: number; stored?: StoredPlan } {
+  let generation = 0;
+  let stored: StoredPlan | undefined;
+  for (const [step, detail] of done) {
+    const n = Number(PLAN_STEP.exec(step)?.[1] ?? NaN);
+    if (n > generation) (generation = n), (stored = detail as StoredPlan);
+  }
+  return { generation, stored };
+}
+
+/** The live schema of every connected system; a system whose catalog cannot be read is treated as unreachable. */
+async function introspectAll(
+  connected: Map<string, Connector>,
+  unreachable: SystemError[],
+  log: Logger,
+): Promise<{ connectors: Map<string, Connector>; schemas: Map<string, SchemaInfo>; failures: string[]; down: Set<string> }> {
+  const connectors = new Map(connected);
+  const schemas = new Map<string, SchemaInfo>();
+  const failures = unreachable.map((u) => u.message);
+  const down = new Set(unreachable.map((u) => u.system));
+  await Promise.all(
+    [...connected].map(async ([name, c]) => {
+      try {
+        schemas.set(name, await c.introspect());
+      } catch (err) {
+        const e = err instanceof SystemError ? err : new SystemError(name, undefined, (err as Error).message, err);
+        log.error({ system: name, err: e.message }, 'cannot read the schema');
+        failures.push(e.message);
+        down.add(name);
+        connectors.delete(name);
+      }
+    }),
+  );
+  return { connectors, schemas, failures, down };
+}
+
+/** For a resumed plan: the columns of a row that the interrupted run masked already (its fingerprint moved on). */
+function maskedBefore(map: DataMap, plan: ErasePlan, hmacKey: Buffer): MaskedColumns {
+  const planned = new Map<string, { masks: ColumnMask[]; fingerprint: string }>();
+  for (const e of plan.entries) {
+    if (e.action !== 'anonymize') continue;
+    e.keys.forEach((k, i) => planned.set(JSON.stringify([e.table, k.map(normalizeLinkValue)]), { masks: e.masks, fingerprint: e.fingerprints[i] }));
+  }
+  const none = new Set<string>();
+  return (table, row) => {
+    const def = map.tables[table];
+    const entry = planned.get(JSON.stringify([table, def.key.map((c) => normalizeLinkValue(row[c]))]));
+    if (!entry || rowFingerprint(hmacKey, row, entry.masks) === entry.fingerprint) return none;
+    return new Set(entry.masks.map((m) => m.column));
+  };
+}
+
+/** Keyed hashes of every identity value in the subject's rows: a hold placed by phone also stops an erase by email. */
+function foundIdentityHashes(map: DataMap, data: SubjectData, store: StateStore): string[] {
+  const hashes = new Set<string>();
+  for (const [id, found] of data.tables) {
+    for (const [type, column] of Object.entries(map.tables[id].identify)) {
+      const normalizer = map.identities[type]?.normalize ?? 'none';
+      for (const row of found.rows) {
+        const v = row[column];
+        const text = v === null || v === undefined ? '' : normalizeIdentity(normalizer, String(v));
+        if (text) hashes.add(store.subjectHash(type, text));
+      }
+    }
+  }
+  return [...hashes];
+}
+
+export function renderErasure(title: string, r: ErasureResult): string {
+  const lines = [`${title}${r.dryRun ? ' (dry run: nothing changed)' : r.resumed ? ' (resumed)' : ''}`, renderPlan(r.plan)];
+  if (r.done) {
+    const changed = r.done.reduce((n, d) => n + d.changed, 0);
+    lines.push(`done: ${changed} row${changed === 1 ? '' : 's'} changed in ${new Set(r.done.map((d) => d.table)).size} table(s)`);
+  }
+  const v = r.verification;
+  if (v) {
+    if (v.residue.length) {
+      lines.push(`verification: ${v.residue.length} value(s) of the subject remain:`);
+      lines.push(...v.residue.map((h) => `  ${renderResidue(h)}`));
+    } else {
+      lines.push(`verification: no value of the subject remains (searched ${v.searched.columns} column(s) in ${v.searched.tables} table(s))`);
+    }
+    if (v.retained.length) lines.push(`kept on purpose (on_erase: keep): ${v.retained.length} value(s)`);
+    for (const u of v.unreachable) lines.push(`not searched: ${u}`);
+  }
+  for (const f of r.failures) lines.push(`failed: ${f}`);
+  if (!r.ok && !r.dryRun) lines.push('incomplete: run the same command again once the failures above are resolved');
+  return lines.join('\n');
+}

@@ -1,0 +1,374 @@
+// The erasure plan: from the subject's rows (the traversal's result), what happens to each row and in which order.
+// It is a value: `--dry-run` prints it, execution runs it step by step, a resumed run reloads it.
+//
+// Per row: `on_erase` (delete | anonymize | keep); a legal-obligation retention rule still within `keep` narrows it to
+// anonymizing the identifying fields (unless the subject is a child); a row to be deleted that is still referenced by
+// rows that stay (others' rows, kept rows through a NOT NULL column, undeclared tables that restrict) is anonymized
+// instead, and the plan says why. Children before parents, from the live foreign keys and the map's links.
+import { createHmac } from 'node:crypto';
+import type { Connector, KeyValues, Row } from '../../connectors/connector.ts';
+import { normalizeLinkValue } from '../datamap/normalize.ts';
+import type { DataMap, MaskName, TableDef } from '../datamap/types.ts';
+import { SystemError } from '../errors.ts';
+import { canonicalJson } from '../state/canonical-json.ts';
+import { referencingRows } from './erase-references.ts';
+import { childrenFirst, referenceEdges, tableInfo, type ReferenceEdge, type SchemasBySystem } from './fk-order.ts';
+import { legalObligationOf, withinKeep, type ChildVerdict } from './obligations.ts';
+import { rowIdentity } from './row-identity.ts';
+import type { SubjectData } from './traversal.ts';
+
+/** Rows per step: one transaction, one checkpoint. */
+export const MAX_STEP_ROWS = 1000;
+
+export type AnonymizeScope = 'all fields' | 'identifying fields';
+
+export interface ColumnMask {
+  column: string;
+  mask: MaskName;
+}
+
+/** One group of rows of one table that get the same treatment for the same reason. */
+export interface PlanEntry {
+  /** `system.table` */
+  table: string;
+  system: string;
+  /** The table's name in its system (what connectors take). */
+  name: string;
+  action: 'delete' | 'anonymize';
+  /** Anonymize only: every masked field, or only the identifying ones (legal obligation). */
+  scope?: AnonymizeScope;
+  /** Anonymize only: the columns masked and how. */
+  masks: ColumnMask[];
+  /** Reference columns set to NULL so that the rows they point at can be deleted. */
+  sever: string[];
+  reason: string;
+  /** Columns that address a row in updates and deletes. */
+  keyColumns: string[];
+  /** The rows, by key. Never printed: only counts are. */
+  keys: KeyValues[];
+  /** Keyed fingerprint of each row's masked columns when planned: a resumed run masks only rows still matching it. */
+  fingerprints: string[];
+}
+
+export interface SideEffect {
+  /** The table whose rows are deleted or updated. */
+  table: string;
+  kind: 'cascade' | 'set-null' | 'set-default' | 'trigger';
+  /** The table the database changes as a consequence, or the trigger's name. */
+  target: string;
+  rows: number;
+  detail: string;
+}
+
+export interface KeptRows {
+  table: string;
+  rows: number;
+  reason: string;
+}
+
+export interface ErasePlan {
+  child: ChildVerdict;
+  /** In execution order: children before parents; within a table, anonymizing before deleting. */
+  entries: PlanEntry[];
+  kept: KeptRows[];
+  sideEffects: SideEffect[];
+  warnings: string[];
+  /** Systems or tables the traversal could not read (their rows are not in the plan). */
+  unreachable: string[];
+}
+
+export interface ErasePlanInput {
+  map: DataMap;
+  subject: SubjectData;
+  schemas: SchemasBySystem;
+  connectors: ReadonlyMap<string, Connector>;
+  child: ChildVerdict;
+  asOf: Date;
+  /** Keys the row fingerprints. */
+  hmacKey: Buffer;
+  /** Erase only the subject's rows in these tables; the rest stay as they are (the marketing opt-out). */
+  only?: (table: TableDef) => boolean;
+  chunkSize?: number;
+}
+
+type Fate = 'delete' | 'anonymize' | 'identifying' | 'keep' | 'untouched';
+
+interface RowPlan {
+  table: TableDef;
+  row: Row;
+  id: string;
+  fate: Fate;
+  reason: string;
+  sever: Set<string>;
+}
+
+export async function buildErasePlan(input: ErasePlanInput): Promise<ErasePlan> {
+  const { map, subject, schemas, child, asOf } = input;
+  const rows = new Map<string, Map<string, RowPlan>>();
+  for (const [id, found] of subject.tables) {
+    const table = map.tables[id];
+    const byId = new Map<string, RowPlan>();
+    for (const row of found.rows) {
+      const rowId = rowIdentity(table, row);
+      byId.set(rowId, { table, row, id: rowId, sever: new Set(), ...initialFate(input, table, row) });
+    }
+    rows.set(id, byId);
+  }
+
+  const edges = referenceEdges(map, schemas);
+  const { order, cycles } = childrenFirst(rows.keys(), edges);
+  const warnings = cycles.map((c) => `tables reference each other in a cycle (${c.join(' -> ')}); deletes among them follow the data map's order`);
+  const sideEffects = new Map<string, SideEffect>();
+
+  for (const id of order) {
+    const deletes = [...rows.get(id)!.values()].filter((r) => r.fate === 'delete');
+    if (deletes.length) await keepReferencesIntact(input, id, deletes, edges, rows, sideEffects);
+  }
+
+  const entries = order.flatMap((id) => entriesOf(input, id, [...rows.get(id)!.values()]));
+  for (const e of entries) addTriggerEffects(schemas, e, sideEffects);
+  const kept: KeptRows[] = [];
+  for (const id of order) {
+    const keep = [...rows.get(id)!.values()].filter((r) => r.fate === 'keep');
+    if (keep.length) kept.push({ table: id, rows: keep.length, reason: keep[0].reason });
+  }
+  return {
+    child,
+    entries,
+    kept,
+    sideEffects: [...sideEffects.values()],
+    warnings,
+    unreachable: subject.unreachable.map((e) => e.message),
+  };
+}
+
+function initialFate(input: ErasePlanInput, table: TableDef, row: Row): { fate: Fate; reason: string } {
+  if (input.only && !input.only(table)) return { fate: 'untouched', reason: 'not part of this erasure' };
+  if (table.onErase === 'keep') return { fate: 'keep', reason: 'on_erase: keep' };
+  const rule = legalObligationOf(input.map, table);
+  const onErase = `on_erase: ${table.onErase}`;
+  if (!rule) return { fate: table.onErase, reason: onErase };
+  if (input.child.child) return { fate: table.onErase, reason: `a child (${input.child.reason}): the legal obligation of ${rule.name} does not apply; ${onErase}` };
+  if (withinKeep(rule, row, input.asOf)) {
+    return { fate: 'identifying', reason: `${rule.basis}: kept ${rule.keep.text} after ${rule.after}; identifying fields anonymized` };
+  }
+  return { fate: table.onErase, reason: `${rule.name}: past ${rule.keep.text} after ${rule.after}; ${onErase}` };
+}
+
+/**
+ * For the rows of `table` about to be deleted: looks up every row that points at them and decides, per row, whether
+ * the delete can go ahead (the referencing rows are deleted first, can be severed, or the database cascades: a side
+ * effect) or must become an anonymization (anything else would break a reference or touch someone else's data).
+ */
+async function keepReferencesIntact(
+  input: ErasePlanInput,
+  table: string,
+  deletes: RowPlan[],
+  edges: readonly ReferenceEdge[],
+  rows: Map<string, Map<string, RowPlan>>,
+  sideEffects: Map<string, SideEffect>,
+): Promise<void> {
+  const blocks = new Map<string, Set<string>>();
+  const affected = new Map<string, Set<string>>(); // side effect -> rows it touches, counted once each
+  const severs = new Map<string, Array<{ child: RowPlan; columns: string[] }>>();
+  const effects = new Map<string, Array<{ effect: Omit<SideEffect, 'rows'>; child: string }>>();
+  const block = (parent: string, why: string) => blocks.set(parent, (blocks.get(parent) ?? new Set()).add(why));
+
+  for (const edge of edges.filter((e) => e.parent === table)) {
+    const connector = input.connectors.get(edge.childRef.system);
+    if (!connector) {
+      deletes.forEach((d) => block(d.id, `${edge.child} could not be checked for references (system not connected)`));
+      continue;
+    }
+    let found;
+    try {
+      found = await referencingRows(edge, deletes, connector, input.chunkSize);
+    } catch (err) {
+      throw err instanceof SystemError ? err : new SystemError(edge.childRef.system, edge.childRef.table, (err as Error).message, err);
+    }
+    const childDef = input.map.tables[edge.child];
+    for (const ref of found) {
+      const childId = childDef ? rowIdentity(childDef, ref.row) : JSON.stringify(ref.row);
+      const mine = rows.get(edge.child)?.get(childId);
+      for (const parent of ref.parents) {
+        if (mine?.fate === 'delete') continue; // deleted first (children before parents)
+        const cols = edge.childColumns.join(', ');
+        if (mine && (mine.fate === 'anonymize' || mine.fate === 'identifying')) {
+          const severable = edge.nullable && !edge.childColumns.some((c) => mine.table.key.includes(c));
+          if (severable) severs.set(parent, [...(severs.get(parent) ?? []), { child: mine, columns: edge.childColumns }]);
+          else block(parent, `referenced through NOT NULL ${edge.child}.${cols} by the subject's rows that stay`);
+        } else if (mine) {
+          if (edge.onDelete === 'SET NULL' && edge.nullable) note(effects, parent, setNullEffect(edge, table), childId);
+          else block(parent, `referenced by the subject's rows of ${edge.child}, which stay (${mine.reason})`);
+        } else if (childDef) {
+          block(parent, `still referenced by rows of ${edge.child} that are not the subject's`);
+        } else if (edge.onDelete === 'CASCADE') {
+          note(effects, parent, { table, kind: 'cascade', target: edge.child, detail: `ON DELETE CASCADE (${edge.name}) deletes the rows of ${edge.child} that reference them` }, childId);
+        } else if (edge.onDelete === 'SET NULL' || edge.onDelete === 'SET DEFAULT') {
+          note(effects, parent, setNullEffect(edge, table), childId);
+        } else {
+          block(parent, `referenced by rows of ${edge.child}, which is not in the data map (ON DELETE ${edge.onDelete ?? 'NO ACTION'})`);
+        }
+      }
+    }
+  }
+
+  for (const d of deletes) {
+    const why = blocks.get(d.id);
+    if (why) {
+      d.fate = 'anonymize';
+      d.reason = `delete -> anonymize: ${[...why].sort().join('; ')}`;
+      continue;
+    }
+    for (const s of severs.get(d.id) ?? []) s.columns.forEach((c) => s.child.sever.add(c));
+    for (const { effect, child } of effects.get(d.id) ?? []) {
+      const k = `${effect.table}|${effect.kind}|${effect.target}`;
+      const existing = sideEffects.get(k) ?? { ...effect, rows: 0 };
+      const seen = affected.get(k) ?? new Set<string>();
+      if (!seen.has(child)) (seen.add(child), existing.rows++);
+      sideEffects.set(k, existing);
+      affected.set(k, seen);
+    }
+  }
+}
+
+function setNullEffect(edge: ReferenceEdge, table: string): Omit<SideEffect, 'rows'> {
+  const action = edge.onDelete === 'SET DEFAULT' ? 'SET DEFAULT' : 'SET NULL';
+  return {
+    table,
+    kind: action === 'SET NULL' ? 'set-null' : 'set-default',
+    target: edge.child,
+    detail: `ON DELETE ${action} (${edge.name}) changes ${edge.child}.${edge.childColumns.join(', ')} in the rows that reference them`,
+  };
+}
+
+function note(effects: Map<string, Array<{ effect: Omit<SideEffect, 'rows'>; child: string }>>, parent: string, effect: Omit<SideEffect, 'rows'>, child: string) {
+  effects.set(parent, [...(effects.get(parent) ?? []), { effect, child }]);
+}
+
+/** The table's rows grouped by what happens to them and why; anonymizing first, then deleting. */
+function entriesOf(input: ErasePlanInput, table: string, plans: RowPlan[]): PlanEntry[] {
+  const groups = new Map<string, RowPlan[]>();
+  for (const r of plans) {
+    if (r.fate === 'keep' || r.fate === 'untouched') continue;
+    const k = JSON.stringify([r.fate === 'delete' ? 1 : 0, r.fate, r.reason, [...r.sever].sort()]);
+    groups.set(k, [...(groups.get(k) ?? []), r]);
+  }
+  const def = input.map.tables[table];
+  const info = tableInfo(input.schemas, def.system, def.table);
+  const keyColumns = def.key.length ? def.key : info?.primaryKey.length ? info.primaryKey : Object.keys(plans[0].row);
+  return [...groups.keys()].sort().map((k) => {
+    const group = groups.get(k)!;
+    const first = group[0];
+    const action = first.fate === 'delete' ? 'delete' : 'anonymize';
+    const scope: AnonymizeScope | undefined = action === 'delete' ? undefined : first.fate === 'identifying' ? 'identifying fields' : 'all fields';
+    const masks = action === 'delete' ? [] : masksOf(def, scope!);
+    return {
+      table,
+      system: def.system,
+      name: def.table,
+      action,
+      scope,
+      masks,
+      sever: [...first.sever].sort(),
+      reason: first.reason,
+      keyColumns,
+      keys: group.map((r) => keyColumns.map((c) => r.row[c])),
+      fingerprints: group.map((r) => rowFingerprint(input.hmacKey, r.row, masks)),
+    } satisfies PlanEntry;
+  });
+}
+
+/** The fields an anonymization masks: every field whose mask is not `keep`, or only the identifying ones. */
+export function masksOf(table: TableDef, scope: AnonymizeScope): ColumnMask[] {
+  return Object.values(table.fields)
+    .filter((f) => f.mask !== 'keep' && (scope === 'all fields' || f.identifying))
+    .map((f) => ({ column: f.column, mask: f.mask }));
+}
+
+/** HMAC of the row's values in the masked columns: equal while none of them changed. */
+export function rowFingerprint(hmacKey: Buffer, row: Row, masks: readonly ColumnMask[]): string {
+  const values = masks.map((m) => normalizeLinkValue(row[m.column]));
+  return createHmac('sha256', hmacKey).update(`erase-fingerprint:${canonicalJson(values)}`).digest('hex').slice(0, 32);
+}
+
+function addTriggerEffects(schemas: SchemasBySystem, e: PlanEntry, sideEffects: Map<string, SideEffect>): void {
+  const event = e.action === 'delete' ? 'DELETE' : 'UPDATE';
+  for (const t of tableInfo(schemas, e.system, e.name)?.triggers ?? []) {
+    if (!t.events.map((x) => x.toUpperCase()).includes(event)) continue;
+    const k = `${e.table}|trigger|${t.name}|${event}`;
+    const existing = sideEffects.get(k);
+    if (existing) existing.rows += e.keys.length;
+    else sideEffects.set(k, { table: e.table, kind: 'trigger', target: t.name, rows: e.keys.length, detail: `${t.timing} ${event} trigger ${t.name} fires` });
+  }
+}
+
+/** One unit of execution: at most MAX_STEP_ROWS rows of one entry, one transaction, one checkpoint. */
+export interface EraseStep {
+  /** Stable within a plan: `<entry>:<table>:<action>:<chunk>`. */
+  id: string;
+  entry: PlanEntry;
+  keys: KeyValues[];
+  fingerprints: string[];
+}
+
+export function planSteps(plan: ErasePlan, maxRows = MAX_STEP_ROWS): EraseStep[] {
+  return plan.entries.flatMap((entry, i) => {
+    const steps: EraseStep[] = [];
+    for (let at = 0, n = 0; at < entry.keys.length; at += maxRows, n++) {
+      steps.push({
+        id: `${i}:${entry.table}:${entry.action}:${n}`,
+        entry,
+        keys: entry.keys.slice(at, at + maxRows),
+        fingerprints: entry.fingerprints.slice(at, at + maxRows),
+      });
+    }
+    return steps;
+  });
+}
+
+/** The printable plan: tables, actions, row counts and reasons; no key or value of any row. */
+export interface PlanSummary {
+  child: ChildVerdict;
+  steps: Array<{ table: string; action: 'delete' | 'anonymize'; scope?: AnonymizeScope; columns: string[]; sever: string[]; rows: number; reason: string }>;
+  kept: KeptRows[];
+  sideEffects: SideEffect[];
+  warnings: string[];
+  unreachable: string[];
+}
+
+export function summarizePlan(plan: ErasePlan): PlanSummary {
+  return {
+    child: plan.child,
+    steps: plan.entries.map((e) => ({
+      table: e.table,
+      action: e.action,
+      ...(e.scope ? { scope: e.scope } : {}),
+      columns: e.masks.map((m) => m.column),
+      sever: e.sever,
+      rows: e.keys.length,
+      reason: e.reason,
+    })),
+    kept: plan.kept,
+    sideEffects: plan.sideEffects.map(({ table, kind, target, rows, detail }) => ({ table, kind, target, rows, detail })),
+    warnings: plan.warnings,
+    unreachable: plan.unreachable,
+  };
+}
+
+/** The plan as text, one line per step. */
+export function renderPlan(s: PlanSummary): string {
+  const lines: string[] = [];
+  if (s.child.child) lines.push(`subject is a child (${s.child.reason}): legal-obligation bases do not apply`);
+  if (!s.steps.length) lines.push('nothing to erase');
+  for (const step of s.steps) {
+    const what = step.action === 'delete' ? 'delete' : `anonymize ${step.scope}${step.columns.length ? ` (${step.columns.join(', ')})` : ''}`;
+    const sever = step.sever.length ? `; set ${step.sever.join(', ')} to NULL` : '';
+    lines.push(`${step.table}: ${what}${sever}, ${step.rows} row${step.rows === 1 ? '' : 's'} - ${step.reason}`);
+  }
+  for (const k of s.kept) lines.push(`${k.table}: keep, ${k.rows} row${k.rows === 1 ? '' : 's'} - ${k.reason}`);
+  for (const e of s.sideEffects) lines.push(`side effect on ${e.table}: ${e.detail} (${e.rows} row${e.rows === 1 ? '' : 's'})`);
+  for (const w of s.warnings) lines.push(`warning: ${w}`);
+  for (const u of s.unreachable) lines.push(`unreachable: ${u}`);
+  return lines.join('\n');
+}

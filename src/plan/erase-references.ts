@@ -1,0 +1,45 @@
+// Who still points at rows about to be deleted: one set-based lookup per reference edge (IN chunks on the child's
+// column), so the plan can tell the subject's own rows from everyone else's before anything is deleted.
+import type { Connector, Row } from '../../connectors/connector.ts';
+import { normalizeLinkValue } from '../datamap/normalize.ts';
+import type { ReferenceEdge } from './fk-order.ts';
+
+export interface ParentRow {
+  /** The parent row's identity text (see row-identity.ts). */
+  id: string;
+  row: Row;
+}
+
+export interface ReferencingRow {
+  row: Row;
+  /** Identities of the parent rows it points at. */
+  parents: string[];
+}
+
+/** The rows of `edge.child` whose reference columns hold the values of `parents` (NULL references point nowhere). */
+export async function referencingRows(
+  edge: ReferenceEdge,
+  parents: readonly ParentRow[],
+  connector: Connector,
+  chunkSize = 1000,
+): Promise<ReferencingRow[]> {
+  const byTuple = new Map<string, string[]>();
+  for (const p of parents) {
+    const tuple = edge.parentColumns.map((c) => normalizeLinkValue(p.row[c]));
+    if (tuple.some((v) => v === '')) continue;
+    const text = JSON.stringify(tuple);
+    byTuple.set(text, [...(byTuple.get(text) ?? []), p.id]);
+  }
+  const firstValues = [...new Set([...byTuple.keys()].map((t) => (JSON.parse(t) as string[])[0]))];
+  if (!firstValues.length) return [];
+
+  const found: ReferencingRow[] = [];
+  for await (const chunk of connector.rowsWhereIn(edge.childRef.table, edge.childColumns[0], firstValues, { chunkSize })) {
+    for (const row of chunk) {
+      // A composite reference matched on its first column only in SQL; the rest is compared here.
+      const ids = byTuple.get(JSON.stringify(edge.childColumns.map((c) => normalizeLinkValue(row[c]))));
+      if (ids) found.push({ row, parents: ids });
+    }
+  }
+  return found;
+}

@@ -1,0 +1,113 @@
+// Verification after erasure finds what the erasure could not remove: here a BEFORE UPDATE trigger that puts the old
+// email back, and a declared table that holds the email but no link leads to. Residue is listed by
+// system.table.column and key, never by value, and the exit code is 1.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { main } from '../../src/cli/main.ts';
+import { openStateStore } from '../../src/state/store.ts';
+import { createPostgresDatabase, execPostgres, queryPostgres, type TestDatabase } from '../helpers/databases.ts';
+
+const ANN = 'ann@example.org';
+let db: TestDatabase;
+let dir: string;
+let datamap: string;
+
+beforeAll(async () => {
+  db = await createPostgresDatabase('eresidue');
+  await execPostgres(
+    db.url,
+    `CREATE TABLE users (id integer PRIMARY KEY, email text NOT NULL, name text);
+     CREATE FUNCTION keep_email() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.email := OLD.email; RETURN NEW; END $$;
+     CREATE TRIGGER users_keep_email BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION keep_email();
+     CREATE TABLE contacts (id integer PRIMARY KEY, contact_email text, note text);
+     INSERT INTO users VALUES (1, 'ann@example.org', 'Ann Lee'), (2, 'ben@example.org', 'Ben Ode');
+     INSERT INTO contacts VALUES (7, 'Ann@Example.org', 'met at a fair'), (8, 'ben@example.org', 'friend');`,
+  );
+  dir = mkdtempSync(path.join(tmpdir(), 'dsar-eresidue-'));
+  process.env.ERASE_RESIDUE_URL = db.url;
+  process.env.ERASE_RESIDUE_KEY = 'residue-test-key';
+  datamap = path.join(dir, 'datamap.yaml');
+  writeFileSync(
+    datamap,
+    `version: 1
+identities:
+  email: { normalize: lowercase-trim }
+secrets:
+  hmac_key: env:ERASE_RESIDUE_KEY
+systems:
+  app: { kind: postgres, url: env:ERASE_RESIDUE_URL }
+tables:
+  app.users:
+    key: id
+    identify: { email: email }
+    on_erase: anonymize
+    fields:
+      email: { category: contact.email, mask: hash }
+      name: { category: identity.name, mask: redact }
+  app.contacts:
+    key: id
+    fields:
+      contact_email: { category: contact.email, mask: hash }
+`,
+  );
+});
+
+afterAll(async () => {
+  await db?.drop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function erase(...args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(['--datamap', datamap, '--log-level', 'silent', 'erase', ANN, '--ticket', 'R-1', ...args], {
+    stdout: (s) => void (stdout += s),
+    stderr: (s) => void (stderr += s),
+  });
+  return { code, stdout, stderr };
+}
+
+test('residue is listed by system.table.column and key, without the value, and the erase exits 1', async () => {
+  const run = await erase();
+
+  expect(run.code).toBe(1);
+  expect(run.stdout).toContain('side effect on app.users: BEFORE UPDATE trigger users_keep_email fires (1 row)');
+  expect(run.stdout).toContain(
+    [
+      'verification: 2 value(s) of the subject remain:',
+      '  app.users.email key (1): an identity of the subject',
+      '  app.contacts.contact_email key (7): an identity of the subject',
+    ].join('\n'),
+  );
+  expect(run.stdout.toLowerCase()).not.toContain('ann@');
+  expect(run.stdout.toLowerCase()).not.toContain('ann lee');
+  // The trigger let the name be masked and kept the email: exactly what verification reported.
+  expect(await queryPostgres(db.url, 'SELECT id, email, name FROM users ORDER BY id')).toEqual([
+    { id: 1, email: ANN, name: '[REDACTED]' },
+    { id: 2, email: 'ben@example.org', name: 'Ben Ode' },
+  ]);
+});
+
+test('the ledger records the verification as partial, with the residue count and where it is', async () => {
+  const store = await openStateStore({ dir });
+  const entries = await store.ledger.forTicket('R-1');
+  await store.close();
+  const verified = entries.find((e) => e.event === 'verified')!;
+
+  expect(verified.outcome).toBe('partial');
+  expect(verified.detail).toEqual({ residue: 2, retained: 0, unsearched: 0, where: ['app.users.email', 'app.contacts.contact_email'] });
+});
+
+test('--json lists the residue with its keys', async () => {
+  const run = await erase('--json');
+  const doc = JSON.parse(run.stdout);
+
+  expect(run.code).toBe(1);
+  expect(doc.ok).toBe(false);
+  expect(doc.verification.residue).toEqual([
+    { system: 'app', table: 'users', column: 'email', key: [1], kind: 'identity' },
+    { system: 'app', table: 'contacts', column: 'contact_email', key: [7], kind: 'identity' },
+  ]);
+});
