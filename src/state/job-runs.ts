@@ -126,6 +126,12 @@ export class JobRuns {
     return (await query.execute()).map(toJobRun);
   }
 
+  /** The job's runs still marked running (live or with an expired lease), oldest tick first. */
+  async running(job: string): Promise<JobRun[]> {
+    const rows = await this.backend.db.selectFrom('dsar_job_runs').selectAll().where('job', '=', job).where('status', '=', 'running').orderBy('tick').execute();
+    return rows.map(toJobRun);
+  }
+
   /** The run of the job's latest tick, whatever its status. */
   async lastRun(job: string): Promise<JobRun | undefined> {
     return (await this.history(job, 1))[0];

@@ -14,5 +14,14 @@ export default defineCommand({
         return validateCommand(args, ctx);
       },
     }),
+    defineCommand<{ out: string }>({
+      command: 'docs',
+      describe: 'write the data inventory: index.html (with a diagram of systems, tables and links) and inventory.md',
+      builder: (y) => y.option('out', { type: 'string', default: './datamap-docs', describe: 'directory that receives the files' }),
+      async run(args, ctx) {
+        const { docsCommand } = await import('../../ops/docs.ts');
+        return docsCommand(args, ctx);
+      },
+    }),
   ],
 });

@@ -1,0 +1,61 @@
+// `dsar schedule`: follows the data map's jobs until SIGTERM/SIGINT, then stops within 10 s and exits 0.
+import path from 'node:path';
+import type { CliContext, GlobalArgs } from '../src/cli/command.ts';
+import { loadDataMap } from '../src/datamap/load.ts';
+import { UsageError } from '../src/errors.ts';
+import { cronTimes } from './cron-times.ts';
+import { openJobState, stateFailure } from './state.ts';
+import { describeEvent } from './describe.ts';
+import { dsarRunner } from './runner.ts';
+import { Scheduler, type SchedulerEvent } from './scheduler.ts';
+import { catchStopSignals } from './signals.ts';
+
+export interface ScheduleArgs {
+  /** Seconds a run stays this replica's without a heartbeat; another replica takes it over after that. */
+  lease: number;
+}
+
+/** SIGTERM to the children, then at most this long before they are killed: the process is gone within 10 s. */
+export const STOP_GRACE_MS = 9_000;
+
+export async function scheduleCommand(args: GlobalArgs & ScheduleArgs, ctx: CliContext): Promise<number> {
+  if (!(args.lease >= 3)) throw new UsageError(`--lease: at least 3 seconds (got ${args.lease})`);
+  const map = loadDataMap(path.resolve(args.datamap));
+  const jobs = Object.values(map.jobs);
+  if (jobs.length === 0) throw new UsageError(`${map.file}: no jobs: to schedule (declare them under jobs:)`);
+  const store = await openJobState(map);
+  const stopSignal = catchStopSignals();
+  const counts: Record<string, number> = {};
+  try {
+    const scheduler = new Scheduler({
+      jobs,
+      timezone: map.timezone,
+      runs: store.jobRuns,
+      runner: dsarRunner({ datamap: map.file, logLevel: args.logLevel }),
+      leaseMs: args.lease * 1000,
+      log: ctx.log,
+      onEvent(e: SchedulerEvent) {
+        counts[e.type] = (counts[e.type] ?? 0) + 1;
+        ctx.out.line(`${new Date().toISOString()} ${describeEvent(e)}`);
+      },
+    });
+    ctx.out.line(`dsar schedule: ${jobs.length} job(s), time zone ${map.timezone}, state ${store.location}, replica ${scheduler.owner}`);
+    const now = new Date();
+    for (const job of jobs) ctx.out.line(`  ${job.name}  ${job.cron}  next ${cronTimes(job.cron, map.timezone).next(now)?.toISOString() ?? 'never'}  runs: ${job.run}`);
+    ctx.log.info({ owner: scheduler.owner, jobs: jobs.map((j) => j.name), timezone: map.timezone }, 'scheduler started');
+
+    await scheduler.start();
+    const signal = await stopSignal.received;
+    const running = scheduler.runningJobs();
+    ctx.log.info({ signal, running: running.map((r) => r.job) }, 'stopping');
+    ctx.out.line(`${new Date().toISOString()} ${signal}: stopping${running.length ? ` (${running.map((r) => r.job).join(', ')} finishing the current batch)` : ''}`);
+    await scheduler.stop(STOP_GRACE_MS);
+    ctx.out.result({ ok: true, owner: scheduler.owner, stoppedBy: signal, events: counts }, () => `${new Date().toISOString()} stopped`);
+    return 0;
+  } catch (err) {
+    throw stateFailure(err, store);
+  } finally {
+    stopSignal.dispose();
+    await store.close();
+  }
+}

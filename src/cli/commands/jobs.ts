@@ -1,0 +1,29 @@
+// `dsar jobs list` and `dsar jobs history [job] [--limit N]`: the scheduler's jobs and their recorded runs.
+import { defineCommand } from '../command.ts';
+
+export default defineCommand({
+  command: 'jobs',
+  describe: 'the scheduled jobs and their runs',
+  subcommands: [
+    defineCommand({
+      command: 'list',
+      describe: 'each job: its cron, next run, last run and outcome',
+      async run(args, ctx) {
+        const { jobsListCommand } = await import('../../../jobs/jobs-command.ts');
+        return jobsListCommand(args, ctx);
+      },
+    }),
+    defineCommand<{ job?: string; limit: number }>({
+      command: 'history [job]',
+      describe: 'recorded runs, newest first, of one job or of all',
+      builder: (y) =>
+        y
+          .positional('job', { type: 'string', describe: 'the job, as named under jobs:' })
+          .option('limit', { type: 'number', default: 20, describe: 'how many runs to show' }),
+      async run(args, ctx) {
+        const { jobsHistoryCommand } = await import('../../../jobs/jobs-command.ts');
+        return jobsHistoryCommand(args, ctx);
+      },
+    }),
+  ],
+});
