@@ -184,6 +184,8 @@ export interface SqlConnector extends Connector {
   transaction<T>(fn: (tx: SqlConnector) => Promise<T>): Promise<T>;
   /** Rows whose key sorts strictly after `after` (values already bound with toParam), in the form this engine's index ranges use. */
   keyAfter(key: readonly string[], after: readonly unknown[]): RawBuilder<SqlBool>;
+  /** True when `column` holds no moment olderThan could compare: NULL, empty text (SQLite: any unreadable text). */
+  emptyDate(column: string, family: TypeFamily): RawBuilder<SqlBool>;
   /** January 1st (00:00) of the year of a date or timestamp expression, of the same type: `generalize` in SQL. */
   yearStart(expr: Expression<unknown>, family: 'date' | 'timestamp'): RawBuilder<unknown>;
   /**
@@ -192,6 +194,19 @@ export interface SqlConnector extends Connector {
    * satisfy `where` are left alone. Returns rows changed.
    */
   updateRows(table: string, key: readonly string[], columns: readonly string[], rows: readonly KeyedValues[], opts?: { where?: Expression<SqlBool> }): Promise<number>;
+  /**
+   * Every row of one SELECT (GROUP BY, ORDER BY and all), `chunkSize` rows at a time (default 1,000), read from one
+   * statement through a cursor or the driver's row stream: memory holds one chunk, never the result. A failure is a
+   * SystemError naming `table` (when given) without bound values. Issue no other statement until the stream ends.
+   */
+  streamRows(query: RawBuilder<Row>, opts?: { chunkSize?: number; table?: string }): AsyncIterable<Row[]>;
+  /**
+   * Every row of one SELECT whose result is small (a histogram, aggregated cells), read at once. Unlike a cursor, the
+   * plan may run in parallel (PostgreSQL never parallelizes a cursor's query). Errors as streamRows.
+   */
+  queryRows(query: RawBuilder<Row>, opts?: { table?: string }): Promise<Row[]>;
+  /** A text expression that compares, groups and counts DISTINCT byte for byte, whatever the column's collation (MySQL's *_ci merges `a` and `A`). */
+  exactText(expr: Expression<unknown>): RawBuilder<string>;
 }
 
 /** One row's new values for updateRows: `values[i]` goes into `columns[i]`. */

@@ -34,6 +34,8 @@ import { describeFile } from './files-introspect.ts';
 import { jsonCodec } from './files-json.ts';
 import { ndjsonCodec } from './files-ndjson.ts';
 import { OrdinalMap } from './files-ordinals.ts';
+import type { SampleChunk, SampleOptions } from './connector.ts';
+import { sampleRecords } from './sample-files.ts';
 
 export { ROW_KEY } from './files-edits.ts';
 export { listLeftoverTempFiles, removeLeftoverTempFiles } from './files-atomic.ts';
@@ -206,6 +208,12 @@ export class FilesConnector implements Connector {
     const result = await fn(new FilesTransaction(this, pending));
     for (const [table, edits] of pending) await this.apply(table, edits);
     return result;
+  }
+
+  /** A reservoir sample of the file's rows (one streamed pass, `n` rows held), each row carrying its `_row`. */
+  async *sample(table: string, columns: readonly string[], n: number, opts: SampleOptions = {}): AsyncIterable<SampleChunk> {
+    await this.requireColumns(table, columns);
+    yield* sampleRecords(this.records(table), (record) => this.output(table, record, columns), n, opts);
   }
 
   // ---- used by FilesTransaction ----

@@ -2,7 +2,7 @@
 // are folded into their parent.
 import pg from 'pg';
 import { PostgresDialect, sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
-import type { ColumnInfo, ConnectorConfig, OnDelete, TableInfo, TriggerInfo, TypeFamily } from './connector.ts';
+import type { ColumnInfo, ConnectorConfig, OnDelete, Row, TableInfo, TriggerInfo, TypeFamily } from './connector.ts';
 import {
   SqlConnectorBase,
   describeUrl,
@@ -18,6 +18,7 @@ import {
   type SqlEngine,
   type UpdateBatch,
 } from './sql-base.ts';
+import { postgresSampler } from './sample-postgres.ts';
 
 export class PostgresConnector extends SqlConnectorBase {
   constructor(config: ConnectorConfig, options?: SqlConnectorOptions) {
@@ -40,9 +41,14 @@ const FAMILIES: Record<string, TypeFamily> = {
   text: 'text', varchar: 'text', bpchar: 'text', citext: 'text', name: 'text', char: 'text',
 };
 
+/** Names each streamRows cursor, so that two streams in one transaction never collide. */
+let cursors = 0;
+
 const ON_DELETE: Record<string, OnDelete> = { a: 'NO ACTION', r: 'RESTRICT', c: 'CASCADE', n: 'SET NULL', d: 'SET DEFAULT' };
 
 export const postgresEngine: SqlEngine = {
+  sampler: postgresSampler,
+
   async createDialect(config) {
     const pool = new pg.Pool({
       connectionString: config.url,
@@ -52,6 +58,8 @@ export const postgresEngine: SqlEngine = {
     });
     // An idle client losing its server must not crash the process; the next query reports it.
     pool.on('error', () => undefined);
+    // Nor a client in use (pg-pool listens only while it is idle): its query in flight rejects with the error.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     return new PostgresDialect({ pool });
   },
 
@@ -105,8 +113,43 @@ export const postgresEngine: SqlEngine = {
       where ${sql.join(match, sql` and `)}${where ? sql` and (${where})` : sql``}`;
   },
 
+  updateFromColumns({ table, info, key, setColumns, rows, where }: UpdateBatch) {
+    // One array per column, unnested back into rows: a few bound values whatever the number of rows.
+    const names = [...key, ...setColumns];
+    const arrays = names.map((name, i) => sql`cast(${rows.map((r) => r[i])} as ${sql.raw(withoutTypeModifier(columnType(info, name)))}[])`);
+    const aliases = [...key.map((_, i) => `k${i}`), ...setColumns.map((_, i) => `c${i}`)];
+    const assignments = setColumns.map((c, i) => sql`${sql.id(c)} = ${sql.id('dsar_v', `c${i}`)}`);
+    const match = key.map((k, i) => sql`${sql.id('dsar_t', k)} = ${sql.id('dsar_v', `k${i}`)}`);
+    return sql`update ${table} as ${sql.id('dsar_t')} set ${sql.join(assignments)}
+      from unnest(${sql.join(arrays)}) as ${sql.id('dsar_v')} (${sql.join(aliases.map((a) => sql.id(a)))})
+      where ${sql.join(match, sql` and `)}${where ? sql` and (${where})` : sql``}`;
+  },
+
   // date_trunc works in the session's time zone, as PostgreSQL reads and writes timestamptz values.
   yearStart: (expr, family) => (family === 'date' ? sql`cast(date_trunc('year', ${expr}) as date)` : sql`date_trunc('year', ${expr})`),
+
+  // Byte order and equality, whatever the database's default collation.
+  exactText: (expr) => sql<string>`(${expr}) collate "C"`,
+
+  // pg streams only through a cursor (pg-cursor is not a dependency): DECLARE ... FETCH in a read-only transaction.
+  async *streamRows(db, query, chunkSize) {
+    const cursor = sql.id(`dsar_stream_${++cursors}`);
+    const trx = db.isTransaction ? undefined : await db.startTransaction().setAccessMode('read only').execute();
+    const conn: Kysely<any> = trx ?? db;
+    let finished = false;
+    try {
+      await sql`declare ${cursor} no scroll cursor for ${query}`.execute(conn);
+      for (;;) {
+        const { rows } = await sql<Row>`fetch forward ${sql.lit(chunkSize)} from ${cursor}`.execute(conn);
+        if (!rows.length) break;
+        yield rows;
+      }
+      finished = true;
+    } finally {
+      if (trx) await (finished ? trx.commit() : trx.rollback()).execute();
+      else await sql`close ${cursor}`.execute(conn).catch(() => undefined);
+    }
+  },
 };
 
 function columnType(info: TableInfo, name: string): string {

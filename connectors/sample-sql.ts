@@ -1,6 +1,7 @@
 // Sampling an SQL table, the part every engine shares: which columns, the plain-LIMIT fallback, the keyset spread
-// (MySQL, SQLite) and `--full`. Each engine's sampler (sample-postgres.ts, sample-mysql.ts, sample-sqlite.ts)
-// decides how rows are picked; the cost of a sample never grows with the table.
+// (MySQL, SQLite) and `--full` (keyset batches, or the connector's row stream for a table without key). Each
+// engine's sampler (sample-postgres.ts, sample-mysql.ts, sample-sqlite.ts) decides how rows are picked; the cost
+// of a sample never grows with the table.
 import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { BatchOptions, Row, SampleChunk, SampleOptions, TableInfo } from './connector.ts';
 
@@ -13,8 +14,8 @@ export interface SampleContext {
   rows(query: RawBuilder<Row>): Promise<Row[]>;
   /** The connector's keyset batches of this table. */
   batches(key: readonly string[], opts: BatchOptions): AsyncIterable<Row[]>;
-  /** A driver error as the connector reports it (system, table, no values). */
-  fail(err: unknown): Error;
+  /** Every row of one SELECT in chunks, from one statement (the connector's streamRows). */
+  stream(query: RawBuilder<Row>, size: number): AsyncIterable<Row[]>;
 }
 
 /** Rows a sampler picked, how, and in how many statements. */
@@ -28,8 +29,6 @@ export interface Picked {
 export interface SqlSampler {
   /** About `n` rows from across the table, each holding `select`; a few statements whatever the table's size. */
   pick(ctx: SampleContext, select: RawBuilder<unknown>, n: number): Promise<Picked>;
-  /** Every row of a table or view that has no key to page by, in chunks of about `size`, from one statement. */
-  streamAll(ctx: SampleContext, select: RawBuilder<unknown>, size: number): AsyncIterable<Row[]>;
 }
 
 /** Rows per chunk of a full scan. */
@@ -62,8 +61,9 @@ export async function* sampleTable(
     if (last === FULL_CHUNK) yield { rows: [], key, method: 'full', rowsRead: 0, queries: 1 };
     return;
   }
+  // No key to page by (a view, a keyless table): one streamed statement.
   let queries = 1;
-  for await (const rows of sampler.streamAll(ctx, select, FULL_CHUNK)) {
+  for await (const rows of ctx.stream(sql<Row>`select ${select} from ${ctx.from}`, FULL_CHUNK)) {
     yield { rows, key, method: 'full', rowsRead: rows.length, queries };
     queries = 0; // one statement for the whole stream
   }
@@ -84,6 +84,8 @@ const SPREAD_PARTS = 20;
  * the key only make a part start later; parts that overlap are counted once.
  */
 export async function spreadPick(ctx: SampleContext, select: RawBuilder<unknown>, n: number, key: RawBuilder<unknown>): Promise<Picked> {
+  // The catalog says the table is small: a LIMIT reads all of it, no bounds needed (0 means "not known").
+  if (ctx.info.estimatedRows > 0 && ctx.info.estimatedRows <= n) return limitPick(ctx, select, n);
   const [bounds] = await ctx.rows(sql<Row>`select min(${key}) as lo, max(${key}) as hi from ${ctx.from}`);
   const lo = bigintOf(bounds?.lo);
   const hi = bigintOf(bounds?.hi);
@@ -128,24 +130,4 @@ export function integerKey(info: TableInfo): string | undefined {
   if (info.kind !== 'table' || info.primaryKey.length !== 1) return undefined;
   const column = info.columns.find((c) => c.name === info.primaryKey[0]);
   return column?.family === 'integer' ? column.name : undefined;
-}
-
-/** A driver's row stream (MySQL, SQLite) regrouped into chunks of `size`. */
-export async function* executorStream(ctx: SampleContext, select: RawBuilder<unknown>, size: number): AsyncIterable<Row[]> {
-  const compiled = sql<Row>`select ${select} from ${ctx.from}`.compile(ctx.db);
-  let chunk: Row[] = [];
-  try {
-    for await (const result of ctx.db.getExecutor().stream(compiled, size)) {
-      for (const row of result.rows) {
-        chunk.push(row);
-        if (chunk.length >= size) {
-          yield chunk;
-          chunk = [];
-        }
-      }
-    }
-  } catch (err) {
-    throw ctx.fail(err);
-  }
-  if (chunk.length) yield chunk;
 }

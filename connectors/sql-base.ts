@@ -12,12 +12,15 @@ import type {
   KeyValues,
   Row,
   RowsWhereInOptions,
+  SampleChunk,
+  SampleOptions,
   SchemaInfo,
   SqlBatchOptions,
   SqlConnector,
   TableInfo,
   TypeFamily,
 } from './connector.ts';
+import { limitPick, sampleTable, type SqlSampler } from './sample-sql.ts';
 
 export interface SqlConnectorOptions {
   /** Called after every statement with its SQL text (never its parameters): debug logs, query counts in tests. */
@@ -37,6 +40,8 @@ export interface UpdateBatch {
 
 /** Everything that differs between SQL engines. Each engine file exports one. */
 export interface SqlEngine {
+  /** How `sample` picks rows (sample-*.ts); default: a plain LIMIT. */
+  sampler?: SqlSampler;
   /** Opens the driver's pool or file; throws the driver's error when that fails. */
   createDialect(config: ConnectorConfig): Promise<Dialect>;
   /** Where the system lives, for messages: never the password. */
@@ -59,6 +64,18 @@ export interface SqlEngine {
   updateFromValues(batch: UpdateBatch): RawBuilder<unknown>;
   /** January 1st (00:00) of the year of a date or timestamp expression, of the same type. */
   yearStart(expr: Expression<unknown>, family: 'date' | 'timestamp'): RawBuilder<unknown>;
+  /** NULL or empty: what olderThan never counts. Optional: the default is `is null`, and `= ''` for text. */
+  emptyDate?(column: string, family: TypeFamily): RawBuilder<SqlBool>;
+  /**
+   * Like updateFromValues, but the rows travel column by column in a few bound values (arrays, a JSON document), so
+   * that thousands of rows cost one small statement to parse and plan. Optional; undefined when these columns'
+   * types cannot travel that way, and updateFromValues is used.
+   */
+  updateFromColumns?(batch: UpdateBatch): RawBuilder<unknown> | undefined;
+  /** A text expression compared and grouped byte for byte; default: the expression itself (a binary collation already). */
+  exactText?(expr: Expression<unknown>): RawBuilder<string>;
+  /** The rows of one SELECT in chunks of `chunkSize`; default: the driver's row stream through kysely's executor. */
+  streamRows?(db: Kysely<any>, query: RawBuilder<Row>, chunkSize: number): AsyncIterable<Row[]>;
 }
 
 const DEFAULT_CHUNK = 1000;
@@ -66,6 +83,8 @@ const DEFAULT_CHUNK = 1000;
 const MAX_ROWS_PER_STATEMENT = 1000;
 /** Bound values per statement: under SQLite's 32,766 and PostgreSQL's / MySQL's 65,535. */
 const MAX_PARAMS_PER_STATEMENT = 30_000;
+/** Rows per column-wise UPDATE (updateRows): bounded by memory and statement time, not by bound values. */
+const MAX_ROWS_COLUMN_WISE = 20_000;
 
 interface SharedState {
   db?: Kysely<any>;
@@ -148,8 +167,12 @@ export class SqlConnectorBase implements SqlConnector {
     const { target, params } = this.#lookup(col, normalizer, values);
     const from = this.tableRef(table);
     const select = selectList(opts.columns);
+    // A case- or accent-insensitive collation (MySQL's *_ci) makes `jose@` equal `josé@`: text must also match byte
+    // for byte. The plain comparison stays first so that an index on the column is still used.
+    const textual = normalizer !== 'none' || ['text', 'json', 'other'].includes(col.family);
     for (const part of chunk(params, opts.chunkSize ?? DEFAULT_CHUNK)) {
-      yield await this.#rows(table, sql<Row>`select ${select} from ${from} where ${target} in (${sql.join(part)})`);
+      const exact = textual ? sql` and ${this.exactText(target)} in (${sql.join(part)})` : sql``;
+      yield await this.#rows(table, sql<Row>`select ${select} from ${from} where ${target} in (${sql.join(part)})${exact}`);
     }
   }
 
@@ -217,6 +240,20 @@ export class SqlConnectorBase implements SqlConnector {
     return deleted;
   }
 
+  async *sample(table: string, columns: readonly string[], n: number, opts: SampleOptions = {}): AsyncIterable<SampleChunk> {
+    const info = await this.tableInfo(table);
+    for (const c of columns) this.#column(info, table, c);
+    const ctx = {
+      db: this.db,
+      info,
+      from: this.tableRef(table),
+      rows: (query: RawBuilder<Row>) => this.#rows(table, query),
+      batches: (key: readonly string[], o: SqlBatchOptions) => this.batches(table, key, o),
+      stream: (query: RawBuilder<Row>, size: number) => this.streamRows(query, { chunkSize: size, table }),
+    };
+    yield* sampleTable(ctx, this.#engine.sampler ?? { pick: limitPick }, columns, n, opts);
+  }
+
   async transaction<T>(fn: (tx: SqlConnector) => Promise<T>): Promise<T> {
     if (this.#tx) return fn(this); // already inside one: the outer transaction decides
     let fromCallback: { error: unknown } | undefined;
@@ -230,7 +267,8 @@ export class SqlConnectorBase implements SqlConnector {
         }
       });
     } catch (err) {
-      if (fromCallback && fromCallback.error === err) throw err;
+      // The callback's error, even when the rollback failed after it (a lost connection): it names the table.
+      if (fromCallback) throw fromCallback.error;
       throw this.#wrap(err, undefined, []);
     }
   }
@@ -247,6 +285,32 @@ export class SqlConnectorBase implements SqlConnector {
     return this.#engine.yearStart(expr, family);
   }
 
+  emptyDate(column: string, family: TypeFamily): RawBuilder<SqlBool> {
+    if (this.#engine.emptyDate) return this.#engine.emptyDate(column, family);
+    const c = sql.id(column);
+    return family === 'text' ? sql<SqlBool>`${c} is null or ${c} = ''` : sql<SqlBool>`${c} is null`;
+  }
+
+  exactText(expr: Expression<unknown>): RawBuilder<string> {
+    return this.#engine.exactText ? this.#engine.exactText(expr) : sql<string>`${expr}`;
+  }
+
+  queryRows(query: RawBuilder<Row>, opts: { table?: string } = {}): Promise<Row[]> {
+    return this.#rows(opts.table ?? '', query);
+  }
+
+  async *streamRows(query: RawBuilder<Row>, opts: { chunkSize?: number; table?: string } = {}): AsyncIterable<Row[]> {
+    const size = opts.chunkSize ?? DEFAULT_CHUNK;
+    if (!Number.isInteger(size) || size < 1) throw new Error(`chunkSize must be a positive integer, got ${size}`);
+    const rows = this.#engine.streamRows ? this.#engine.streamRows(this.db, query, size) : executorRows(this.db, query, size);
+    try {
+      yield* rows;
+    } catch (err) {
+      // Compiled again only to know which bound values to keep out of the message.
+      throw this.#wrap(err, opts.table, query.compile(this.db).parameters);
+    }
+  }
+
   async updateRows(
     table: string,
     key: readonly string[],
@@ -257,11 +321,20 @@ export class SqlConnectorBase implements SqlConnector {
     if (!rows.length || !columns.length) return 0;
     const info = await this.tableInfo(table);
     const families = [...key, ...columns].map((c) => this.#column(info, table, c).family);
-    const perStatement = Math.max(1, Math.floor(MAX_PARAMS_PER_STATEMENT / (key.length + columns.length)));
+    const columnWise = this.#engine.updateFromColumns;
+    const perStatement = columnWise ? MAX_ROWS_COLUMN_WISE : Math.max(1, Math.floor(MAX_PARAMS_PER_STATEMENT / (key.length + columns.length)));
     let changed = 0;
     for (const part of chunk(rows, perStatement)) {
       const bound = part.map((r) => [...r.key, ...r.values].map((v, i) => this.toParam(v, families[i])));
-      changed += await this.#execute(table, this.#engine.updateFromValues({ table: this.tableRef(table), info, key, setColumns: columns, rows: bound, where: opts.where }));
+      const batch: UpdateBatch = { table: this.tableRef(table), info, key, setColumns: columns, rows: bound, where: opts.where };
+      const statement = columnWise?.(batch);
+      if (statement) {
+        changed += await this.#execute(table, statement);
+        continue;
+      }
+      for (const small of chunk(bound, Math.max(1, Math.floor(MAX_PARAMS_PER_STATEMENT / families.length)))) {
+        changed += await this.#execute(table, this.#engine.updateFromValues({ ...batch, rows: small }));
+      }
     }
     return changed;
   }
@@ -350,6 +423,21 @@ export class SqlConnectorBase implements SqlConnector {
   #logQuery(event: LogEvent): void {
     if (event.level === 'query') this.#options.onQuery?.({ sql: event.query.sql, durationMs: event.queryDurationMillis });
   }
+}
+
+/** A driver's row stream (mysql2, better-sqlite3 via kysely's executor) regrouped into chunks of `size`. */
+export async function* executorRows(db: Kysely<any>, query: RawBuilder<Row>, size: number, compiled: CompiledQuery<Row> = query.compile(db)): AsyncIterable<Row[]> {
+  let chunk: Row[] = [];
+  for await (const result of db.getExecutor().stream(compiled, size)) {
+    for (const row of result.rows) {
+      chunk.push(row);
+      if (chunk.length >= size) {
+        yield chunk;
+        chunk = [];
+      }
+    }
+  }
+  if (chunk.length) yield chunk;
 }
 
 /** The password of a connection URL, raw and decoded, to keep driver messages from echoing it. */

@@ -1,10 +1,11 @@
 // SQLite: one better-sqlite3 connection behind kysely. The catalog comes from sqlite_schema joined with the
 // pragma table functions, so each part is one query for the whole file.
 import Database from 'better-sqlite3';
-import { SqliteDialect, sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
+import { SelectQueryNode, SqliteDialect, sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { ColumnInfo, ConnectorConfig, OnDelete, TableInfo, TriggerInfo, TypeFamily } from './connector.ts';
 import {
   SqlConnectorBase,
+  executorRows,
   groupBy,
   markUniqueColumns,
   rowValueAfter,
@@ -12,6 +13,7 @@ import {
   type SqlEngine,
   type UpdateBatch,
 } from './sql-base.ts';
+import { sqliteSampler } from './sample-sqlite.ts';
 
 export class SqliteConnector extends SqlConnectorBase {
   constructor(config: ConnectorConfig, options?: SqlConnectorOptions) {
@@ -23,6 +25,8 @@ const INT64: readonly [bigint, bigint] = [-(1n << 63n), (1n << 63n) - 1n];
 const ON_DELETE = new Set<OnDelete>(['CASCADE', 'SET NULL', 'SET DEFAULT', 'RESTRICT', 'NO ACTION']);
 
 export const sqliteEngine: SqlEngine = {
+  sampler: sqliteSampler,
+
   async createDialect(config) {
     if (!config.path) throw new Error('no path given for the SQLite file');
     const database = new Database(config.path, { fileMustExist: true, timeout: 5000 });
@@ -96,6 +100,13 @@ export const sqliteEngine: SqlEngine = {
       from ${sql.id('dsar_v')} where ${sql.join(match, sql` and `)}${where ? sql` and (${where})` : sql``}`;
   },
 
+  // Any type of value fits any column here: a date that julianday() cannot read is as good as none.
+  emptyDate(column, family) {
+    const c = sql.id(column);
+    if (family === 'integer' || family === 'float') return sql<SqlBool>`${c} is null`;
+    return sql<SqlBool>`${c} is null or julianday(${c}) is null`;
+  },
+
   yearStart(expr, family) {
     // Dates are text here (or Unix seconds). Text keeps its shape: the year, `-01-01`, and every digit after the
     // date zeroed (`2021-07-04 10:11:12` -> `2021-01-01 00:00:00`), like the in-process generalize mask.
@@ -104,6 +115,12 @@ export const sqliteEngine: SqlEngine = {
     const text = family === 'date' ? sql`substr(${expr}, 1, 4) || '-01-01'` : sql`substr(${expr}, 1, 4) || '-01-01' || ${rest}`;
     return sql`case when typeof(${expr}) = 'integer' then cast(strftime('%s', ${expr}, 'unixepoch', 'start of year') as integer) when ${expr} is null then null else ${text} end`;
   },
+
+  // A column declared COLLATE NOCASE would group `a` with `A`.
+  exactText: (expr) => sql<string>`(${expr}) collate binary`,
+
+  // kysely's SQLite driver streams only what it compiled from a select builder; a raw SELECT is the same statement.
+  streamRows: (db, query, chunkSize) => executorRows(db, query, chunkSize, { ...query.compile(db), query: SelectQueryNode.create() }),
 };
 
 /** `YYYY-MM-DD HH:MM:SS[.SSS]` in UTC: the format of SQLite's own CURRENT_TIMESTAMP. */

@@ -22,7 +22,13 @@ export class DataMapError extends Error {
 }
 
 export function formatIssue(i: DataMapIssue): string {
-  return `${i.file}:${i.line}:${i.column}: ${i.path ? i.path + ': ' : ''}${i.message}`;
+  return oneLine(`${i.file}:${i.line}:${i.column}: ${i.path ? i.path + ': ' : ''}${i.message}`);
+}
+
+/** Control characters (say a newline inside a quoted key) written as escapes: one issue stays one line. */
+export function oneLine(text: string): string {
+  const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+  return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => named[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** A system (or one of its tables) failed at run time: unreachable, lost connection, query error. Exit 1 when others went on, 2 before anything ran. */

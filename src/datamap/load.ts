@@ -22,6 +22,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { DataMapError, type DataMapIssue, UsageError } from '../errors.ts';
+import { aliasBombAt, MAX_ALIASED_NODES } from './alias-limit.ts';
 import { ReadContext, present } from './reader.ts';
 import { readExtracts } from './read-extracts.ts';
 import { readIdentities, readJobs, readRetention, readSecrets, readState, readSystems, readTimezone, readVersion } from './read-settings.ts';
@@ -69,6 +70,11 @@ export function readDataMap(text: string, file: string, dir: string, hash: strin
       reported.add(`${loc.line}:${loc.column}`);
       ctx.problem(loc, yamlMessage(e.code, e.message));
     }
+    return { issues: sorted(ctx.issues) };
+  }
+  const bomb = aliasBombAt(doc);
+  if (bomb !== undefined) {
+    ctx.problem(ctx.locAt(bomb, ''), `YAML aliases expand the data map by more than ${MAX_ALIASED_NODES.toLocaleString('en')} values; write the repeated parts out, or alias less`);
     return { issues: sorted(ctx.issues) };
   }
 

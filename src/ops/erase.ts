@@ -169,7 +169,8 @@ export async function runErasure(req: ErasureRequest, store: StateStore, log: Lo
     if (stored) {
       const previous = unsealPlan(stored.sealed, hmacKey);
       const prefix = `g${generation}:`;
-      if (planSteps(previous, stored.stepRows).some((s) => !done.has(prefix + s.id))) {
+      // Resumed until its steps are done and its completion is recorded: a kill in between must not lose the entry.
+      if (!done.has(completedStep(generation)) || planSteps(previous, stored.stepRows).some((s) => !done.has(prefix + s.id))) {
         plan = previous;
         stepRows = stored.stepRows;
         resumed = true;
@@ -190,6 +191,14 @@ export async function runErasure(req: ErasureRequest, store: StateStore, log: Lo
     // Kept in memory only, collected before anything (more) changes.
     const values = collectSubjectValues(map, data, [identity], resumed ? maskedBefore(map, plan, hmacKey) : undefined);
     const startedAt = new Date();
+    if (!resumed && generation > 0 && plan.entries.length === 0) {
+      // The ticket's erasure completed before and nothing of the subject is left to plan: only verify again (a run
+      // killed between completion and verification ends here, without a second completion in the ledger).
+      const verification = await verifyErasure(map, connectors, values, { only: req.only });
+      await recordVerification(record, verification, failures, startedAt);
+      const ok = verification.clean && failures.length === 0;
+      return { ok, dryRun: false, subject, resumed: false, plan: summary, done: [], verification, failures };
+    }
     if (!resumed) {
       generation++;
       const toStore: StoredPlan = { subject, stepRows, sealed: sealPlan(plan, hmacKey) };
@@ -228,20 +237,10 @@ export async function runErasure(req: ErasureRequest, store: StateStore, log: Lo
       rowCounts,
       detail: { steps: exec.steps, resumedSteps: exec.skipped, failures: exec.failures.map((f) => (f.table ? `${f.system}.${f.table}` : f.system)) },
     });
+    await store.checkpoints.markDone(req.runKey, completedStep(generation));
 
     const verification = await verifyErasure(map, connectors, values, { only: req.only });
-    await record({
-      event: 'verified',
-      outcome: verification.clean && !failures.length ? 'ok' : 'partial',
-      startedAt,
-      endedAt: new Date(),
-      detail: {
-        residue: verification.residue.length,
-        retained: verification.retained.length,
-        where: [...new Set(verification.residue.map((r) => `${r.system}.${r.table}.${r.column}`))],
-        unsearched: verification.unreachable.length,
-      },
-    });
+    await recordVerification(record, verification, failures, startedAt);
     log.info({ subject, run: req.runKey, residue: verification.residue.length, failures: failures.length }, 'erasure verified');
     const ok = verification.clean && failures.length === 0;
     return { ok, dryRun: false, subject, resumed, plan: summary, done: doneSteps, verification, failures };
@@ -263,7 +262,30 @@ function ledgerRecorder(store: StateStore, ledger: ErasureRequest['ledger'], sub
   };
 }
 
-/** A ticket's plans are generations: the latest is resumed until all its steps are done, then a new one is planned. */
+async function recordVerification(record: (entry: LedgerEntry) => Promise<void>, v: VerificationReport, failures: string[], startedAt: Date): Promise<void> {
+  await record({
+    event: 'verified',
+    outcome: v.clean && !failures.length ? 'ok' : 'partial',
+    startedAt,
+    endedAt: new Date(),
+    detail: {
+      residue: v.residue.length,
+      retained: v.retained.length,
+      where: [...new Set(v.residue.map((r) => `${r.system}.${r.table}.${r.column}`))],
+      unsearched: v.unreachable.length,
+    },
+  });
+}
+
+/** Marked once a generation's `completed` entry is in the ledger. */
+function completedStep(generation: number): string {
+  return `completed:${generation}`;
+}
+
+/**
+ * A ticket's plans are generations: the latest is resumed until all its steps are done and its completion recorded,
+ * then a new one is planned.
+ */
 function latestPlan(done: ReadonlyMap<string, unknown>): { generation: number; stored?: StoredPlan } {
   let generation = 0;
   let stored: StoredPlan | undefined;

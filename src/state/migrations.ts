@@ -98,6 +98,12 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('dsar_job_runs_running').on('dsar_job_runs').columns(['status', 'lease_until']).execute();
     },
   },
+  // The sweep resolves holds to rows, which needs the held identity: kept sealed beside its hash.
+  '0002_hold_identity': {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('dsar_holds').addColumn('identity_sealed', 'text').execute();
+    },
+  },
 };
 
 const MIGRATIONS_TABLE = 'dsar_migrations';

@@ -31,6 +31,8 @@ export interface LedgerTable {
 export interface HoldTable {
   subject_hash: string;
   identity_type: string;
+  /** The normalized identity, sealed (identity-seal.ts); NULL for holds placed before migration 0002. */
+  identity_sealed: string | null;
   reason: string;
   actor: string;
   created_at: string;

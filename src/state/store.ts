@@ -9,7 +9,8 @@ import { Ledger } from './ledger.ts';
 import { OptOuts } from './optouts.ts';
 import { openPostgresBackend } from './postgres-backend.ts';
 import { openSqliteBackend } from './sqlite-backend.ts';
-import { loadSubjectHasher, type SubjectHasher } from './subject-key.ts';
+import { identitySealer, type IdentitySealer } from './identity-seal.ts';
+import { loadSubjectKey, subjectHasher, type SubjectHasher } from './subject-key.ts';
 
 export interface StateStoreOptions {
   /** A PostgreSQL URL (the data map's resolved `state.url`); when absent, the embedded SQLite file is used. */
@@ -42,9 +43,12 @@ export async function openStateStore(opts: StateStoreOptions = {}): Promise<Stat
     throw new SystemError(SYSTEM, undefined, `cannot open the state store: ${(err as Error).message}`, err);
   }
   let subjectHash: SubjectHasher;
+  let sealer: IdentitySealer;
   try {
     await backend.migrate();
-    subjectHash = await loadSubjectHasher(backend.db);
+    const subjectKey = await loadSubjectKey(backend.db);
+    subjectHash = subjectHasher(subjectKey);
+    sealer = identitySealer(subjectKey);
   } catch (err) {
     await backend.close().catch(() => {});
     throw new SystemError(SYSTEM, undefined, `cannot open the state store at ${backend.location}: ${(err as Error).message}`, err);
@@ -54,7 +58,7 @@ export async function openStateStore(opts: StateStoreOptions = {}): Promise<Stat
     location: backend.location,
     subjectHash,
     ledger: new Ledger(backend),
-    holds: new Holds(backend, subjectHash),
+    holds: new Holds(backend, subjectHash, sealer),
     optouts: new OptOuts(backend, subjectHash),
     checkpoints: new Checkpoints(backend),
     jobRuns: new JobRuns(backend),

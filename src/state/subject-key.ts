@@ -18,10 +18,18 @@ export function assertSubjectHash(value: string): void {
   if (!isSubjectHash(value)) throw new TypeError('expected a subject hash (64 hex characters), got something else');
 }
 
-export async function loadSubjectHasher(db: Kysely<StateDatabase>): Promise<SubjectHasher> {
+/** The installation's subject key (made by the first migration). */
+export async function loadSubjectKey(db: Kysely<StateDatabase>): Promise<Buffer> {
   const row = await db.selectFrom('dsar_meta').select('value').where('key', '=', SUBJECT_KEY).executeTakeFirst();
   if (!row) throw new Error('the state store has no subject key: its dsar_meta table was altered');
-  const key = Buffer.from(row.value, 'hex');
+  return Buffer.from(row.value, 'hex');
+}
+
+export async function loadSubjectHasher(db: Kysely<StateDatabase>): Promise<SubjectHasher> {
+  return subjectHasher(await loadSubjectKey(db));
+}
+
+export function subjectHasher(key: Buffer): SubjectHasher {
   return (identityType, normalizedValue) =>
     createHmac('sha256', key).update(`${identityType}:${normalizedValue}`).digest('hex');
 }

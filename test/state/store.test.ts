@@ -30,7 +30,7 @@ describe.each(BACKENDS)('state store on %s', (backend) => {
     const second = await fixture.open();
 
     expect(second.subjectHash('email', 'ann@example.com')).toBe(hash);
-    expect(await fixture.query('select name from dsar_migrations')).toEqual([{ name: '0001_initial' }]);
+    expect(await fixture.query('select name from dsar_migrations order by name')).toEqual([{ name: '0001_initial' }, { name: '0002_hold_identity' }]);
     expect(await fixture.query("select count(*) as n from dsar_meta where key = 'subject_key'")).toEqual([{ n: backend === 'postgres' ? '1' : 1 }]);
   });
 
@@ -154,7 +154,7 @@ describe('state store on postgres', () => {
     const stores = await Promise.all([fixture.open(), fixture.open(), fixture.open()]);
 
     expect(new Set(stores.map((s) => s.subjectHash('email', 'ann@example.com'))).size).toBe(1);
-    expect(await fixture.query('select name from dsar_migrations')).toEqual([{ name: '0001_initial' }]);
+    expect(await fixture.query('select name from dsar_migrations order by name')).toEqual([{ name: '0001_initial' }, { name: '0002_hold_identity' }]);
     expect(await fixture.query("select key from dsar_meta where key = 'subject_key'")).toEqual([{ key: 'subject_key' }]);
   });
 
@@ -164,7 +164,7 @@ describe('state store on postgres', () => {
     expect(a).toBe(b);
     const store = await fixture.open();
     expect(await store.ledger.verify()).toEqual({ ok: true, entries: 20, problems: [] });
-    expect(await fixture.query('select name from dsar_migrations')).toEqual([{ name: '0001_initial' }]);
+    expect(await fixture.query('select name from dsar_migrations order by name')).toEqual([{ name: '0001_initial' }, { name: '0002_hold_identity' }]);
   });
 
   test('an unreachable server is a one-line state error without the password', async () => {

@@ -1,0 +1,229 @@
+// `npm run bench -- extract`: `dsar extract` beside the same GROUP BY run directly in the database, for PostgreSQL
+// and MariaDB, on bench/dataset.ts (users 200,000 rows; events 2,000,000 rows over 4 years).
+//
+// Aggregate: events per month, count and count_distinct(user_id), subject user_id, k = 10. The month comes from a
+// view (events_by_month: the month of created_at as text), so dsar and the raw statement group by the same
+// expression. Raw: `SELECT month, count(*), count(DISTINCT user_id) FROM events GROUP BY month` read to the end.
+// Goal: dsar within 1.2x of the raw GROUP BY.
+//
+// Record-level: users with 3 quasi columns (birth_date: year..*, zip: prefix-3..*, created_at: prefix-7, year, *),
+// plan sensitive (l = 2), id pseudonymized, k = 10, at most 5% suppressed. Printed: the search (one GROUP BY per
+// lattice node evaluated), the output phase in rows/s, and the raw GROUP BY of the chosen node for scale.
+// Goal: >= 300,000 rows/s out. Peak RSS of each dsar run (Linux VmHWM, reset before it): goal < 250 MB.
+//
+// Flags: --postgres / --mysql (one engine), --keep-data (reuse users/events when present). URLs: DSAR_BENCH_PG_URL,
+// DSAR_BENCH_MYSQL_URL (default: the local servers, database dsar_bench_extract, created when missing).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import mysql from 'mysql2/promise';
+import pg from 'pg';
+import { parseDataMap } from '../src/datamap/load.ts';
+import { silentLogger } from '../src/log.ts';
+import { runExtract, type ExtractResult } from '../src/ops/extract.ts';
+import { openStateStore } from '../src/state/store.ts';
+import { buildMysql, buildPostgres, FULL } from './dataset.ts';
+import { fmt, peakRssMb } from './measure.ts';
+
+const DB = 'dsar_bench_extract';
+const HMAC_KEY = 'bench-hmac-key';
+
+interface Engine {
+  name: string;
+  kind: 'postgres' | 'mysql';
+  url: string;
+  ensureDatabase(): Promise<void>;
+  hasData(): Promise<boolean>;
+  build(): Promise<void>;
+  /** Runs a statement, reading every row; returns the rows' count. */
+  query(sql: string): Promise<number>;
+  monthView: string;
+  /** The raw statement for the chosen record-level node (generalized columns, grouped). */
+  recordGroupBy: string;
+}
+
+export async function run(flags: string[]): Promise<void> {
+  const engines = [postgresEngine(), mysqlEngine()].filter((e) => !(flags.includes('--postgres') || flags.includes('--mysql')) || flags.includes(`--${e.kind}`));
+  console.log(`users ${fmt(FULL.users)} rows, events ${fmt(FULL.events)} rows`);
+  for (const engine of engines) {
+    console.log(`\n### ${engine.name}`);
+    await engine.ensureDatabase();
+    if (!flags.includes('--keep-data') || !(await engine.hasData())) {
+      const t0 = performance.now();
+      await engine.build();
+      console.log(`data set built in ${((performance.now() - t0) / 1000).toFixed(1)}s`);
+    }
+    await engine.query(engine.monthView);
+
+    // Aggregate: raw and dsar alternately, three times each, best of each: the box may be busy with other work.
+    const rawSql = 'SELECT month, count(*), count(DISTINCT user_id) FROM events_by_month GROUP BY month';
+    let rawMs = Infinity;
+    let cells = 0;
+    let aggMs = Infinity;
+    let aggRss = 0;
+    let agg: ExtractResult | undefined;
+    for (let i = 0; i < 3; i++) {
+      const raw = await timedQuery(engine, rawSql);
+      rawMs = Math.min(rawMs, raw.ms);
+      cells = raw.rows;
+      const run = await dsarExtract(engine, 'monthly');
+      aggMs = Math.min(aggMs, run.ms);
+      aggRss = Math.max(aggRss, run.rss);
+      agg = run.result;
+    }
+    const ratio = aggMs / rawMs;
+    console.log(
+      `aggregate (monthly count, count_distinct)   raw GROUP BY ${fmt(rawMs)} ms (${cells} cells)   dsar ${fmt(aggMs)} ms (${agg!.rowsOut} rows incl. totals)   ` +
+        `ratio ${ratio.toFixed(2)}x (goal <= 1.2x) ${ratio <= 1.2 ? 'OK' : 'ABOVE GOAL'}   peak RSS ${fmt(aggRss)} MB`,
+    );
+
+    const rec = await dsarExtract(engine, 'users');
+    const recordRaw = [await timedQuery(engine, engine.recordGroupBy), await timedQuery(engine, engine.recordGroupBy)].sort((x, y) => x.ms - y.ms)[0];
+    const total = (rec.result.rowsOut * 1000) / rec.ms;
+    const written = (rec.result.rowsOut * 1000) / (rec.result.ms?.write ?? rec.ms);
+    console.log(
+      `record-level (3 quasi, k=10, l=2)           ${fmt(rec.result.rowsOut)} rows out of ${fmt(rec.result.rowsIn)}, levels ${JSON.stringify(rec.result.levels)}`,
+    );
+    console.log(
+      `${''.padEnd(44)}search ${fmt(rec.result.ms?.search ?? 0)} ms (${rec.result.search}); one raw GROUP BY of the chosen node ${fmt(recordRaw.ms)} ms`,
+    );
+    console.log(
+      `${''.padEnd(44)}output ${fmt(written)} rows/s (${fmt(rec.result.ms?.write ?? 0)} ms), whole extract ${fmt(total)} rows/s (${fmt(rec.ms)} ms)   ` +
+        `goal >= 300,000 rows/s out: ${written >= 300_000 ? 'OK' : 'BELOW GOAL'} (output), ${total >= 300_000 ? 'OK' : 'BELOW GOAL'} (whole)   peak RSS ${fmt(rec.rss)} MB (goal < 250)`,
+    );
+  }
+}
+
+async function timedQuery(engine: Engine, sql: string): Promise<{ ms: number; rows: number }> {
+  const t0 = performance.now();
+  const rows = await engine.query(sql);
+  return { ms: performance.now() - t0, rows };
+}
+
+async function dsarExtract(engine: Engine, name: 'monthly' | 'users'): Promise<{ ms: number; rss: number; result: ExtractResult }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'dsar-bench-extract-'));
+  process.env.DSAR_BENCH_URL = engine.url;
+  process.env.DSAR_BENCH_HMAC = HMAC_KEY;
+  const map = parseDataMap(datamapFor(engine.kind), path.join(dir, 'datamap.yaml'), dir);
+  const store = await openStateStore({ dir });
+  resetPeakRss();
+  try {
+    const t0 = performance.now();
+    const result = await runExtract(map, name, { out: path.join(dir, `${name}.csv`), store, log: silentLogger });
+    const ms = performance.now() - t0;
+    if (!result.ok) throw new Error(`dsar extract ${name} found no solution: ${JSON.stringify(result.closest)}`);
+    return { ms, rss: await peakRssMb(), result };
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function datamapFor(kind: 'postgres' | 'mysql'): string {
+  return `version: 1
+secrets:
+  hmac_key: env:DSAR_BENCH_HMAC
+systems:
+  bench: { kind: ${kind}, url: env:DSAR_BENCH_URL }
+extracts:
+  monthly:
+    from: bench.events_by_month
+    subject: user_id
+    group_by: [month]
+    measures:
+      events: count
+      users: count_distinct(user_id)
+    privacy: { k: 10 }
+  users:
+    from: bench.users
+    columns:
+      birth_date: { role: quasi, generalize: [year, 5-years, 10-years, "*"] }
+      zip:        { role: quasi, generalize: [prefix-3, prefix-2, prefix-1, "*"] }
+      created_at: { role: quasi, generalize: [prefix-7, year, "*"] }
+      plan:       { role: sensitive }
+      id:         { role: pseudonym }
+    privacy: { k: 10, l: 2, max_suppression: 0.05 }
+`;
+}
+
+/** Linux: writing 5 to clear_refs resets the peak RSS (VmHWM), so the figure is this run's own. */
+function resetPeakRss(): void {
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+  } catch {
+    // not Linux: the figure is the process's peak so far
+  }
+}
+
+function withDatabase(server: string, name: string): string {
+  const u = new URL(server);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+function postgresEngine(): Engine {
+  const server = process.env.DSAR_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const url = process.env.DSAR_BENCH_PG_URL ? server : withDatabase(server, DB);
+  const exec = async (sql: string, on = url) => {
+    const c = new pg.Client({ connectionString: on });
+    await c.connect();
+    try {
+      return await c.query(sql);
+    } finally {
+      await c.end();
+    }
+  };
+  return {
+    name: 'PostgreSQL',
+    kind: 'postgres',
+    url,
+    async ensureDatabase() {
+      if (process.env.DSAR_BENCH_PG_URL) return;
+      const exists = await exec(`SELECT 1 FROM pg_database WHERE datname = '${DB}'`, server);
+      if (!exists.rowCount) await exec(`CREATE DATABASE ${DB}`, server);
+    },
+    async hasData() {
+      return Boolean((await exec(`SELECT to_regclass('events') AS t`)).rows[0].t);
+    },
+    build: () => buildPostgres(url),
+    async query(sql) {
+      return (await exec(sql)).rowCount ?? 0;
+    },
+    monthView: `CREATE OR REPLACE VIEW events_by_month AS SELECT id, user_id, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM') AS month FROM events`,
+    // The node the extract chooses on this data (printed above): birth year, zip prefix-3, created_at *.
+    recordGroupBy: `SELECT extract(year FROM birth_date), substr(zip, 1, 3), count(*), count(DISTINCT plan) FROM users GROUP BY 1, 2`,
+  };
+}
+
+function mysqlEngine(): Engine {
+  const server = process.env.DSAR_BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/mysql';
+  const url = process.env.DSAR_BENCH_MYSQL_URL ? server : withDatabase(server, DB);
+  const exec = async (sql: string, on = url) => {
+    const c = await mysql.createConnection({ uri: on, multipleStatements: true });
+    try {
+      const [rows] = await c.query(sql);
+      return rows;
+    } finally {
+      await c.end();
+    }
+  };
+  return {
+    name: 'MariaDB',
+    kind: 'mysql',
+    url,
+    async ensureDatabase() {
+      if (!process.env.DSAR_BENCH_MYSQL_URL) await exec(`CREATE DATABASE IF NOT EXISTS ${DB}`, server);
+    },
+    async hasData() {
+      const rows = (await exec(`SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = database() AND table_name = 'events'`)) as Array<{ n: number }>;
+      return Number(rows[0].n) > 0;
+    },
+    build: () => buildMysql(url),
+    async query(sql) {
+      const rows = await exec(sql);
+      return Array.isArray(rows) ? rows.length : 0;
+    },
+    monthView: `CREATE OR REPLACE VIEW events_by_month AS SELECT id, user_id, date_format(created_at, '%Y-%m') AS month FROM events`,
+    recordGroupBy: `SELECT year(birth_date), substr(zip, 1, 3), count(*), count(DISTINCT plan) FROM users GROUP BY 1, 2`,
+  };
+}

@@ -1,0 +1,16 @@
+// `dsar extract <name> [--out FILE]`
+import { defineCommand } from '../command.ts';
+import type { ExtractArgs } from '../../ops/extract.ts';
+
+export default defineCommand<ExtractArgs>({
+  command: 'extract <name>',
+  describe: 'de-identified data set declared under extracts: (k-anonymous records or small-cell-suppressed aggregates), with a risk report beside it',
+  builder: (y) =>
+    y
+      .positional('name', { type: 'string', describe: 'the extract, as named under extracts: in the data map' })
+      .option('out', { type: 'string', describe: 'the data file (default ./extracts/<name>.<csv|ndjson|json>); the risk report goes beside it' }),
+  async run(args, ctx) {
+    const { extractCommand } = await import('../../ops/extract.ts');
+    return extractCommand(args, ctx);
+  },
+});

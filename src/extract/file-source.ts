@@ -1,0 +1,241 @@
+// The extract's questions answered by streaming a file (kind: files has no query engine): each question is one
+// pass over the file, holding one entry per class or cell, never the rows. Output rows keep the file's order.
+import type { Connector, Row } from '../../connectors/connector.ts';
+import type { ExtractDef } from '../datamap/types.ts';
+import { generalizeValue, textOf } from './generalize-value.ts';
+import type { Ladder } from './ladder.ts';
+import type { Levels } from './lattice.ts';
+import type { AggregatePlan, RecordPlan } from './plan.ts';
+import { classKey, type AggregateSource, type Cell, type CellSummary, type ClassCount, type OutputRow, type RecordSource } from './source.ts';
+
+const BATCH = 5000;
+
+/** The file's rows that pass `where:` and are not an opted-out subject's. */
+export type RowFilter = (row: Row) => boolean;
+
+class FileTable {
+  constructor(
+    readonly conn: Connector,
+    readonly table: string,
+    readonly keep: RowFilter,
+  ) {}
+
+  async *rows(): AsyncIterable<Row[]> {
+    for await (const rows of this.conn.batches(this.table, [], { batchSize: BATCH })) yield rows.filter(this.keep);
+  }
+}
+
+const generalized = (ladders: readonly Ladder[], levels: Levels, row: Row): unknown[] =>
+  ladders.map((ladder, i) => generalizeValue(ladder.steps[levels[i]], row[ladder.column]));
+
+const present = (v: unknown) => v !== null && v !== undefined;
+
+export class FileRecordSource implements RecordSource {
+  readonly ordered = false;
+  readonly #t: FileTable;
+  readonly #plan: RecordPlan;
+
+  constructor(conn: Connector, table: string, plan: RecordPlan, keep: RowFilter) {
+    this.#t = new FileTable(conn, table, keep);
+    this.#plan = plan;
+  }
+
+  async #classes(levels: Levels): Promise<Map<string, { size: number; values: Set<string>[] }>> {
+    const classes = new Map<string, { size: number; values: Set<string>[] }>();
+    const sensitive = this.#plan.sensitive;
+    for await (const rows of this.#t.rows()) {
+      for (const row of rows) {
+        const key = classKey(generalized(this.#plan.quasi, levels, row));
+        let c = classes.get(key);
+        if (!c) classes.set(key, (c = { size: 0, values: sensitive.map(() => new Set<string>()) }));
+        c.size++;
+        sensitive.forEach((s, i) => present(row[s.name]) && c.values[i].add(textOf(row[s.name])));
+      }
+    }
+    return classes;
+  }
+
+  async classCounts(levels: Levels): Promise<ClassCount[]> {
+    const histogram = new Map<string, ClassCount>();
+    for (const c of (await this.#classes(levels)).values()) {
+      const distinct = c.values.map((v) => v.size);
+      const key = classKey([c.size, ...distinct]);
+      const entry = histogram.get(key);
+      if (entry) entry.classes++;
+      else histogram.set(key, { size: c.size, distinct, classes: 1 });
+    }
+    return [...histogram.values()];
+  }
+
+  async *failingClasses(levels: Levels, k: number, l: number | undefined): AsyncIterable<string[]> {
+    const failing: string[] = [];
+    for (const [key, c] of await this.#classes(levels)) {
+      if (c.size < k || (l !== undefined && c.values.some((v) => v.size < l))) failing.push(key);
+    }
+    yield failing;
+  }
+
+  async *rows(levels: Levels): AsyncIterable<OutputRow[]> {
+    const others = this.#plan.output.filter((o) => o.role !== 'quasi');
+    for await (const rows of this.#t.rows()) {
+      yield rows.map((row) => [...generalized(this.#plan.quasi, levels, row), ...others.map((o) => row[o.name] ?? null)]);
+    }
+  }
+}
+
+interface CellState {
+  keys: unknown[];
+  rows: number;
+  subjects: Set<string>;
+  acc: Accumulator[];
+}
+
+type Accumulator = { add(v: unknown): void; value(): unknown };
+
+export class FileAggregateSource implements AggregateSource {
+  readonly #t: FileTable;
+  readonly #plan: AggregatePlan;
+
+  constructor(conn: Connector, table: string, plan: AggregatePlan, keep: RowFilter) {
+    this.#t = new FileTable(conn, table, keep);
+    this.#plan = plan;
+  }
+
+  async #cells(levels: Levels, only?: ReadonlySet<string>): Promise<Map<string, CellState>> {
+    const cells = new Map<string, CellState>();
+    const plan = this.#plan;
+    for await (const rows of this.#t.rows()) {
+      for (const row of rows) {
+        const keys = generalized(plan.groups, levels, row);
+        const key = classKey(keys);
+        if (only && !only.has(key)) continue;
+        let cell = cells.get(key);
+        if (!cell) cells.set(key, (cell = { keys, rows: 0, subjects: new Set(), acc: plan.measures.map((m) => accumulator(m.fn)) }));
+        cell.rows++;
+        const subject = row[plan.subject.column];
+        if (present(subject)) cell.subjects.add(textOf(subject));
+        plan.measures.forEach((m, i) => cell.acc[i].add(m.column === undefined ? 1 : row[m.column]));
+      }
+    }
+    return cells;
+  }
+
+  async cellSummary(levels: Levels, k: number): Promise<CellSummary> {
+    const summary: CellSummary = { rows: 0, cells: 0, smallRows: 0, smallCells: 0 };
+    for (const c of (await this.#cells(levels)).values()) {
+      summary.cells++;
+      summary.rows += c.rows;
+      if (c.subjects.size < k) {
+        summary.smallCells++;
+        summary.smallRows += c.rows;
+      }
+    }
+    return summary;
+  }
+
+  async *cells(levels: Levels): AsyncIterable<Cell[]> {
+    const cells = [...(await this.#cells(levels)).values()].map((c) => ({ keys: c.keys, subjects: c.subjects.size, rows: c.rows, values: c.acc.map((a) => a.value()) }));
+    yield cells.sort((a, b) => compareKeys(a.keys, b.keys));
+  }
+
+  async subjectsIn(levels: Levels, cells: readonly Cell[], limit: number): Promise<number> {
+    const union = new Set<string>();
+    for (const c of (await this.#cells(levels, new Set(cells.map((c) => classKey(c.keys))))).values()) for (const s of c.subjects) union.add(s);
+    return Math.min(union.size, limit);
+  }
+}
+
+/** The running value of a measure over a cell's rows, as its SQL counterpart computes it. */
+function accumulator(fn: AggregatePlan['measures'][number]['fn']): Accumulator {
+  switch (fn) {
+    case 'count': {
+      let n = 0;
+      return { add: () => void n++, value: () => n };
+    }
+    case 'count_distinct': {
+      const seen = new Set<string>();
+      return { add: (v) => void (present(v) && seen.add(textOf(v))), value: () => seen.size };
+    }
+    case 'sum':
+    case 'avg': {
+      let sum = 0;
+      let n = 0;
+      return {
+        add: (v) => {
+          const x = numberOf(v);
+          if (x !== undefined) (sum += x), n++;
+        },
+        value: () => (fn === 'avg' ? [n ? sum : null, n] : n ? sum : null),
+      };
+    }
+    case 'min':
+    case 'max': {
+      let best: unknown = null;
+      const sign = fn === 'min' ? -1 : 1;
+      return {
+        add: (v) => {
+          if (!present(v) || v === '') return;
+          if (best === null || compareValues(v, best) * sign > 0) best = v;
+        },
+        value: () => (best === null ? null : textOf(best)),
+      };
+    }
+  }
+}
+
+function numberOf(v: unknown): number | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
+  if (!present(v)) return undefined;
+  const text = textOf(v).trim();
+  const n = Number(text);
+  return text !== '' && Number.isFinite(n) ? n : undefined;
+}
+
+/** Numbers by value when both sides are numbers, else text by code point (as SQL's exact text compares). */
+export function compareValues(a: unknown, b: unknown): number {
+  const x = numberOf(a);
+  const y = numberOf(b);
+  if (x !== undefined && y !== undefined) return x - y;
+  const s = textOf(a);
+  const t = textOf(b);
+  return s < t ? -1 : s > t ? 1 : 0;
+}
+
+/** The order SQL sources give cells in: by each group value, NULL first. */
+function compareKeys(a: readonly unknown[], b: readonly unknown[]): number {
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] === b[i]) continue;
+    if (a[i] === null) return -1;
+    if (b[i] === null) return 1;
+    const d = compareValues(a[i], b[i]);
+    if (d) return d;
+  }
+  return 0;
+}
+
+/** `where:` on a file's values, compared as text (numbers as numbers when both sides are). */
+export function whereFilter(where: ExtractDef['where']): RowFilter {
+  const tests = where.map((w): RowFilter => {
+    const absent = (v: unknown) => !present(v) || v === '';
+    switch (w.op) {
+      case 'is null':
+        return (r) => absent(r[w.column]);
+      case 'is not null':
+        return (r) => !absent(r[w.column]);
+      case 'in': {
+        const values = (Array.isArray(w.value) ? w.value : [w.value]).map(textOf);
+        return (r) => !absent(r[w.column]) && values.includes(textOf(r[w.column]));
+      }
+      default: {
+        const op = w.op;
+        return (r) => {
+          const v = r[w.column];
+          if (absent(v) || w.value === null || w.value === undefined) return false;
+          const d = compareValues(v, w.value);
+          return op === '=' ? d === 0 : op === '!=' ? d !== 0 : op === '<' ? d < 0 : op === '<=' ? d <= 0 : op === '>' ? d > 0 : d >= 0;
+        };
+      }
+    }
+  });
+  return (row) => tests.every((t) => t(row));
+}

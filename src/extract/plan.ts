@@ -1,0 +1,160 @@
+// An extract as it will run: the data map's `extracts.<name>` checked against the source's real columns. Every
+// problem is a DataMapError naming the line of the data map (exit 2, nothing read).
+import type { ColumnInfo, TypeFamily } from '../../connectors/connector.ts';
+import type { DataMap, ExtractDef, ExtractRole, Measure } from '../datamap/types.ts';
+import { DataMapError, type DataMapIssue, type Location } from '../errors.ts';
+import { height, ladderProblem, NUMERIC_FAMILIES, parseStep, type Ladder } from './ladder.ts';
+
+export interface OutputColumn {
+  name: string;
+  role: ExtractRole;
+  family: TypeFamily;
+  /** Position among the quasi columns (quasi only). */
+  quasi?: number;
+}
+
+export interface RecordPlan {
+  kind: 'record';
+  def: ExtractDef;
+  /** Quasi-identifiers with their ladders, in the order the data map lists them. */
+  quasi: Ladder[];
+  /** Sensitive columns: each must show at least `l` distinct values in every class. */
+  sensitive: OutputColumn[];
+  /** Every column written, in the data map's order; unnamed columns are never read. */
+  output: OutputColumn[];
+}
+
+export interface PlannedMeasure extends Measure {
+  family: TypeFamily;
+}
+
+export interface AggregatePlan {
+  kind: 'aggregate';
+  def: ExtractDef;
+  /** group_by columns; a column listed under `columns:` as quasi brings its ladder, the others stay raw. */
+  groups: Ladder[];
+  measures: PlannedMeasure[];
+  /** The column whose distinct values count the subjects of a cell. */
+  subject: { column: string; family: TypeFamily };
+  /** The subject column is unique in the source: cells never share a subject, so subjects add up across cells. */
+  subjectsDisjoint: boolean;
+  /** Files: values are untyped text, compared as numbers when both sides read as numbers. */
+  untyped: boolean;
+}
+
+export type ExtractPlan = RecordPlan | AggregatePlan;
+
+/** What the source says about its columns. `anyFamily`: files, whose values are text read as whatever a step needs. */
+export interface SourceColumns {
+  columns: ColumnInfo[];
+  primaryKey: string[];
+  /** Columns alone in a unique index or primary key. */
+  uniqueColumns: string[];
+  anyFamily: boolean;
+}
+
+/** A quasi column with no `generalize:` list can still be suppressed entirely. */
+const DEFAULT_LADDER = ['*'];
+
+export function planExtract(map: DataMap, def: ExtractDef, source: SourceColumns): ExtractPlan {
+  const issues: DataMapIssue[] = [];
+  const problem = (loc: Location, message: string, path = loc.path) => issues.push({ ...loc, path, message });
+  const families = new Map(source.columns.map((c) => [c.name, c.family]));
+  const fromText = `${def.from.system}.${def.from.table}`;
+  const known = (column: string, loc: Location, path: string): boolean => {
+    if (families.has(column)) return true;
+    problem(loc, `no column \`${column}\` in ${fromText} (it has: ${[...families.keys()].join(', ') || 'no columns'})`, path);
+    return false;
+  };
+  const base = `extracts.${def.name}`;
+  const identifying = identifyingColumns(map, def);
+
+  for (const [i, w] of def.where.entries()) known(w.column, def.loc, `${base}.where[${i}].${w.column}`);
+  for (const [type, column] of Object.entries(def.identify)) known(column, def.loc, `${base}.identify.${type}`);
+  if (def.privacy.l !== undefined && def.kind === 'aggregate') problem(def.loc, '`l` applies to record-level extracts (columns with role sensitive), not to aggregates', `${base}.privacy.l`);
+
+  const ladderOf = (column: string, generalize: readonly string[], loc: Location): Ladder => {
+    const family = families.get(column) ?? 'other';
+    const steps = [{ kind: 'raw' as const }, ...generalize.map(parseStep)];
+    const why = ladderProblem(steps.slice(1), family, source.anyFamily);
+    if (why) problem(loc, `\`${column}\`: ${why}`);
+    // A column that identifies a subject never leaves raw, even as a quasi-identifier.
+    const minLevel = identifying.has(column) ? 1 : 0;
+    if (minLevel > steps.length - 1) problem(loc, `\`${column}\` identifies a subject: give it a generalize ladder, or make it a pseudonym`);
+    return { column, family, steps, minLevel };
+  };
+
+  let plan: ExtractPlan;
+  if (def.kind === 'record') {
+    const output: OutputColumn[] = [];
+    const quasi: Ladder[] = [];
+    for (const col of Object.values(def.columns)) {
+      if (!known(col.column, col.loc, col.loc.path)) continue;
+      const family = families.get(col.column)!;
+      if ((col.role === 'keep' || col.role === 'sensitive') && identifying.has(col.column)) {
+        problem(col.loc, `\`${col.column}\` identifies a subject and would leave raw as ${col.role}: make it a pseudonym, or a quasi column with a generalize ladder`);
+      }
+      if (col.role === 'quasi') {
+        output.push({ name: col.column, role: 'quasi', family, quasi: quasi.length });
+        quasi.push(ladderOf(col.column, col.generalize.length ? col.generalize : DEFAULT_LADDER, col.loc));
+      } else output.push({ name: col.column, role: col.role, family });
+    }
+    const sensitive = output.filter((c) => c.role === 'sensitive');
+    if (!output.length) problem(def.loc, 'the extract names no column: list the columns to write under `columns:`', `${base}.columns`);
+    if (def.privacy.l !== undefined && def.privacy.l > 1 && !sensitive.length) problem(def.loc, '`l` needs at least one column with role sensitive', `${base}.privacy.l`);
+    plan = { kind: 'record', def, quasi, sensitive, output };
+  } else {
+    const groups: Ladder[] = [];
+    for (const column of def.groupBy) {
+      if (!known(column, def.loc, `${base}.group_by`)) continue;
+      const declared = def.columns[column];
+      groups.push(ladderOf(column, declared?.generalize ?? [], declared?.loc ?? def.loc));
+    }
+    for (const col of Object.values(def.columns)) {
+      if (!def.groupBy.includes(col.column) || col.role !== 'quasi') {
+        problem(col.loc, `in an aggregate, \`columns:\` only gives generalize ladders to group_by columns (role quasi); \`${col.column}\` is not one`);
+      }
+    }
+    const measures: PlannedMeasure[] = [];
+    for (const m of def.measures) {
+      if (m.column === undefined) {
+        measures.push({ ...m, family: 'integer' });
+        continue;
+      }
+      if (!known(m.column, m.loc, m.loc.path)) continue;
+      const family = families.get(m.column)!;
+      if ((m.fn === 'sum' || m.fn === 'avg') && !source.anyFamily && !NUMERIC_FAMILIES.includes(family)) problem(m.loc, `${m.fn} needs a numeric column; \`${m.column}\` is ${family}`);
+      if ((m.fn === 'min' || m.fn === 'max') && identifying.has(m.column)) problem(m.loc, `${m.fn}(${m.column}) would publish a raw identifying value`);
+      measures.push({ ...m, family });
+    }
+    const subjectColumn = def.subject ?? (source.primaryKey.length === 1 ? source.primaryKey[0] : undefined);
+    if (subjectColumn === undefined) {
+      problem(def.loc, `an aggregate counts distinct subjects per cell: name the column that identifies one with \`subject:\` (${fromText} has no single-column key)`, `${base}.subject`);
+    } else known(subjectColumn, def.loc, `${base}.subject`);
+    plan = {
+      kind: 'aggregate',
+      def,
+      groups,
+      measures,
+      subject: { column: subjectColumn ?? '', family: families.get(subjectColumn ?? '') ?? 'other' },
+      subjectsDisjoint: subjectColumn !== undefined && source.uniqueColumns.includes(subjectColumn),
+      untyped: source.anyFamily,
+    };
+  }
+  if (issues.length) throw new DataMapError(issues);
+  return plan;
+}
+
+/** Columns of the source that identify a subject: its identity columns and the fields the data map marks identifying. */
+function identifyingColumns(map: DataMap, def: ExtractDef): Set<string> {
+  const declared = map.tables[`${def.from.system}.${def.from.table}`];
+  const out = new Set<string>(Object.values(def.identify));
+  for (const column of Object.values(declared?.identify ?? {})) out.add(column);
+  for (const field of Object.values(declared?.fields ?? {})) if (field.identifying) out.add(field.column);
+  return out;
+}
+
+/** Lowest and highest level of each ladder: the lattice the search walks. */
+export function latticeOf(ladders: readonly Ladder[]): { min: number[]; max: number[] } {
+  return { min: ladders.map((l) => l.minLevel), max: ladders.map(height) };
+}

@@ -1,0 +1,164 @@
+// A record-level extract: find the least lossy generalization that is k-anonymous and l-diverse within the
+// suppression limit, then stream the rows out generalized, pseudonymized, and without the suppressed classes.
+import type { TypeFamily } from '../../connectors/connector.ts';
+import { height, labelOf, NUMERIC_FAMILIES, stepName } from './ladder.ts';
+import { precisionLoss, searchLattice, type Levels } from './lattice.ts';
+import { latticeOf, type RecordPlan } from './plan.ts';
+import type { Pseudonymizer } from './pseudonym.ts';
+import { judge, recordRisk, type NodeJudgement, type PrivacyTarget, type RecordRisk } from './risk.ts';
+import type { ClassCount, RecordSource } from './source.ts';
+import type { ExtractFile, WrittenFile } from './writer.ts';
+import { WrittenClasses } from './written-classes.ts';
+
+export interface ColumnLevel {
+  column: string;
+  level: number;
+  /** The step written at that level (`raw` for level 0). */
+  step: string;
+  height: number;
+  /** level / height: 0 raw, 1 fully generalized. */
+  loss: number;
+}
+
+export interface SearchSummary {
+  /** Nodes in the lattice. */
+  nodes: number;
+  /** Nodes evaluated (one GROUP BY each). */
+  evaluated: number;
+  exhaustive: boolean;
+  method: string;
+}
+
+/** Where the time went: the lattice search (GROUP BYs) and writing the rows out. */
+export interface PhaseTimes {
+  search: number;
+  write: number;
+}
+
+export interface NodeReport {
+  levels: ColumnLevel[];
+  /** Average loss over generalizable columns. */
+  loss: number;
+  judgement: NodeJudgement;
+}
+
+export type RecordOutcome =
+  | { ok: true; node: NodeReport; search: SearchSummary; risk: RecordRisk; rowsWritten: number; file: WrittenFile; ms: PhaseTimes }
+  | { ok: false; closest: NodeReport; search: SearchSummary };
+
+/** Runs the search; `open` creates the output file only once a node qualifies. */
+export async function runRecordExtract(
+  plan: RecordPlan,
+  source: RecordSource,
+  target: PrivacyTarget,
+  pseudonym: Pseudonymizer,
+  open: (columns: string[]) => Promise<ExtractFile>,
+): Promise<RecordOutcome> {
+  const t0 = performance.now();
+  const lattice = latticeOf(plan.quasi);
+  const loss = precisionLoss(lattice.max);
+  const outcome = await searchLattice<ClassCount[]>(lattice, {
+    evaluate: (levels) => source.classCounts(levels),
+    qualifies: (counts) => judge(counts, target).qualifies,
+    prefer: (a, b) => judge(a, target).suppressedRows - judge(b, target).suppressedRows,
+    loss,
+  });
+  const search: SearchSummary = {
+    nodes: outcome.nodes,
+    evaluated: outcome.evaluated.length,
+    exhaustive: outcome.exhaustive,
+    method: outcome.exhaustive
+      ? `exact: Flash-style search with pruning (${outcome.evaluated.length} of ${outcome.nodes} nodes evaluated)`
+      : `best effort: the evaluation budget ran out after ${outcome.evaluated.length} of ${outcome.nodes} nodes; a less lossy node may exist`,
+  };
+  const report = (levels: Levels, counts: ClassCount[]): NodeReport => ({ levels: columnLevels(plan, levels), loss: loss(levels), judgement: judge(counts, target) });
+  if (!outcome.best) return { ok: false, closest: report(outcome.top.levels, outcome.top.result), search };
+
+  const { levels, result: counts } = outcome.best;
+  const node = report(levels, counts);
+  const failing = new Set<string>();
+  if (node.judgement.suppressedClasses > 0) {
+    for await (const keys of source.failingClasses(levels, target.k, target.l)) for (const key of keys) failing.add(key);
+  }
+  const t1 = performance.now();
+  const file = await open(plan.output.map((o) => o.name));
+  try {
+    const written = await writeRows(plan, source, levels, target, failing, pseudonym, file);
+    // The report describes what was written; the risk before suppression comes from the search's counts.
+    const risk = recordRisk(written.classes, target);
+    risk.beforeSuppression = recordRisk(counts, target).beforeSuppression;
+    const finished = await file.finish();
+    return { ok: true, node, search, risk, rowsWritten: written.rows, file: finished, ms: { search: t1 - t0, write: performance.now() - t1 } };
+  } catch (err) {
+    await file.abort();
+    throw err;
+  }
+}
+
+async function writeRows(
+  plan: RecordPlan,
+  source: RecordSource,
+  levels: Levels,
+  target: PrivacyTarget,
+  failing: ReadonlySet<string>,
+  pseudonym: Pseudonymizer,
+  file: ExtractFile,
+): Promise<{ rows: number; classes: ClassCount[] }> {
+  const q = plan.quasi.length;
+  const others = plan.output.filter((o) => o.role !== 'quasi');
+  const sensitiveAt = others.flatMap((o, j) => (o.role === 'sensitive' ? [q + j] : []));
+  const steps = plan.quasi.map((ladder, i) => ladder.steps[levels[i]]);
+  // Each output column as a function of the source row [quasi..., others...].
+  const cells = plan.output.map((o): ((row: readonly unknown[]) => unknown) => {
+    if (o.role === 'quasi') {
+      const i = o.quasi!;
+      return (row) => labelOf(steps[i], row[i]);
+    }
+    const at = q + others.indexOf(o);
+    if (o.role === 'pseudonym') return (row) => pseudonym(row[at]);
+    return (row) => outputValue(o.family, row[at]);
+  });
+  const classes = new WrittenClasses(target, sensitiveAt.length, failing, source.ordered);
+  let rows = 0;
+  for await (const chunk of source.rows(levels)) {
+    const out: unknown[][] = [];
+    for (const row of chunk) {
+      if (!classes.admit(row, q, sensitiveAt)) continue;
+      const values = new Array(cells.length);
+      for (let i = 0; i < cells.length; i++) values[i] = cells[i](row);
+      out.push(values);
+    }
+    rows += out.length;
+    await file.write(out);
+  }
+  return { rows, classes: classes.finish() };
+}
+
+function columnLevels(plan: RecordPlan, levels: Levels): ColumnLevel[] {
+  return plan.quasi.map((ladder, i) => ({
+    column: ladder.column,
+    level: levels[i],
+    step: stepName(ladder.steps[levels[i]]),
+    height: height(ladder),
+    loss: height(ladder) ? levels[i] / height(ladder) : 0,
+  }));
+}
+
+/** A sensitive or kept value as written: numbers exact, booleans as booleans, bytes as base64, anything else as text. */
+export function outputValue(family: TypeFamily, v: unknown): unknown {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string') {
+    if (NUMERIC_FAMILIES.includes(family)) {
+      const n = Number(v);
+      return v.trim() !== '' && Number.isFinite(n) && (String(n) === v || !/^-?\d+$/.test(v)) ? n : v;
+    }
+    if (family === 'boolean' && /^(t|f|true|false|0|1)$/i.test(v)) return /^(t|true|1)$/i.test(v);
+    return v;
+  }
+  if (typeof v === 'number') return family === 'boolean' ? v !== 0 : v;
+  if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
+  if (typeof v === 'boolean') return v;
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : v.toISOString();
+  if (Buffer.isBuffer(v) || v instanceof Uint8Array) return Buffer.from(v).toString('base64');
+  return JSON.stringify(v);
+}

@@ -1,0 +1,58 @@
+// Where an extract's numbers come from. SQL systems answer every question with a GROUP BY in the database
+// (sql-source.ts): rows never stream into the process for the search, only class counts do. Files have no query
+// engine, so the same questions are answered by streaming the file (file-source.ts).
+import type { Levels } from './lattice.ts';
+
+/** `classes` equivalence classes of `size` rows whose sensitive columns show `distinct[i]` distinct values. */
+export interface ClassCount {
+  size: number;
+  distinct: number[];
+  classes: number;
+  /** Set when the classes were suppressed (written ones: false); else judged by k and l. */
+  suppressed?: boolean;
+}
+
+/** A row as the extract writes it: the quasi values (generalized, canonical) then the other output columns (raw). */
+export type OutputRow = unknown[];
+
+export interface RecordSource {
+  /** rows() gives each class's rows together (SQL: ordered by class), so a class can be checked as it ends. */
+  readonly ordered: boolean;
+  /** The class-size histogram at a lattice node: what the search judges a node by. */
+  classCounts(levels: Levels): Promise<ClassCount[]>;
+  /** The classes to suppress at `levels` (fewer than `k` rows, or fewer than `l` distinct values of a sensitive column), as classKey()s. */
+  failingClasses(levels: Levels, k: number, l: number | undefined): AsyncIterable<string[]>;
+  /** The output rows at `levels`, ordered by their quasi values (never by the source's order, which may betray a row). */
+  rows(levels: Levels): AsyncIterable<OutputRow[]>;
+}
+
+/** One cell of an aggregate: its generalized group values, its subjects and rows, and its raw measure parts. */
+export interface Cell {
+  keys: unknown[];
+  subjects: number;
+  rows: number;
+  /** Per measure: count, count_distinct, sum, min, max as computed; avg as [sum, count]. */
+  values: unknown[];
+}
+
+export interface CellSummary {
+  rows: number;
+  cells: number;
+  /** Rows in cells of fewer than k subjects. */
+  smallRows: number;
+  smallCells: number;
+}
+
+export interface AggregateSource {
+  /** How many rows would sit in cells under k at `levels`: what the search judges a node by. */
+  cellSummary(levels: Levels, k: number): Promise<CellSummary>;
+  /** Every cell at `levels`, ordered by its group values. */
+  cells(levels: Levels): AsyncIterable<Cell[]>;
+  /** Distinct subjects across the given cells, counted up to `limit` (enough to know whether they reach k). */
+  subjectsIn(levels: Levels, cells: readonly Cell[], limit: number): Promise<number>;
+}
+
+/** One text per class, the same for a class whichever query met it. */
+export function classKey(values: readonly unknown[]): string {
+  return JSON.stringify(values);
+}

@@ -1,0 +1,255 @@
+// The extract's questions answered in SQL: class and cell counts with GROUP BY (grouped by select-list position,
+// so bound values never make two spellings of one expression), the output rows through one streamed SELECT.
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
+import type { Row, SqlConnector, TypeFamily } from '../../connectors/connector.ts';
+import { MAX_CELLS } from './aggregate-limits.ts';
+import { canonicalValue, type Ladder } from './ladder.ts';
+import type { Levels } from './lattice.ts';
+import type { AggregatePlan, RecordPlan } from './plan.ts';
+import { classKey, type AggregateSource, type Cell, type CellSummary, type ClassCount, type OutputRow, type RecordSource } from './source.ts';
+import { comparableSql, generalizedSql, outputSql } from './sql-generalize.ts';
+
+/** Rows fetched per round trip of the output stream. */
+const STREAM_CHUNK = 10_000;
+/** Cells per statement when counting the subjects of suppressed cells. */
+const CELLS_PER_STATEMENT = 200;
+
+interface Generalized {
+  /** Position among the ladders. */
+  index: number;
+  expr: RawBuilder<unknown>;
+}
+
+class SqlTable {
+  readonly from: RawBuilder<unknown>;
+  readonly where: RawBuilder<unknown>;
+
+  constructor(
+    readonly c: SqlConnector,
+    readonly table: string,
+    readonly filter: RawBuilder<SqlBool> | undefined,
+    /** Group text byte for byte (record-level) or by the column's collation (aggregates): see generalizedSql. */
+    readonly exact: boolean,
+  ) {
+    this.from = c.tableRef(table);
+    this.where = filter ? sql`where ${filter}` : sql``;
+  }
+
+  /** The ladders' expressions at `levels`, `*` left out (a constant groups nothing). */
+  generalized(ladders: readonly Ladder[], levels: Levels): Generalized[] {
+    return ladders.flatMap((ladder, index) => {
+      const expr = generalizedSql(this.c, ladder, levels[index], this.exact);
+      return expr ? [{ index, expr }] : [];
+    });
+  }
+
+  stream(query: RawBuilder<Row>): AsyncIterable<Row[]> {
+    return this.c.streamRows(query, { chunkSize: STREAM_CHUNK, table: this.table });
+  }
+
+  /** A small result at once: no cursor, so PostgreSQL may run the GROUP BY in parallel. */
+  all(query: RawBuilder<Row>): Promise<Row[]> {
+    return this.c.queryRows(query, { table: this.table });
+  }
+
+  /** The distinct non-null values of a column (after `where:`), for matching opt-outs. */
+  async *distinctValues(column: string): AsyncIterable<unknown[]> {
+    const col = sql.id(column);
+    const where = this.filter ? sql`where (${this.filter}) and ${col} is not null` : sql`where ${col} is not null`;
+    for await (const rows of this.stream(sql<Row>`select distinct ${col} as dsar_v from ${this.from} ${where}`)) yield rows.map((r) => r.dsar_v);
+  }
+}
+
+/** `group by 1, 2, ...` for the first `n` select-list entries; nothing when n = 0. */
+function groupBy(n: number): RawBuilder<unknown> {
+  if (!n) return sql``;
+  return sql`group by ${sql.join(Array.from({ length: n }, (_, i) => sql.lit(i + 1)))}`;
+}
+
+/**
+ * `order by` the generalized values (by position): each class's rows come together. Where NULL sorts differs by
+ * engine, which changes only the order of classes; spelling NULLS FIRST portably (a CASE per column) would double
+ * the cost of the sort.
+ */
+function orderBy(gens: readonly Generalized[]): RawBuilder<unknown> {
+  if (!gens.length) return sql``;
+  return sql`order by ${sql.join(gens.map((_, i) => sql.lit(i + 1)))}`;
+}
+
+const alias = (prefix: string, i: number) => sql.id(`${prefix}${i}`);
+const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+
+/** The canonical generalized values of every ladder (`*` for the constant ones) from a row's `dsar_q<i>` columns. */
+function canonicalKeys(ladders: readonly Ladder[], levels: Levels, row: Row, prefix: string): unknown[] {
+  return ladders.map((ladder, i) => {
+    const step = ladder.steps[levels[i]];
+    return step.kind === 'star' ? '*' : canonicalValue(step, ladder.family, row[`${prefix}${i}`]);
+  });
+}
+
+export class SqlRecordSource implements RecordSource {
+  readonly ordered = true;
+  readonly #t: SqlTable;
+  readonly #plan: RecordPlan;
+  readonly #l: number | undefined;
+
+  constructor(c: SqlConnector, table: string, plan: RecordPlan, filter: RawBuilder<SqlBool> | undefined) {
+    this.#t = new SqlTable(c, table, filter, true);
+    this.#plan = plan;
+    this.#l = plan.def.privacy.l;
+  }
+
+  distinctValues(column: string): AsyncIterable<unknown[]> {
+    return this.#t.distinctValues(column);
+  }
+
+  async classCounts(levels: Levels): Promise<ClassCount[]> {
+    const t = this.#t;
+    const gens = t.generalized(this.#plan.quasi, levels);
+    const distinct = this.#l === undefined || this.#l <= 1 ? [] : this.#plan.sensitive.map((s, i) => sql`${diversitySql(t.c, s, this.#l!)} as ${alias('dsar_d', i)}`);
+    const inner = sql`select ${sql.join([...gens.map((g) => sql`${g.expr} as ${alias('dsar_q', g.index)}`), sql`count(*) as dsar_n`, ...distinct])}
+      from ${t.from} ${t.where} ${groupBy(gens.length)}`;
+    const dCols = distinct.map((_, i) => alias('dsar_d', i));
+    const rows = await t.all(sql<Row>`select ${sql.join([sql`dsar_n`, ...dCols, sql`count(*) as dsar_classes`])}
+      from (${inner}) as dsar_c where dsar_n > 0 group by ${sql.join([sql`dsar_n`, ...dCols])}`);
+    return rows.map((r) => ({ size: num(r.dsar_n), distinct: dCols.map((_, i) => num(r[`dsar_d${i}`])), classes: num(r.dsar_classes) }));
+  }
+
+  async *failingClasses(levels: Levels, k: number, l: number | undefined): AsyncIterable<string[]> {
+    const t = this.#t;
+    const gens = t.generalized(this.#plan.quasi, levels);
+    const failing = [sql`count(*) < ${sql.lit(k)}`];
+    if (l !== undefined && l > 1) for (const s of this.#plan.sensitive) failing.push(sql`${diversitySql(t.c, s, l)} < ${sql.lit(l)}`);
+    const select = gens.length ? sql.join(gens.map((g) => sql`${g.expr} as ${alias('dsar_q', g.index)}`)) : sql`count(*) as dsar_n`;
+    const query = sql<Row>`select ${select} from ${t.from} ${t.where} ${groupBy(gens.length)} having ${sql.join(failing, sql` or `)}`;
+    for await (const rows of t.stream(query)) yield rows.map((r) => classKey(canonicalKeys(this.#plan.quasi, levels, r, 'dsar_q')));
+  }
+
+  async *rows(levels: Levels): AsyncIterable<OutputRow[]> {
+    const t = this.#t;
+    const gens = t.generalized(this.#plan.quasi, levels);
+    const others = this.#plan.output.filter((o) => o.role !== 'quasi');
+    const select = [
+      ...gens.map((g) => sql`${g.expr} as ${alias('dsar_q', g.index)}`),
+      ...others.map((o, j) => sql`${outputSql(t.c, o.name, o.family)} as ${alias('dsar_c', j)}`),
+    ];
+    const query = sql<Row>`select ${sql.join(select)} from ${t.from} ${t.where} ${orderBy(gens)}`;
+    const quasi = this.#plan.quasi;
+    for await (const rows of t.stream(query)) {
+      yield rows.map((r) => {
+        const out = canonicalKeys(quasi, levels, r, 'dsar_q');
+        for (let j = 0; j < others.length; j++) out.push(r[`dsar_c${j}`]);
+        return out;
+      });
+    }
+  }
+}
+
+export class SqlAggregateSource implements AggregateSource {
+  readonly #t: SqlTable;
+  readonly #plan: AggregatePlan;
+
+  constructor(c: SqlConnector, table: string, plan: AggregatePlan, filter: RawBuilder<SqlBool> | undefined) {
+    this.#t = new SqlTable(c, table, filter, false);
+    this.#plan = plan;
+  }
+
+  distinctValues(column: string): AsyncIterable<unknown[]> {
+    return this.#t.distinctValues(column);
+  }
+
+  #subject(): RawBuilder<unknown> {
+    return comparableSql(this.#t.c, this.#plan.subject.column, this.#plan.subject.family, false);
+  }
+
+  async cellSummary(levels: Levels, k: number): Promise<CellSummary> {
+    const t = this.#t;
+    const gens = t.generalized(this.#plan.groups, levels);
+    const inner = sql`select ${sql.join([...gens.map((g) => sql`${g.expr} as ${alias('dsar_g', g.index)}`), sql`count(*) as dsar_r`, sql`count(distinct ${this.#subject()}) as dsar_s`])}
+      from ${t.from} ${t.where} ${groupBy(gens.length)}`;
+    const small = sql`dsar_s < ${sql.lit(k)}`;
+    const [r] = await t.all(sql<Row>`select count(*) as dsar_cells, sum(dsar_r) as dsar_rows,
+        sum(case when ${small} then 1 else 0 end) as dsar_small_cells, sum(case when ${small} then dsar_r else 0 end) as dsar_small_rows
+      from (${inner}) as dsar_c where dsar_r > 0`);
+    return { cells: num(r?.dsar_cells), rows: num(r?.dsar_rows), smallCells: num(r?.dsar_small_cells), smallRows: num(r?.dsar_small_rows) };
+  }
+
+  async *cells(levels: Levels): AsyncIterable<Cell[]> {
+    const t = this.#t;
+    const plan = this.#plan;
+    const gens = t.generalized(plan.groups, levels);
+    const parts: RawBuilder<unknown>[] = [];
+    const read: Array<(r: Row) => unknown> = plan.measures.map((m, i) => {
+      // Distinct counts by the column's collation, as the cells are grouped; min and max byte for byte, so that every
+      // engine names the same value.
+      const col = m.column === undefined ? undefined : comparableSql(t.c, m.column, m.family, m.fn === 'min' || m.fn === 'max');
+      const raw = m.column === undefined ? undefined : sql.id(m.column);
+      switch (m.fn) {
+        case 'count':
+          return (r) => num(r.dsar_rows);
+        case 'count_distinct':
+          if (m.column === plan.subject.column) return (r) => num(r.dsar_subjects);
+          parts.push(sql`count(distinct ${col}) as ${alias('dsar_m', i)}`);
+          return (r) => num(r[`dsar_m${i}`]);
+        case 'avg':
+          parts.push(sql`sum(${raw}) as ${alias('dsar_m', i)}`, sql`count(${raw}) as ${alias('dsar_a', i)}`);
+          return (r) => [numeric(r[`dsar_m${i}`]), num(r[`dsar_a${i}`])];
+        case 'sum':
+          parts.push(sql`sum(${raw}) as ${alias('dsar_m', i)}`);
+          return (r) => numeric(r[`dsar_m${i}`]);
+        case 'min':
+        case 'max':
+          parts.push(sql`${sql.raw(m.fn)}(${col}) as ${alias('dsar_m', i)}`);
+          return (r) => canonicalValue({ kind: 'raw' }, m.family, r[`dsar_m${i}`]);
+      }
+    });
+    const select = [...gens.map((g) => sql`${g.expr} as ${alias('dsar_g', g.index)}`), sql`count(distinct ${this.#subject()}) as dsar_subjects`, sql`count(*) as dsar_rows`, ...parts];
+    // Ordered outside the GROUP BY: an ORDER BY expression over grouped values is not portable (ONLY_FULL_GROUP_BY).
+    const grouped = sql`select ${sql.join(select)} from ${t.from} ${t.where} ${groupBy(gens.length)}`;
+    const order = gens.length
+      ? sql`order by ${sql.join(gens.map((g) => sql`case when ${alias('dsar_g', g.index)} is null then 0 else 1 end, ${alias('dsar_g', g.index)}`))}`
+      : sql``;
+    // Read at once (parallel in PostgreSQL, unlike a cursor); one more than the limit tells the caller it was passed.
+    const query = sql<Row>`select * from (${grouped}) as dsar_cells ${order} limit ${sql.lit(MAX_CELLS + 1)}`;
+    const cells: Cell[] = [];
+    for (const r of await t.all(query)) {
+      if (!num(r.dsar_rows)) continue; // no GROUP BY over no rows still answers one row of zeros
+      cells.push({ keys: canonicalKeys(plan.groups, levels, r, 'dsar_g'), subjects: num(r.dsar_subjects), rows: num(r.dsar_rows), values: read.map((f) => f(r)) });
+    }
+    yield cells;
+  }
+
+  async subjectsIn(levels: Levels, cells: readonly Cell[], limit: number): Promise<number> {
+    const t = this.#t;
+    const gens = t.generalized(this.#plan.groups, levels);
+    const seen = new Set<string>();
+    for (let i = 0; i < cells.length && seen.size < limit; i += CELLS_PER_STATEMENT) {
+      const matches = cells.slice(i, i + CELLS_PER_STATEMENT).map((cell) => {
+        const equal = gens.map((g) => (cell.keys[g.index] === null ? sql`${g.expr} is null` : sql`${g.expr} = ${cell.keys[g.index]}`));
+        return equal.length ? sql`(${sql.join(equal, sql` and `)})` : sql`1 = 1`;
+      });
+      const inCells = sql`(${sql.join(matches, sql` or `)})`;
+      const where = t.filter ? sql`where (${t.filter}) and ${inCells}` : sql`where ${inCells}`;
+      for (const r of await t.all(sql<Row>`select distinct ${this.#subject()} as dsar_s from ${t.from} ${where} limit ${sql.lit(limit)}`)) {
+        seen.add(String(r.dsar_s));
+      }
+    }
+    return seen.size;
+  }
+}
+
+/**
+ * Distinct values of a sensitive column in a class, as far as `l` needs to know: for l = 2 only whether min < max
+ * (hash-aggregated in every engine, where a DISTINCT aggregate makes PostgreSQL sort: about 3x faster), else the
+ * count. NULL is no value. The written rows are counted exactly again (written-classes.ts).
+ */
+function diversitySql(c: SqlConnector, column: { name: string; family: TypeFamily }, l: number): RawBuilder<unknown> {
+  const value = comparableSql(c, column.name, column.family);
+  if (l === 2) return sql`case when min(${value}) is null then 0 when min(${value}) < max(${value}) then 2 else 1 end`;
+  return sql`count(distinct ${value})`;
+}
+
+/** A sum as a number when that is exact, else its text (drivers send exact numerics as text). */
+function numeric(v: unknown): unknown {
+  return canonicalValue({ kind: 'raw' }, 'decimal', v);
+}

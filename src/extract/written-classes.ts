@@ -1,0 +1,102 @@
+// The classes of the rows actually written, checked as they are written. The search counted classes with one
+// query and the rows stream from another: rows added in between could form a class the search never saw. So every
+// written class is counted again on its way out (SQL sources give a class's rows together: one class in memory at a
+// time; files: one entry per class) and a class under k or not l-diverse stops the extract before the file is kept.
+// The risk report is computed from these counts: it describes the file as written.
+import { textOf } from './generalize-value.ts';
+import { failsClass, type PrivacyTarget } from './risk.ts';
+import { classKey, type ClassCount } from './source.ts';
+
+/** Distinct sensitive values tracked per class: enough to prove l, bounded whatever the class size. */
+const DISTINCT_CAP = 1000;
+
+export class ClassChangedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ClassChangedError';
+  }
+}
+
+interface OpenClass {
+  quasi: readonly unknown[];
+  size: number;
+  distinct: Set<string>[];
+  suppressed: boolean;
+}
+
+export class WrittenClasses {
+  readonly #target: PrivacyTarget;
+  readonly #sensitive: number;
+  readonly #failing: ReadonlySet<string>;
+  readonly #histogram = new Map<string, ClassCount>();
+  /** ordered sources: the class being read; unordered: every class so far. */
+  #current: OpenClass | undefined;
+  readonly #all: Map<string, OpenClass> | undefined;
+
+  constructor(target: PrivacyTarget, sensitiveColumns: number, failing: ReadonlySet<string>, ordered: boolean) {
+    this.#target = target;
+    this.#sensitive = sensitiveColumns;
+    this.#failing = failing;
+    this.#all = ordered ? undefined : new Map();
+  }
+
+  /**
+   * Counts a row whose first `quasi` values are its class and whose values at `sensitiveAt` are its sensitive ones;
+   * true when the row is to be written (its class is not suppressed).
+   */
+  admit(row: readonly unknown[], quasi: number, sensitiveAt: readonly number[]): boolean {
+    let c: OpenClass | undefined;
+    if (this.#all) {
+      const values = row.slice(0, quasi);
+      const key = classKey(values);
+      c = this.#all.get(key);
+      if (!c) this.#all.set(key, (c = this.#open(values, key)));
+    } else {
+      c = this.#current;
+      if (!c || !samePrefix(c.quasi, row)) {
+        if (c) this.#close(c);
+        c = this.#current = this.#open(row.slice(0, quasi));
+      }
+    }
+    c.size++;
+    if (!c.suppressed) {
+      for (let i = 0; i < sensitiveAt.length; i++) {
+        const v = row[sensitiveAt[i]];
+        if (v !== null && v !== undefined && c.distinct[i].size < DISTINCT_CAP) c.distinct[i].add(textOf(v));
+      }
+    }
+    return !c.suppressed;
+  }
+
+  /** The histogram of every class met (suppressed ones marked); throws ClassChangedError for a written class that fails. */
+  finish(): ClassCount[] {
+    if (this.#current) this.#close(this.#current);
+    this.#current = undefined;
+    for (const c of this.#all?.values() ?? []) this.#close(c);
+    return [...this.#histogram.values()];
+  }
+
+  #open(quasi: readonly unknown[], key?: string): OpenClass {
+    const suppressed = this.#failing.size > 0 && this.#failing.has(key ?? classKey(quasi));
+    return { quasi, size: 0, distinct: Array.from({ length: this.#sensitive }, () => new Set<string>()), suppressed };
+  }
+
+  #close(c: OpenClass): void {
+    const distinct = c.suppressed ? [] : c.distinct.map((d) => d.size);
+    if (!c.suppressed && failsClass({ size: c.size, distinct, classes: 1 }, this.#target)) {
+      throw new ClassChangedError(
+        `a class written holds ${c.size} row(s)${distinct.length ? ` and ${Math.min(...distinct)} distinct sensitive value(s)` : ''} where the search counted at least k=${this.#target.k}${this.#target.l ? `, l=${this.#target.l}` : ''}: the source changed while it was read`,
+      );
+    }
+    const key = `${c.size}|${distinct.join(',')}|${c.suppressed}`;
+    const entry = this.#histogram.get(key);
+    if (entry) entry.classes++;
+    else this.#histogram.set(key, { size: c.size, distinct, classes: 1, suppressed: c.suppressed });
+  }
+}
+
+/** The class's values equal the row's first values. */
+function samePrefix(quasi: readonly unknown[], row: readonly unknown[]): boolean {
+  for (let i = 0; i < quasi.length; i++) if (quasi[i] !== row[i]) return false;
+  return true;
+}
