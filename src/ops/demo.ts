@@ -55,13 +55,17 @@ export async function demoCommand(args: DemoArgs, ctx: CliContext): Promise<numb
       title: 'Record-level extract (k-anonymous)',
       argv: ['extract', 'signups-by-region', '--out', path.join(dir, 'extracts', 'signups-by-region.csv')],
       expect: [0],
-      tell: (d) => `${d.rowsOut ?? d.rows ?? '?'} rows, k=${d.kAchieved ?? d.k ?? '?'}; ${path.join(dir, 'extracts', 'signups-by-region.csv')} (+ .risk.html)`,
+      tell: (d) =>
+        `${d.rowsOut} of ${d.rowsIn} rows (${d.rowsSuppressed} suppressed), k=${d.risk?.record?.kAchieved} l=${d.risk?.record?.lAchieved}, levels ${Object.entries(d.levels ?? {}).map(([c, l]) => `${c}:${l}`).join(' ')}; ${path.join(dir, 'extracts', 'signups-by-region.csv')} (+ .risk.html)`,
     },
     {
       title: 'Aggregate extract (small cells suppressed)',
       argv: ['extract', 'users-by-plan-and-region', '--out', path.join(dir, 'extracts', 'users-by-plan-and-region.csv')],
       expect: [0],
-      tell: (d) => `${d.rowsOut ?? d.rows ?? '?'} cells, ${d.suppressedCells ?? d.suppressed ?? 0} suppressed; ${path.join(dir, 'extracts', 'users-by-plan-and-region.csv')}`,
+      tell: (d) => {
+        const a = d.risk?.aggregate ?? {};
+        return `${a.cellsPublished} cells published, ${a.cellsSuppressedPrimary + a.cellsSuppressedSecondary} suppressed (smallest published cell: ${a.smallestPublishedCell} subjects); ${path.join(dir, 'extracts', 'users-by-plan-and-region.csv')}`;
+      },
     },
     { title: 'Discovery scan', argv: ['scan', '--sarif', path.join(dir, 'scan.sarif')], expect: [1], tell: (d) => tellScan(d, data.cardLast4) },
     { title: 'Data inventory', argv: ['datamap', 'docs', '--out', path.join(dir, 'docs')], expect: [0], tell: () => `${path.join(dir, 'docs', 'index.html')} and inventory.md` },
@@ -113,9 +117,11 @@ function sumRows(d: any): number | string {
 }
 
 function tellErase(d: any): string {
-  const v = d.verification ?? d.verify;
-  const residue = v?.residue?.length ?? v?.residueCount ?? 0;
-  return `${d.deleted ?? d.totals?.deleted ?? '?'} rows deleted, ${d.anonymized ?? d.totals?.anonymized ?? '?'} anonymized; verification: ${residue ? `${residue} residue` : 'no value of the subject remains'}`;
+  const done: Array<{ action: string; changed: number }> = d.done ?? [];
+  const sum = (action: string) => done.filter((s) => s.action === action).reduce((a, s) => a + s.changed, 0);
+  const kept = (d.plan?.steps ?? []).filter((s: any) => s.scope === 'identifying fields').length;
+  const residue = d.verification?.residue?.length ?? 0;
+  return `${sum('delete')} rows deleted, ${sum('anonymize')} anonymized${kept ? ` (${kept} table(s) kept for a legal obligation, identifying fields masked)` : ''}; verification: ${residue ? `${residue} value(s) remain` : 'no value of the subject remains'}`;
 }
 
 function tellSweep(d: any): string {
