@@ -407,10 +407,13 @@ export class SqlConnectorBase implements SqlConnector {
     }
   }
 
-  /** A SystemError naming the system and table; the message carries neither the password nor bound values. */
+  /**
+   * A SystemError naming the system and table; the message carries neither the password nor bound values. The
+   * driver's error stays as the cause (never printed) so that callers can tell a lock conflict by its code.
+   */
   #wrap(err: unknown, table: string | undefined, params: readonly unknown[]): SystemError {
     if (err instanceof SystemError) return err;
-    return new SystemError(this.system, table, this.#scrub(describeError(err), params));
+    return new SystemError(this.system, table, this.#scrub(describeError(err), params), err);
   }
 
   #scrub(message: string, params: readonly unknown[] = []): string {

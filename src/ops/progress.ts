@@ -1,0 +1,53 @@
+// Progress of long work: one cli-progress bar per table on stderr, only when stderr is a terminal (never in
+// logs, pipes or --json runs). Rows done against an estimate, the rate and the time left.
+import cliProgress from 'cli-progress';
+
+export interface TableProgress {
+  /** `rows` more are done. */
+  advance(rows: number): void;
+  /** The table is finished: the bar stays as the last line printed for it. */
+  done(): void;
+}
+
+export interface Progress {
+  /** A bar for one table; `estimate` is how many rows it will go through (grown when passed). */
+  table(name: string, estimate: number): TableProgress;
+}
+
+const SILENT: TableProgress = { advance: () => {}, done: () => {} };
+
+/** Bars on `stream` when `enabled` (stderr is a TTY); otherwise nothing at all. */
+export function createProgress(enabled: boolean, stream: NodeJS.WritableStream = process.stderr): Progress {
+  if (!enabled) return { table: () => SILENT };
+  return {
+    table(name, estimate) {
+      const started = Date.now();
+      let done = 0;
+      let total = Math.max(1, Math.round(estimate));
+      const bar = new cliProgress.SingleBar(
+        {
+          stream,
+          format: `${name} [{bar}] {value}/{total} rows | {rate} rows/s | ETA {eta_formatted}`,
+          hideCursor: null,
+          etaBuffer: 50,
+          fps: 5,
+        },
+        cliProgress.Presets.shades_classic,
+      );
+      bar.start(total, 0, { rate: 0 });
+      return {
+        advance(rows) {
+          done += rows;
+          if (done > total) bar.setTotal((total = done));
+          const seconds = (Date.now() - started) / 1000;
+          bar.update(done, { rate: seconds > 0 ? Math.round(done / seconds) : 0 });
+        },
+        done() {
+          bar.setTotal(done || 1);
+          bar.update(done);
+          bar.stop();
+        },
+      };
+    },
+  };
+}

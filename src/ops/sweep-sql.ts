@@ -1,0 +1,303 @@
+// One SQL table's sweep: keyset batches over the key, each one short statement (or one short transaction).
+//
+// Per batch, as a hand-written loop would: one query finds the batch's upper key (`max(key)` of the next
+// `batchSize` keys, or the key at that offset for a composite key), then one statement changes the rows in
+// (last, hi] that have expired and no hold covers:
+//   delete                 DELETE ... WHERE range AND expired AND NOT held [AND NOT EXISTS (a referencing row)]
+//   anonymize, SQL masks   UPDATE ... SET <masks> WHERE range AND expired AND NOT held AND <some column not masked>
+//   anonymize, other masks SELECT the rows, mask them in process, write them back in one statement (updateRows:
+//                          unnest of arrays in PostgreSQL, JSON_TABLE in MySQL/MariaDB, UPDATE ... FROM VALUES else)
+// The WHERE leaves rows that are at their masked values already, so a second sweep matches nothing: no write, no
+// trigger. After the write, the checkpoint (the batch's upper key). One batch's write and checkpoint are in flight
+// while the next batch's range is found and its rows read and masked (disjoint key ranges, other connections).
+// A kill between a batch's commit and its checkpoint redoes that batch, which finds nothing left to do.
+import { sql, type QueryResult, type RawBuilder } from 'kysely';
+import type { KeyedValues, KeyValues, Row, SqlConnector } from '../../connectors/connector.ts';
+import { describeError } from '../../connectors/sql-base.ts';
+import { SystemError } from '../errors.ts';
+import { columnInfo, tableInfo } from '../plan/fk-order.ts';
+import { allSqlExpressible, maskRow } from './sweep-masks.ts';
+import type { RemoteReference } from './sweep-references.ts';
+import { referencedElsewhere } from './sweep-references.ts';
+import { and, not, or, SqlTerms, type Condition, type LocalReference } from './sweep-sql-terms.ts';
+import { emptySummary, finishSummary, type TableSummary } from './sweep-summary.ts';
+import { checkpointKey, decodeKey, encodeKey, sleep, type SweepCheckpoint, type TableRun } from './sweep-table.ts';
+
+interface References {
+  local: LocalReference[];
+  remote: RemoteReference[];
+  /** A referencing table cannot be checked (its system is down, or it is missing): nothing is deleted. */
+  blocked: boolean;
+}
+
+interface NextRange {
+  /** Upper key of the batch; undefined: the batch runs to the end of the table. */
+  hi?: KeyValues;
+  /** Rows in the batch (-1 when unknown). */
+  rows: number;
+  final: boolean;
+}
+
+interface BatchResult {
+  deleted: number;
+  anonymized: number;
+}
+
+export async function sweepSqlTable(run: TableRun, c: SqlConnector): Promise<TableSummary> {
+  const started = performance.now();
+  const { plan } = run;
+  const summary = emptySummary(plan);
+  const terms = new SqlTerms(c, run.info, plan, run.heldKeys, run.masks);
+  const statements = new Statements(run, c);
+
+  const counts = await statements.counts(terms);
+  summary.expired = counts.expired;
+  summary.skippedHolds = counts.held;
+  summary.nullDates = counts.nulls;
+
+  const runKey = checkpointKey(plan);
+  let last: KeyValues | undefined;
+  if (!run.dryRun) {
+    const saved = await run.checkpoints.load<SweepCheckpoint>(runKey);
+    if (saved) {
+      last = decodeKey(saved.data.last);
+      summary.resumed = true;
+      run.log.info({ table: plan.id }, 'sweep resumes after the last checkpoint');
+    }
+  }
+
+  // Nothing expired beyond what holds keep: no batch to run (a nightly sweep of a table with nothing due is one query).
+  if (counts.expired > counts.held) {
+    const batch = batchWriter(run, c, terms, statements, references(run));
+    const bar = run.progress.table(plan.id, run.info.estimatedRows || counts.expired);
+    // One batch's write (and checkpoint) is in flight while the next batch's range is found and its rows read.
+    let inFlight: Promise<void> = Promise.resolve();
+    try {
+      for (;;) {
+        const t0 = performance.now();
+        const next = await statements.nextRange(terms, last);
+        if (next.rows === 0) break;
+        const commit = await batch(terms.range(last, next.hi));
+        const preparedMs = performance.now() - t0;
+        await inFlight;
+        const hi = next.hi;
+        const write = (async () => {
+          const t1 = performance.now();
+          const done = await commit();
+          summary.deleted += done.deleted;
+          summary.anonymized += done.anonymized;
+          summary.batches++;
+          if (!run.dryRun && hi) {
+            const checkpoint: SweepCheckpoint = { last: encodeKey(hi), cutoff: plan.cutoff.toISOString() };
+            await run.checkpoints.save(runKey, 'batch', checkpoint);
+          }
+          summary.longestBatchMs = Math.max(summary.longestBatchMs, preparedMs + performance.now() - t1);
+          bar.advance(Math.max(0, next.rows));
+          run.log.debug({ table: plan.id, batch: summary.batches, deleted: done.deleted, anonymized: done.anonymized }, 'sweep batch');
+          if (run.pauseMs) await sleep(run.pauseMs);
+        })();
+        write.catch(() => {}); // awaited below; this only keeps it from counting as unhandled meanwhile
+        inFlight = write;
+        if (next.final) break;
+        last = hi;
+      }
+      await inFlight;
+    } catch (err) {
+      await inFlight.catch(() => {}); // let the batch in flight land (and be checkpointed) before reporting
+      throw err;
+    } finally {
+      bar.done();
+    }
+  }
+  if (!run.dryRun) await run.checkpoints.clear(runKey);
+  return finishSummary(summary, started);
+}
+
+/** Splits the references into the table by where they can be checked. */
+function references(run: TableRun): References {
+  const refs: References = { local: [], remote: [], blocked: false };
+  if (run.plan.action !== 'delete') return refs;
+  for (const edge of run.plan.referencedBy) {
+    const connector = run.connectors.get(edge.childRef.system);
+    const childInfo = tableInfo(run.schemas, edge.childRef.system, edge.childRef.table);
+    if (edge.childRef.system === run.plan.system && childInfo && childInfo.kind !== 'file') {
+      const child = run.deleting.get(edge.child);
+      const childAfter = child && columnInfo(childInfo, child.rule.after);
+      refs.local.push({
+        edge,
+        childTable: childInfo.name,
+        ...(run.dryRun && child && childAfter ? { childDeletedFirst: child, childAfterFamily: childAfter.family } : {}),
+      });
+    } else if (connector && (childInfo || edge.childRef.system !== run.plan.system)) {
+      refs.remote.push({ edge, connector });
+    } else {
+      run.log.warn({ table: run.plan.id, reference: edge.name }, 'a referencing table cannot be checked: expired rows are anonymized, not deleted');
+      refs.blocked = true;
+    }
+  }
+  return refs;
+}
+
+/**
+ * What one batch does to the rows of its range, in two steps: the returned promise reads what the batch needs (it
+ * may run while the previous batch's write is in flight), the function it resolves to writes.
+ */
+type Batch = (range: Condition) => Promise<() => Promise<BatchResult>>;
+
+function batchWriter(run: TableRun, c: SqlConnector, terms: SqlTerms, st: Statements, refs: References): Batch {
+  const anonymize = anonymizer(run, terms, st);
+  const simpleDelete = !refs.local.length && !refs.remote.length && !refs.blocked;
+  if (run.plan.action === 'anonymize') {
+    return async (range) => {
+      const write = await anonymize(c, range);
+      return async () => ({ deleted: 0, anonymized: await write() });
+    };
+  }
+  if (simpleDelete) return async (range) => async () => ({ deleted: await st.delete(c, terms, terms.live(range)), anonymized: 0 });
+  return async (range) => async () => {
+    const live = terms.live(range);
+    return st.inTransaction(c, async (tx) => {
+      const masked = async (only?: Condition) => (await anonymize(tx, range, only))();
+      if (refs.blocked) return { deleted: 0, anonymized: await masked() };
+      const localRef = terms.referenced(refs.local);
+      const free = and(live, localRef && not(localRef));
+      if (!refs.remote.length) {
+        const deleted = await st.delete(tx, terms, free);
+        return { deleted, anonymized: localRef ? await masked(localRef) : 0 };
+      }
+      // References from other systems: read the candidates' keys and referenced columns, ask the other systems.
+      const parentColumns = [...new Set(refs.remote.flatMap((r) => r.edge.parentColumns))];
+      const rows = await st.select(tx, terms, [...run.plan.key, ...parentColumns], free);
+      const referenced = await referencedElsewhere(refs.remote, rows);
+      const keyOf = (row: Row) => run.plan.key.map((k) => row[k]);
+      const freeKeys = rows.filter((_, i) => !referenced.has(i)).map(keyOf);
+      const heldOn = rows.filter((_, i) => referenced.has(i)).map(keyOf);
+      const deleted = freeKeys.length ? await st.delete(tx, terms, and(live, terms.keyIn(freeKeys))) : 0;
+      const stays = or([...(localRef ? [localRef] : []), ...(heldOn.length ? [terms.keyIn(heldOn)] : [])]);
+      return { deleted, anonymized: stays ? await masked(stays) : 0 };
+    });
+  };
+}
+
+/**
+ * Masks the live rows of `range` (those `only` selects, when given): one UPDATE when every mask is SQL; else the
+ * rows are read and masked here (the first step) and written back in one statement (the second).
+ */
+function anonymizer(run: TableRun, terms: SqlTerms, st: Statements): (c: SqlConnector, range: Condition, only?: Condition) => Promise<() => Promise<number>> {
+  const masks = run.masks;
+  const nothing = async () => 0;
+  if (!masks.length) return async () => nothing;
+  if (allSqlExpressible(masks)) {
+    const notMasked = terms.notMasked();
+    const assignments = terms.assignments();
+    if (!notMasked || !assignments.length) return async () => nothing; // every mask is `keep`
+    return async (c, range, only) => {
+      const where = and(terms.live(range), only, notMasked);
+      return () => (run.dryRun ? st.count(c, terms, where) : st.update(c, terms, assignments, where));
+    };
+  }
+  const columns = masks.map((m) => m.column);
+  const key = run.plan.key;
+  return async (c, range, only) => {
+    const rows = await st.select(c, terms, [...key, ...columns.filter((col) => !key.includes(col))], and(terms.live(range), only));
+    const changes: KeyedValues[] = [];
+    for (const row of rows) {
+      const values = maskRow(row, masks);
+      if (values) changes.push({ key: key.map((k) => row[k]), values });
+    }
+    if (run.dryRun || !changes.length) return async () => changes.length;
+    // Still expired and not held when written (the application may have touched a row since it was read); the key
+    // range also keeps the planner on the primary key rather than on every expired row.
+    return () => c.updateRows(run.plan.table, key, columns, changes, { where: terms.live(range) });
+  };
+}
+
+/** The statements of a table's sweep, each run on the connector given (the connection or a batch's transaction). */
+class Statements {
+  constructor(
+    private readonly run: TableRun,
+    private readonly c: SqlConnector,
+  ) {}
+
+  /** Expired, held-and-expired and NULL-dated rows: one round trip of three counts that indexes on `after` can answer. */
+  async counts(t: SqlTerms): Promise<{ expired: number; held: number; nulls: number }> {
+    const from = t.ref;
+    const held = t.held ? sql`(select count(*) from ${from} where ${and(t.expired, t.held)})` : sql`0`;
+    const [row] = await this.rows(
+      this.c,
+      sql`select (select count(*) from ${from} where ${t.expired}) as ${sql.id('expired')}, ${held} as ${sql.id('held')},
+        (select count(*) from ${from} where ${t.nullDate}) as ${sql.id('nulls')}`,
+    );
+    return { expired: Number(row.expired), held: Number(row.held), nulls: Number(row.nulls) };
+  }
+
+  /** The next batch's upper key: the same one query a hand-written keyset loop sends. */
+  async nextRange(t: SqlTerms, last: KeyValues | undefined): Promise<NextRange> {
+    const key = this.run.plan.key;
+    const size = this.run.batchSize;
+    const where = last ? sql`where ${t.range(last, undefined)}` : sql``;
+    const cols = sql.join(key.map((k) => sql.id(k)));
+    if (key.length === 1) {
+      const k = sql.id(key[0]);
+      const [row] = await this.rows(
+        this.c,
+        sql`select max(${k}) as ${sql.id('hi')}, count(*) as ${sql.id('n')} from (select ${k} from ${t.ref} ${where} order by ${k} limit ${sql.lit(size)}) as ${sql.id('dsar_s')}`,
+      );
+      const rows = Number(row?.n ?? 0);
+      return { hi: rows ? [row.hi] : undefined, rows, final: rows < size };
+    }
+    // The key at the batch's last place, and whether any row follows it.
+    const found = await this.rows(this.c, sql`select ${cols} from ${t.ref} ${where} order by ${cols} limit 2 offset ${sql.lit(size - 1)}`);
+    return found.length ? { hi: key.map((k) => found[0][k]), rows: size, final: found.length < 2 } : { hi: undefined, rows: -1, final: true };
+  }
+
+  delete(c: SqlConnector, t: SqlTerms, where: Condition): Promise<number> {
+    if (this.run.dryRun) return this.count(c, t, where);
+    return this.affected(c, sql`delete from ${t.ref} where ${where}`);
+  }
+
+  update(c: SqlConnector, t: SqlTerms, assignments: RawBuilder<unknown>[], where: Condition): Promise<number> {
+    return this.affected(c, sql`update ${t.ref} set ${sql.join(assignments)} where ${where}`);
+  }
+
+  async count(c: SqlConnector, t: SqlTerms, where: Condition): Promise<number> {
+    const [row] = await this.rows(c, sql`select count(*) as ${sql.id('n')} from ${t.ref} where ${where}`);
+    return Number(row.n);
+  }
+
+  select(c: SqlConnector, t: SqlTerms, columns: string[], where: Condition): Promise<Row[]> {
+    const list = sql.join([...new Set(columns)].map((col) => sql.id(col)));
+    return this.rows(c, sql`select ${list} from ${t.ref} where ${where}`);
+  }
+
+  /** A dry run reads only: no transaction to open. */
+  inTransaction<T>(c: SqlConnector, fn: (tx: SqlConnector) => Promise<T>): Promise<T> {
+    return this.run.dryRun ? fn(c) : c.transaction(fn);
+  }
+
+  private async rows(c: SqlConnector, query: RawBuilder<unknown>): Promise<Row[]> {
+    return (await this.execute(c, query)).rows as Row[];
+  }
+
+  private async affected(c: SqlConnector, query: RawBuilder<unknown>): Promise<number> {
+    return Number((await this.execute(c, query)).numAffectedRows ?? 0n);
+  }
+
+  /** Runs one statement; a failure names the system and table, never a bound value. */
+  private async execute(c: SqlConnector, query: RawBuilder<unknown>): Promise<QueryResult<unknown>> {
+    const compiled = query.compile(c.db);
+    try {
+      return await c.db.executeQuery(compiled);
+    } catch (err) {
+      throw new SystemError(this.run.plan.system, this.run.plan.table, scrub(describeError(err), compiled.parameters), err);
+    }
+  }
+}
+
+/** A driver message without the statement's bound values (MySQL quotes the offending value in some messages). */
+function scrub(message: string, params: readonly unknown[]): string {
+  let text = message.replace(/(Duplicate entry )'(?:[^'\\]|\\.)*'/g, "$1'***'");
+  const secrets = params.filter((p): p is string => typeof p === 'string' && p.length >= 3).sort((a, b) => b.length - a.length);
+  for (const s of secrets) text = text.split(s).join('***');
+  return text;
+}

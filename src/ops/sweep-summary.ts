@@ -1,0 +1,111 @@
+// What a sweep reports, per table and in all: counts only, never a key or a value of any row.
+import type { TableSweep } from '../plan/sweep-plan.ts';
+
+export interface TableSummary {
+  /** `system.table` */
+  table: string;
+  rule: string;
+  action: 'delete' | 'anonymize';
+  /** Rows whose `after` is strictly earlier than this instant had expired. */
+  cutoff: string;
+  /** Rows past their retention period when the table's sweep started (held ones included). */
+  expired: number;
+  /** Rows masked (for a delete rule: rows still referenced by rows that stay, so anonymized instead). */
+  anonymized: number;
+  deleted: number;
+  /** Expired rows left alone because a legal hold covers their subject. */
+  skippedHolds: number;
+  /** Rows whose `after` is NULL or empty (or unreadable, in files): they never expire. */
+  nullDates: number;
+  /** Expired rows needing nothing: already anonymized (by an earlier sweep), or referenced with nothing to mask. */
+  unchanged: number;
+  /** The sweep went on from the checkpoint of an interrupted run. */
+  resumed: boolean;
+  batches: number;
+  longestBatchMs: number;
+  durationMs: number;
+  /** Rows anonymized or deleted per second. */
+  rowsPerSecond: number;
+  /** Why the table's sweep stopped (the work done before it is kept and checkpointed). */
+  error?: string;
+}
+
+export interface SweepResult {
+  ok: boolean;
+  dryRun: boolean;
+  asOf: string;
+  tables: TableSummary[];
+  /** Tables with a retention rule that could not be swept, and why. */
+  skipped: Array<{ table: string; reason: string }>;
+  warnings: string[];
+  failures: string[];
+}
+
+export function emptySummary(plan: TableSweep): TableSummary {
+  return {
+    table: plan.id,
+    rule: plan.rule.name,
+    action: plan.action,
+    cutoff: plan.cutoff.toISOString(),
+    expired: 0,
+    anonymized: 0,
+    deleted: 0,
+    skippedHolds: 0,
+    nullDates: 0,
+    unchanged: 0,
+    resumed: false,
+    batches: 0,
+    longestBatchMs: 0,
+    durationMs: 0,
+    rowsPerSecond: 0,
+  };
+}
+
+/** Fills the derived figures once the table is done. */
+export function finishSummary(s: TableSummary, startedMs: number): TableSummary {
+  s.durationMs = Math.round(performance.now() - startedMs);
+  s.longestBatchMs = Math.round(s.longestBatchMs);
+  s.unchanged = Math.max(0, s.expired - s.skippedHolds - s.anonymized - s.deleted);
+  const written = s.anonymized + s.deleted;
+  s.rowsPerSecond = s.durationMs > 0 ? Math.round((written * 1000) / s.durationMs) : written;
+  return s;
+}
+
+const COLUMNS: Array<[string, (s: TableSummary) => string]> = [
+  ['TABLE', (s) => s.table],
+  ['RULE', (s) => s.rule],
+  ['THEN', (s) => s.action],
+  ['EXPIRED', (s) => count(s.expired)],
+  ['ANONYMIZED', (s) => count(s.anonymized)],
+  ['DELETED', (s) => count(s.deleted)],
+  ['HELD', (s) => count(s.skippedHolds)],
+  ['UNCHANGED', (s) => count(s.unchanged)],
+  ['NULL DATES', (s) => count(s.nullDates)],
+  ['TIME', (s) => `${(s.durationMs / 1000).toFixed(1)}s`],
+  ['ROWS/S', (s) => count(s.rowsPerSecond)],
+];
+
+function count(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+export function renderSweep(r: SweepResult): string {
+  const lines = [`sweep as of ${r.asOf}${r.dryRun ? ' (dry run: nothing changed; ANONYMIZED and DELETED are what a sweep would do)' : ''}`];
+  if (r.tables.length) {
+    const rows = r.tables.map((s) => COLUMNS.map(([, f]) => f(s)));
+    const widths = COLUMNS.map(([h], i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+    const fmt = (row: string[]) => row.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+    lines.push(fmt(COLUMNS.map(([h]) => h)), ...rows.map(fmt));
+  } else {
+    lines.push('no table to sweep');
+  }
+  for (const s of r.tables) {
+    if (s.resumed) lines.push(`${s.table}: resumed from the checkpoint of an interrupted sweep`);
+    if (s.error) lines.push(`${s.table}: stopped: ${s.error}`);
+  }
+  for (const s of r.skipped) lines.push(`skipped ${s.table}: ${s.reason}`);
+  for (const w of r.warnings) lines.push(`warning: ${w}`);
+  for (const f of r.failures) lines.push(`failed: ${f}`);
+  if (!r.ok && !r.dryRun) lines.push('incomplete: run the sweep again once the failures above are resolved; it resumes where it stopped');
+  return lines.join('\n');
+}

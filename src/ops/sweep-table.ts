@@ -1,0 +1,61 @@
+// What one table's sweep is given, whichever kind of system it lives in, and the checkpoint it keeps.
+import type { Connector, KeyValues, TableInfo } from '../../connectors/connector.ts';
+import type { TableDef } from '../datamap/types.ts';
+import type { Logger } from '../log.ts';
+import type { SchemasBySystem } from '../plan/fk-order.ts';
+import type { TableSweep } from '../plan/sweep-plan.ts';
+import type { Checkpoints } from '../state/checkpoints.ts';
+import type { Progress } from './progress.ts';
+import type { PreparedMask } from './sweep-masks.ts';
+
+export interface TableRun {
+  plan: TableSweep;
+  def: TableDef;
+  info: TableInfo;
+  connector: Connector;
+  /** Every connected system, for references from other systems. */
+  connectors: ReadonlyMap<string, Connector>;
+  schemas: SchemasBySystem;
+  /** Keys of rows a legal hold covers (plan.key order; files without a key: [row number]). */
+  heldKeys: KeyValues[];
+  masks: PreparedMask[];
+  batchSize: number;
+  dryRun: boolean;
+  checkpoints: Checkpoints;
+  log: Logger;
+  progress: Progress;
+  /** Tables this run deletes from, by id: a dry run discounts their expired rows as references. */
+  deleting: ReadonlyMap<string, TableSweep>;
+  /** Waits this long after each batch (lets tests stop a run in the middle). */
+  pauseMs?: number;
+}
+
+/** Checkpoint `sweep:<system>.<table>`: the last key of the last batch done. */
+export interface SweepCheckpoint {
+  last: unknown[];
+  cutoff: string;
+}
+
+export function checkpointKey(plan: TableSweep): string {
+  return `sweep:${plan.id}`;
+}
+
+/** Key values as JSON: Dates and bytes keep their type (a key may be a timestamp), bigints become text. */
+export function encodeKey(key: KeyValues): unknown[] {
+  return key.map((v) => {
+    if (v instanceof Date) return { $date: v.toISOString() };
+    if (Buffer.isBuffer(v)) return { $hex: v.toString('hex') };
+    if (typeof v === 'bigint') return v.toString();
+    return v;
+  });
+}
+
+export function decodeKey(values: readonly unknown[]): KeyValues {
+  return values.map((v) => {
+    if (v && typeof v === 'object' && '$date' in v) return new Date(String((v as { $date: unknown }).$date));
+    if (v && typeof v === 'object' && '$hex' in v) return Buffer.from(String((v as { $hex: unknown }).$hex), 'hex');
+    return v;
+  });
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,202 @@
+// `dsar sweep [--dry-run] [--system S] [--table T] [--as-of DATE] [--batch-size 5000]`: retention. Every table
+// with a retention rule has its expired rows (see sweep-plan.ts for what "expired" means exactly) anonymized or
+// deleted per the rule's `then`, children before parents, in keyset batches with a checkpoint after each
+// (sweep-sql.ts, sweep-files.ts). Legal holds are resolved to rows once, first (sweep-holds.ts). A dry run prints
+// the same per-table counts and changes nothing. Exit 0 done, 1 when a table or system failed (the rest went on),
+// 2 for bad input (a missing hmac_key, an --as-of later than now) before anything runs.
+import path from 'node:path';
+import { isSqlConnector, type Connector, type SchemaInfo } from '../../connectors/connector.ts';
+import type { CliContext, GlobalArgs } from '../cli/command.ts';
+import { loadDataMap } from '../datamap/load.ts';
+import type { DataMap } from '../datamap/types.ts';
+import { SystemError, UsageError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import { requireHmacKey } from '../masking/masker.ts';
+import { buildSweepPlan, resolveAsOf, selectSweptTables, type SweepSelection, type TableSweep } from '../plan/sweep-plan.ts';
+import type { StateStore } from '../state/store.ts';
+import { createProgress, type Progress } from './progress.ts';
+import { openStateFor } from './requests.ts';
+import { sweepFileTable } from './sweep-files.ts';
+import { resolveHeldRows } from './sweep-holds.ts';
+import { prepareMasks } from './sweep-masks.ts';
+import { sweepSqlTable } from './sweep-sql.ts';
+import { renderSweep, type SweepResult, type TableSummary } from './sweep-summary.ts';
+import type { TableRun } from './sweep-table.ts';
+import { openSystems } from './systems.ts';
+
+export const DEFAULT_BATCH_SIZE = 5000;
+export const MAX_BATCH_SIZE = 100_000;
+
+export interface SweepArgs extends GlobalArgs {
+  dryRun: boolean;
+  system?: string;
+  table?: string;
+  asOf?: string;
+  batchSize: number;
+}
+
+export interface SweepOptions {
+  map: DataMap;
+  hmacKey: Buffer;
+  asOf: Date;
+  selection: SweepSelection;
+  batchSize: number;
+  dryRun: boolean;
+  log: Logger;
+  progress?: Progress;
+  /** Waits this long after each batch: lets tests stop a run in the middle. */
+  pauseMs?: number;
+}
+
+export async function sweepCommand(args: SweepArgs, ctx: CliContext): Promise<number> {
+  const map = loadDataMap(path.resolve(args.datamap));
+  const hmacKey = requireHmacKey(map.secrets.hmacKey);
+  const asOf = resolveAsOf(args.asOf, new Date());
+  const batchSize = checkBatchSize(args.batchSize);
+  const selection: SweepSelection = { system: args.system, table: args.table };
+  selectSweptTables(map, selection); // an unknown --system or --table is refused before anything opens
+  const store = await openStateFor(map);
+  try {
+    const result = await runSweep(
+      {
+        map,
+        hmacKey,
+        asOf,
+        selection,
+        batchSize,
+        dryRun: args.dryRun,
+        log: ctx.log,
+        progress: createProgress(ctx.tty && !ctx.out.json),
+        pauseMs: Number(process.env.DSAR_SWEEP_BATCH_PAUSE_MS) || undefined,
+      },
+      store,
+    );
+    ctx.out.result(result, renderSweep);
+    return result.ok ? 0 : 1;
+  } finally {
+    await store.close();
+  }
+}
+
+export function checkBatchSize(n: unknown): number {
+  const size = Number(n ?? DEFAULT_BATCH_SIZE);
+  if (!Number.isInteger(size) || size < 1 || size > MAX_BATCH_SIZE) {
+    throw new UsageError(`--batch-size must be a whole number from 1 to ${MAX_BATCH_SIZE.toLocaleString('en-US')}`);
+  }
+  return size;
+}
+
+/** Plans and runs (or, dry, counts) the sweep. Throws RefusedError when legal holds cannot be resolved (nothing swept). */
+export async function runSweep(o: SweepOptions, store: StateStore): Promise<SweepResult> {
+  const { map, log } = o;
+  const progress = o.progress ?? createProgress(false);
+  const startedAt = new Date();
+  // Every system: held subjects and references may lead through any of them.
+  const opened = await openSystems(map, log);
+  try {
+    const { connectors, schemas, down } = await introspectAll(opened.connectors, log);
+    for (const u of opened.unreachable) down.set(u.system, u.message);
+    const plan = buildSweepPlan(map, schemas, o.selection, o.asOf);
+    const held = await resolveHeldRows(map, store, connectors, plan.tables, log);
+
+    const failures = plan.skipped.map((s) => `${s.table}: ${down.get(map.tables[s.table]?.system) ?? s.reason}`);
+    const warnings = [...plan.warnings];
+    const deleting = new Map(plan.tables.filter((t) => t.action === 'delete').map((t) => [t.id, t]));
+    const tables: TableSummary[] = [];
+    log.info({ tables: plan.tables.length, asOf: o.asOf.toISOString(), dryRun: o.dryRun, heldSubjects: held.subjects }, 'sweep started');
+
+    for (const t of plan.tables) {
+      const connector = connectors.get(t.system)!;
+      const run: TableRun = {
+        plan: t,
+        def: map.tables[t.id],
+        info: schemas.get(t.system)!.tables.find((x) => x.name === t.table)!,
+        connector,
+        connectors,
+        schemas,
+        heldKeys: held.keys.get(t.id) ?? [],
+        masks: [],
+        batchSize: o.batchSize,
+        dryRun: o.dryRun,
+        checkpoints: store.checkpoints,
+        log,
+        progress,
+        deleting,
+        pauseMs: o.pauseMs,
+      };
+      run.masks = prepareMasks(run.def, t.masks, run.info, o.hmacKey);
+      try {
+        const summary = await sweepTable(run);
+        tables.push(summary);
+        log.info(
+          { table: t.id, expired: summary.expired, anonymized: summary.anonymized, deleted: summary.deleted, held: summary.skippedHolds, nullDates: summary.nullDates, ms: summary.durationMs },
+          o.dryRun ? 'sweep counted a table' : 'sweep finished a table',
+        );
+      } catch (err) {
+        const e = err instanceof SystemError ? err : new SystemError(t.system, t.table, err instanceof Error ? err.message : String(err), err);
+        log.error({ table: t.id, err: e.message }, 'sweep of a table failed; its checkpoint keeps the work done');
+        failures.push(e.message);
+        tables.push({ ...failedSummary(t), error: e.message });
+      }
+    }
+
+    const result: SweepResult = { ok: failures.length === 0, dryRun: o.dryRun, asOf: o.asOf.toISOString(), tables, skipped: plan.skipped, warnings, failures };
+    if (!o.dryRun) await record(store, result, startedAt);
+    return result;
+  } finally {
+    await opened.closeAll();
+  }
+}
+
+function sweepTable(run: TableRun): Promise<TableSummary> {
+  return isSqlConnector(run.connector) ? sweepSqlTable(run, run.connector) : sweepFileTable(run);
+}
+
+function failedSummary(t: TableSweep): TableSummary {
+  return {
+    table: t.id, rule: t.rule.name, action: t.action, cutoff: t.cutoff.toISOString(),
+    expired: 0, anonymized: 0, deleted: 0, skippedHolds: 0, nullDates: 0, unchanged: 0,
+    resumed: false, batches: 0, longestBatchMs: 0, durationMs: 0, rowsPerSecond: 0,
+  };
+}
+
+/** The live schema of every connected system; a system whose catalog cannot be read is left out, with the reason. */
+async function introspectAll(
+  connected: Map<string, Connector>,
+  log: Logger,
+): Promise<{ connectors: Map<string, Connector>; schemas: Map<string, SchemaInfo>; down: Map<string, string> }> {
+  const connectors = new Map(connected);
+  const schemas = new Map<string, SchemaInfo>();
+  const down = new Map<string, string>();
+  await Promise.all(
+    [...connected].map(async ([name, c]) => {
+      try {
+        schemas.set(name, await c.introspect());
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        log.error({ system: name, err: message }, 'cannot read the schema');
+        down.set(name, message);
+        connectors.delete(name);
+      }
+    }),
+  );
+  return { connectors, schemas, down };
+}
+
+/** One ledger entry per sweep: counts per table, never a row. */
+async function record(store: StateStore, r: SweepResult, startedAt: Date): Promise<void> {
+  const rowCounts: Record<string, number> = {};
+  for (const t of r.tables) {
+    if (t.deleted) rowCounts[`${t.table}:delete`] = t.deleted;
+    if (t.anonymized) rowCounts[`${t.table}:anonymize`] = t.anonymized;
+  }
+  await store.ledger.append({
+    kind: 'sweep',
+    event: 'completed',
+    outcome: r.ok ? 'ok' : 'partial',
+    startedAt,
+    endedAt: new Date(),
+    rowCounts,
+    detail: { asOf: r.asOf, tables: r.tables.length, skipped: r.skipped.map((s) => s.table), failures: r.failures.length },
+  });
+}

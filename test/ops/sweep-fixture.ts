@@ -1,0 +1,89 @@
+// A temp directory with a data map (and the embedded state store beside it) for sweep tests, and `dsar` run
+// in-process through the CLI's own entry point.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { main } from '../../src/cli/main.ts';
+
+export interface SweepFixture {
+  dir: string;
+  datamap: string;
+  /** Environment variable names the data map reads (set in process.env): `key` holds the HMAC key. */
+  env: { key: string; url: string };
+  writeDatamap(text: string): void;
+  dsar(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
+  /** `dsar --json sweep ...` parsed. */
+  sweep(...argv: string[]): Promise<SweepJson>;
+  dispose(): void;
+}
+
+export interface TableJson {
+  table: string;
+  expired: number;
+  anonymized: number;
+  deleted: number;
+  skippedHolds: number;
+  nullDates: number;
+  unchanged: number;
+  batches: number;
+  resumed: boolean;
+}
+
+export interface SweepJson {
+  ok: boolean;
+  dryRun: boolean;
+  tables: TableJson[];
+  failures: string[];
+  skipped: Array<{ table: string; reason: string }>;
+}
+
+export function sweepFixture(prefix: string): SweepFixture {
+  const dir = mkdtempSync(path.join(tmpdir(), `dsar-sweep-${prefix}-`));
+  const datamap = path.join(dir, 'datamap.yaml');
+  const tag = randomBytes(4).toString('hex').toUpperCase();
+  const env = { key: `DSAR_SWEEP_KEY_${tag}`, url: `DSAR_SWEEP_URL_${tag}` };
+  process.env[env.key] = 'sweep-test-hmac-key';
+  const dsar = async (...argv: string[]) => {
+    let stdout = '';
+    let stderr = '';
+    const code = await main(['--datamap', datamap, '--log-level', 'silent', ...argv], {
+      stdout: (s) => void (stdout += s),
+      stderr: (s) => void (stderr += s),
+    });
+    return { code, stdout, stderr };
+  };
+  return {
+    dir,
+    datamap,
+    env,
+    writeDatamap: (text) => writeFileSync(datamap, text),
+    dsar,
+    async sweep(...argv) {
+      const r = await dsar('--json', 'sweep', ...argv);
+      try {
+        return JSON.parse(r.stdout) as SweepJson;
+      } catch {
+        throw new Error(`dsar sweep exited ${r.code}: ${r.stderr}${r.stdout}`);
+      }
+    },
+    dispose() {
+      delete process.env[env.key];
+      delete process.env[env.url];
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** One table's figures from a sweep's JSON. */
+export function tableOf(result: SweepJson, table: string): TableJson {
+  const t = result.tables.find((x) => x.table === table);
+  if (!t) throw new Error(`no ${table} in the sweep result: ${JSON.stringify(result)}`);
+  return t;
+}
+
+/** The counts that matter to a user, for exact comparison. */
+export function counts(t: TableJson): Pick<TableJson, 'expired' | 'anonymized' | 'deleted' | 'skippedHolds' | 'nullDates' | 'unchanged'> {
+  const { expired, anonymized, deleted, skippedHolds, nullDates, unchanged } = t;
+  return { expired, anonymized, deleted, skippedHolds, nullDates, unchanged };
+}
