@@ -73,5 +73,6 @@ export function isExpected(err: unknown): boolean {
 
 /** Removes passwords from any URL in a message (postgres://u:secret@h -> postgres://u:***@h). */
 export function redactUrls(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^@\s]*@/gi, '$1***@');
+  // Up to the last @ of the URL: a password written with a raw @ or / (not %40, %2F) must not leave a tail behind.
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^\s"']*@/gi, '$1***@');
 }

@@ -3,7 +3,7 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
 import yargs, { type Argv } from 'yargs';
-import { DataMapError, UsageError, exitCodeFor, isExpected, redactUrls } from '../errors.ts';
+import { DataMapError, UsageError, exitCodeFor, isExpected, oneLine, redactUrls } from '../errors.ts';
 import { createLogger, LOG_LEVELS, type LogLevel } from '../log.ts';
 import { createOutput } from './output.ts';
 import type { CliContext, Command, GlobalArgs } from './command.ts';
@@ -24,23 +24,27 @@ export async function main(argv: string[], io: { stdout?: (s: string) => void; s
   let exitCode = 0;
   let failure: unknown;
 
-  const register = (y: Argv, cmd: Command<any>): Argv =>
-    y.command(
+  const register = (y: Argv, cmd: Command<any>): Argv => {
+    let repeatable: ReadonlySet<string> = new Set();
+    return y.command(
       cmd.command,
       cmd.describe,
       (sub) => {
         let b = cmd.builder ? cmd.builder(sub) : sub;
+        repeatable = new Set((b as unknown as { getOptions(): { array: string[] } }).getOptions().array);
         for (const s of cmd.subcommands ?? []) b = register(b, s);
         if (cmd.subcommands?.length && !cmd.run) b = b.demandCommand(1, `${cmd.command}: choose a sub-command`);
         return b;
       },
       async (args) => {
         if (!cmd.run) return;
+        refuseRepeated(args, repeatable);
         const g = args as unknown as GlobalArgs;
         const ctx: CliContext = { args: g, out, log: createLogger(g.logLevel), tty: Boolean(process.stderr.isTTY) };
         exitCode = await cmd.run(args as any, ctx);
       },
     );
+  };
 
   try {
     let y: Argv = yargs()
@@ -58,7 +62,7 @@ export async function main(argv: string[], io: { stdout?: (s: string) => void; s
       .wrap(Math.min(120, process.stdout.columns ?? 100))
       .exitProcess(false)
       .fail((msg, err) => {
-        throw err ?? new UsageError(msg);
+        throw err ?? new UsageError(msg.replace(/\s*\n\s*/g, ' ')); // yargs writes some messages over two lines
       }) as unknown as Argv;
     for (const cmd of await loadCommands()) y = register(y, cmd);
     // With a callback yargs hands over --help/--version text instead of printing it, so it goes through `out`.
@@ -72,12 +76,21 @@ export async function main(argv: string[], io: { stdout?: (s: string) => void; s
   return report(failure, out.json, io.stdout ?? ((s) => process.stdout.write(s)), stderr);
 }
 
+/** An option given twice arrives as a list, which only options declared repeatable (`array`) expect. */
+function refuseRepeated(args: Record<string, unknown>, repeatable: ReadonlySet<string>): void {
+  for (const [name, value] of Object.entries(args)) {
+    if (name === '_' || !Array.isArray(value) || repeatable.has(name)) continue;
+    throw new UsageError(`--${name.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} was given more than once; give it once`);
+  }
+}
+
 function report(err: unknown, json: boolean, stdout: (s: string) => void, stderr: (s: string) => void): number {
   const code = exitCodeFor(err);
   const message = err instanceof Error ? err.message : String(err);
   if (isExpected(err)) {
     const lines = err instanceof DataMapError ? err.issues.length : 1;
-    stderr(`dsar: ${message}\n`);
+    // One line per error whatever the input echoed in it (a newline in an argument must not forge a second line).
+    stderr(`dsar: ${err instanceof DataMapError ? message : oneLine(message)}\n`);
     if (err instanceof DataMapError) stderr(`dsar: ${lines} problem${lines === 1 ? '' : 's'} in the data map; nothing was touched\n`);
   } else {
     // A bug: keep the stack, but never a URL password.

@@ -42,7 +42,7 @@ export async function docsCommand(args: GlobalArgs & DocsArgs, ctx: CliContext):
   ctx.out.result(summary, (s) =>
     [
       `data inventory: ${s.systems} systems, ${s.tables} tables, ${s.links} links, ${s.categories.length} categories`,
-      ...s.files.map((f) => `  ${path.relative(process.cwd(), f) || f}`),
+      ...s.files.map((f) => `  ${f}`),
     ].join('\n'),
   );
   ctx.log.info({ out, tables: summary.tables, categories: summary.categories.length }, 'data inventory written');

@@ -1,7 +1,7 @@
 // Writing the export package to disk: private modes whatever the umask, and all-or-nothing: the files are written
 // into a hidden directory beside the target and renamed into place, so a failed export leaves no half package.
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { chmod, mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../errors.ts';
@@ -35,6 +35,19 @@ export function safeSegment(name: string): string {
 export function assertTargetFree(target: string, force: boolean): void {
   if (!force && existsSync(target)) {
     throw new UsageError(`${target} already exists: an export for this ticket was written before (use --force to replace it)`);
+  }
+}
+
+/**
+ * Refuses (exit 2, nothing touched) an output directory that every user may write into (o+w, like /tmp, sticky or
+ * not), unless `force`: anyone there can create the package's path first, or a link in its place, and see the
+ * tickets. A directory that does not exist yet is fine: it is created 0700.
+ */
+export function assertPrivateOut(dir: string, force: boolean): void {
+  if (force) return;
+  const s = statSync(dir, { throwIfNoEntry: false });
+  if (s && s.mode & 0o002) {
+    throw new UsageError(`--out: ${dir} is writable by every user (mode ${(s.mode & 0o7777).toString(8)}); export into a private directory, or pass --force`);
   }
 }
 

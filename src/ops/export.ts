@@ -13,7 +13,7 @@ import { renderExportReport } from '../report/export-html.ts';
 import { dueDate, daysLeft, type Law } from '../state/statutory.ts';
 import { isSqlConnector, type Connector, type Row, type TypeFamily } from '../../connectors/connector.ts';
 import { rowsToCsv, rowsToJson, typedRows } from './export-format.ts';
-import { assertTargetFree, safeSegment, writePackage, type PackageFile, type WrittenFile } from './export-package.ts';
+import { assertPrivateOut, assertTargetFree, safeSegment, writePackage, type PackageFile, type WrittenFile } from './export-package.ts';
 import { openStateFor } from './requests.ts';
 import { openSystems } from './systems.ts';
 import { assertSafeTicket, parseLaw, parseReceived } from './ticket.ts';
@@ -97,6 +97,7 @@ export async function exportCommand(args: ExportArgs, ctx: CliContext): Promise<
     return 0;
   }
   assertTargetFree(target, args.force);
+  assertPrivateOut(path.dirname(target), args.force);
 
   const systems = [...new Set(plan.order.map((t) => map.tables[t].system))];
   const store = await openStateFor(map);

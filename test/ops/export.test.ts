@@ -253,7 +253,7 @@ describe('refusals', () => {
   test.each([
     [['--received', '2024-02-30'], "dsar: --received: '2024-02-30' is not a date (YYYY-MM-DD)\n"],
     [['--by', 'passport'], "dsar: --by: unknown identity type 'passport' (declared: email, phone)\n"],
-    [['--law', 'hipaa'], 'dsar: Invalid values:\n  Argument: law, Given: "hipaa", Choices: "gdpr", "ccpa"\n'],
+    [['--law', 'hipaa'], 'dsar: Invalid values: Argument: law, Given: "hipaa", Choices: "gdpr", "ccpa"\n'],
   ])('%j is refused with exit 2', async (flags, message) => {
     const r = await dsar('export', MARY, '--ticket', 'REQ-BAD', '--out', out, ...flags);
 

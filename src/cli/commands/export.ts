@@ -13,7 +13,7 @@ export default defineCommand<ExportArgs>({
       .option('out', { type: 'string', default: './exports', describe: 'directory that receives <out>/<ticket>/' })
       .option('received', { type: 'string', describe: 'day the request was received, YYYY-MM-DD (default: today)' })
       .option('law', { type: 'string', choices: ['gdpr', 'ccpa'], default: 'gdpr', describe: 'sets the due date: GDPR 30 days, CCPA 45 days' })
-      .option('force', { type: 'boolean', default: false, describe: 'replace an existing package for this ticket' })
+      .option('force', { type: 'boolean', default: false, describe: 'replace an existing package for this ticket; also write into a world-writable --out' })
       .option('dry-run', { type: 'boolean', default: false, describe: 'print the traversal plan; read and write nothing' }),
   async run(args, ctx) {
     const { exportCommand } = await import('../../ops/export.ts');
