@@ -70,7 +70,7 @@ export async function executePlan(o: ExecuteOptions): Promise<ExecutionResult> {
       rows = await connector.transaction((tx) => (step.entry.action === 'delete' ? deleteStep(tx, step) : anonymizeStep(o, tx, step)));
     } catch (err) {
       // The rest of this system waits for the next run: a later step may depend on this one (children first).
-      const e = err instanceof SystemError ? err : new SystemError(system, name, err instanceof Error ? err.message : String(err), err);
+      const e = stepError(err, system, name);
       failures.push(e);
       failedSystems.add(system);
       o.log.error({ system, table: name, step: step.id, err: e.message }, 'erasure step failed');
@@ -82,6 +82,13 @@ export async function executePlan(o: ExecuteOptions): Promise<ExecutionResult> {
     if (o.pauseMs) await new Promise((r) => setTimeout(r, o.pauseMs));
   }
   return { changed, steps: steps.length, skipped, failures };
+}
+
+/** A step's failure naming its table, also when the connector could not (the connection lost at BEGIN). */
+function stepError(err: unknown, system: string, table: string): SystemError {
+  if (err instanceof SystemError && err.table) return err;
+  const message = err instanceof SystemError ? err.message.slice(`${err.system}: `.length) : err instanceof Error ? err.message : String(err);
+  return new SystemError(system, table, message, err);
 }
 
 function deleteStep(tx: Connector, step: EraseStep): Promise<number> {

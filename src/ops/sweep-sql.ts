@@ -10,12 +10,14 @@
 // The WHERE leaves rows that are at their masked values already, so a second sweep matches nothing: no write, no
 // trigger. After the write, the checkpoint (the batch's upper key). One batch's write and checkpoint are in flight
 // while the next batch's range is found and its rows read and masked (disjoint key ranges, other connections).
-// A kill between a batch's commit and its checkpoint redoes that batch, which finds nothing left to do.
+// A kill between a batch's commit and its checkpoint redoes that batch, which finds nothing left to do; so does a
+// batch the database broke off over a lock conflict with the application (a deadlock): it is retried a few times.
 import { sql, type QueryResult, type RawBuilder } from 'kysely';
 import type { KeyedValues, KeyValues, Row, SqlConnector } from '../../connectors/connector.ts';
 import { describeError } from '../../connectors/sql-base.ts';
 import { SystemError } from '../errors.ts';
 import { columnInfo, tableInfo } from '../plan/fk-order.ts';
+import { DEFAULT_LOCK_RETRY, retryOnLockConflict } from './lock-conflict.ts';
 import { allSqlExpressible, maskRow } from './sweep-masks.ts';
 import type { RemoteReference } from './sweep-references.ts';
 import { referencedElsewhere } from './sweep-references.ts';
@@ -83,7 +85,11 @@ export async function sweepSqlTable(run: TableRun, c: SqlConnector): Promise<Tab
         const hi = next.hi;
         const write = (async () => {
           const t1 = performance.now();
-          const done = await commit();
+          // An application's transaction may deadlock with the batch; the database then rolls the batch back: redo it.
+          const done = await retryOnLockConflict(commit, {
+            ...DEFAULT_LOCK_RETRY,
+            onRetry: (attempt) => run.log.warn({ table: plan.id, attempt }, 'sweep batch broken off by a lock conflict; retrying it'),
+          });
           summary.deleted += done.deleted;
           summary.anonymized += done.anonymized;
           summary.batches++;

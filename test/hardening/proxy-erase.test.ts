@@ -1,0 +1,152 @@
+// Lost connections during `dsar erase`: a TCP proxy between dsar and PostgreSQL / MariaDB cuts every connection in
+// the middle of an erasure step. The run says which system and table failed, exits 1 (not 70, no stack trace), and
+// the same command run again once the database is reachable finishes, ending exactly like an uninterrupted run.
+// A system down from the start: nothing is erased anywhere (all or nothing), exit 1, the system named.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { openStateStore } from '../../src/state/store.ts';
+import { runDsar, type DsarRun } from './support/dsar-process.ts';
+import { ADA, createEraseWorld, type EraseWorld, type Snapshot } from './support/erase-world.ts';
+import { doneSteps } from './support/state-probe.ts';
+import { startTcpProxy, targetOf, type TcpProxy } from './tcp-proxy.ts';
+
+const TICKET = 'LOST-1';
+const RUN_KEY = `erase:${TICKET}`;
+const ERASE = ['--datamap', 'datamap.yaml', '--json', 'erase', ADA, '--ticket', TICKET];
+const SLOW = { DSAR_ERASE_STEP_ROWS: '2', DSAR_ERASE_STEP_PAUSE_MS: '40' };
+
+let world: EraseWorld;
+let reference: Snapshot;
+let appProxy: TcpProxy;
+let billingProxy: TcpProxy;
+const dirs: string[] = [];
+
+async function freshCopy(): Promise<string> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'dsar-proxy-erase-'));
+  dirs.push(dir);
+  await world.reset(dir);
+  return dir;
+}
+
+/** dsar reaching both SQL systems through the proxies. */
+function proxiedEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return { ...world.env(), CRASH_APP_URL: appProxy.url(world.app.url), CRASH_BILLING_URL: billingProxy.url(world.billing.url), ...extra };
+}
+
+async function ledger(dir: string): Promise<{ events: string[]; ok: boolean }> {
+  const store = await openStateStore({ dir });
+  try {
+    const events = (await store.ledger.forTicket(TICKET)).map((e) => `${e.event} ${e.outcome}`);
+    return { events, ok: (await store.ledger.verify()).ok };
+  } finally {
+    await store.close();
+  }
+}
+
+/** An expected failure: one JSON document, exit 1, and nowhere a stack trace or an internal error. */
+function expectCleanFailure(run: DsarRun): void {
+  expect(run.code, run.stderr).toBe(1);
+  expect(run.signal).toBeNull();
+  expect(run.stderr).not.toMatch(/internal error|\n\s+at /);
+  expect(run.stdout).not.toMatch(/\n\s+at /);
+}
+
+beforeAll(async () => {
+  world = await createEraseWorld('perase');
+  [appProxy, billingProxy] = await Promise.all([startTcpProxy(targetOf(world.app.url)), startTcpProxy(targetOf(world.billing.url))]);
+  const dir = await freshCopy();
+  const run = await runDsar(ERASE, { cwd: dir, env: world.env() });
+  expect(run.code, run.stderr).toBe(0);
+  reference = await world.snapshot(dir);
+});
+
+afterAll(async () => {
+  await Promise.all([appProxy?.close(), billingProxy?.close()]);
+  await world?.dispose();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+/**
+ * Runs the erasure through the proxies; once `armAfter` steps of `table` are checkpointed, the proxy cuts every
+ * connection after the next `packets` packets the tool sends (the middle of the next step's statements).
+ */
+async function eraseWithCut(dir: string, proxy: TcpProxy, table: string, packets: number, refuseAfterCut: boolean): Promise<DsarRun> {
+  let armed = false;
+  const run = await runDsar(ERASE, {
+    cwd: dir,
+    env: proxiedEnv(SLOW),
+    killWhen: () => {
+      if (!armed && doneSteps(dir, RUN_KEY, `%:${table}:%`) >= 1) {
+        armed = true;
+        proxy.dropAfterClientPackets(packets, { refuseNew: refuseAfterCut });
+      }
+      return false;
+    },
+  });
+  proxy.refuseNew(false);
+  expect(proxy.dropped).toBeGreaterThan(0);
+  return run;
+}
+
+test.each([
+  // The cut after COMMIT was sent: the server may have committed what the tool saw fail; the next run redoes it harmlessly.
+  ['PostgreSQL', "a step's COMMIT, then down for the rest of the run", 'app.orders', 3, true],
+  ['MariaDB', "a step's BEGIN, back at once", 'billing.payments', 1, false],
+  ['MariaDB', "a step's UPDATE, back at once", 'billing.payments', 3, false],
+] as const)('%s lost at %s: exit 1 naming %s; run again, it finishes like an uninterrupted run', async (_engine, _at, table, packets, down) => {
+  const dir = await freshCopy();
+  const proxy = table.startsWith('app.') ? appProxy : billingProxy;
+  const cut = await eraseWithCut(dir, proxy, table, packets, down);
+  const again = await runDsar(ERASE, { cwd: dir, env: proxiedEnv() });
+
+  expectCleanFailure(cut);
+  const doc = JSON.parse(cut.stdout);
+  expect(doc.ok).toBe(false);
+  // The system's remaining steps wait for the next run; the other systems went on.
+  expect(doc.failures).toEqual([expect.stringMatching(new RegExp(`^${table.replace('.', '\\.')}: `))]);
+  expect(doc.done.filter((d: { table: string; planned: number; changed: number }) => !d.table.startsWith(table.split('.')[0]) && d.changed !== d.planned)).toEqual([]);
+  expect(again.code, again.stderr).toBe(0);
+  expect(JSON.parse(again.stdout).resumed).toBe(true);
+  expect(await world.snapshot(dir)).toEqual(reference);
+  const { events, ok } = await ledger(dir);
+  expect(events).toEqual(['started in-progress', 'completed partial', 'verified partial', 'resumed in-progress', 'completed ok', 'verified ok']);
+  expect(ok).toBe(true);
+}, 90_000);
+
+test.each([
+  ['PostgreSQL', 'app', () => appProxy],
+  ['MariaDB', 'billing', () => billingProxy],
+])('%s down from the start: nothing is erased anywhere, exit 1, the system named', async (_engine, system, proxyOf) => {
+  const dir = await freshCopy();
+  const before = await world.snapshot(dir);
+  const proxy = proxyOf();
+  proxy.refuseNew(true); // accepts and hangs up at once: a port with no database behind it
+  let run: DsarRun;
+  try {
+    run = await runDsar(ERASE, { cwd: dir, env: proxiedEnv() });
+  } finally {
+    proxy.refuseNew(false);
+  }
+
+  expectCleanFailure(run);
+  const doc = JSON.parse(run.stdout);
+  expect(doc.error.message).toMatch(new RegExp(`^nothing was erased: ${system}: cannot connect to 127\\.0\\.0\\.1:${proxy.port}/dsar_`));
+  expect(run.stderr).toContain(`dsar: nothing was erased: ${system}: cannot connect`);
+  expect(await world.snapshot(dir)).toEqual(before);
+  expect((await ledger(dir)).events).toEqual(['failed failed']);
+}, 60_000);
+
+test('a port with nothing listening: the same refusal, naming the system', async () => {
+  const dir = await freshCopy();
+  const before = await world.snapshot(dir);
+  const gone = await startTcpProxy(targetOf(world.app.url));
+  const url = gone.url(world.app.url);
+  await gone.close();
+  const run = await runDsar(ERASE, { cwd: dir, env: { ...proxiedEnv(), CRASH_APP_URL: url } });
+
+  expectCleanFailure(run);
+  expect(JSON.parse(run.stdout).error.message).toMatch(/^nothing was erased: app: cannot connect to 127\.0\.0\.1:\d+\/dsar_\w+: .*ECONNREFUSED/);
+  expect(await world.snapshot(dir)).toEqual(before);
+}, 60_000);

@@ -1,0 +1,195 @@
+// Expired and young rows in four systems, for retention sweeps run in many small batches: PostgreSQL `app` (events
+// anonymized in process by hash, with a BEFORE UPDATE trigger counting updates, so an update done twice shows;
+// sessions deleted), MariaDB `billing` (invoices anonymized by hash and redact; logins deleted), SQLite `crm`
+// (tickets deleted, notes anonymized) and a CSV `mailchimp/members.csv` (lapsed members anonymized: hash, fake).
+// Every date is fixed and sweeps run `--as-of AS_OF`, so two copies swept apart end byte for byte the same.
+// In each table young rows sit between expired ones in key order (every third row), as in a live table.
+//
+// `reset(dir)` writes a fresh copy: the SQL databases are recreated in place, the SQLite file, CSV and data map go
+// into `dir` (whose `.dsar/` is the run's own state store).
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { createMysqlDatabase, createPostgresDatabase, execMysql, execPostgres, queryMysql, queryPostgres, type TestDatabase } from '../../helpers/databases.ts';
+
+export const AS_OF = '2025-06-01';
+export const HMAC_KEY = 'sweep-crash-hmac-key-0123456789abcdef';
+/** Rows per table (a third of them young). */
+export const ROWS = 1200;
+
+/** Row `g` (1-based) is young when g % 3 === 0: dated after AS_OF minus any keep below; else years before. */
+const APP_SQL = `
+DROP TABLE IF EXISTS events;
+DROP TABLE IF EXISTS sessions;
+DROP FUNCTION IF EXISTS bump_revision;
+CREATE TABLE events (id integer PRIMARY KEY, email varchar(120), note text, created_at timestamptz NOT NULL,
+  revision integer NOT NULL DEFAULT 0);
+CREATE FUNCTION bump_revision() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.revision := OLD.revision + 1; RETURN NEW; END $$;
+CREATE TRIGGER events_revision BEFORE UPDATE ON events FOR EACH ROW EXECUTE FUNCTION bump_revision();
+INSERT INTO events (id, email, note, created_at)
+  SELECT g * 2, 'user' || g || '@example.org', 'note ' || g,
+    CASE WHEN g % 3 = 0 THEN timestamptz '2025-01-01 00:00:00+00' + g * interval '1 minute'
+         ELSE timestamptz '2018-01-01 00:00:00+00' + g * interval '1 hour' END
+  FROM generate_series(1, ${ROWS}) g;
+CREATE TABLE sessions (id integer PRIMARY KEY, user_agent text, ip varchar(45), started_at timestamp NOT NULL);
+INSERT INTO sessions SELECT g, 'Agent/' || g, '10.0.' || (g % 250) || '.' || (g % 200),
+    CASE WHEN g % 3 = 0 THEN timestamp '2025-05-01' ELSE timestamp '2023-01-01' + g * interval '1 hour' END
+  FROM generate_series(1, ${ROWS}) g;
+`;
+
+function billingSql(): string {
+  const invoices: string[] = [];
+  const logins: string[] = [];
+  for (let g = 1; g <= ROWS; g++) {
+    const young = g % 3 === 0;
+    invoices.push(`(${g}, 'Holder ${g}', 'ch_${g}', '${young ? '2024-02-02 10:00:00' : '2015-03-03 10:00:00'}')`);
+    logins.push(`(${g}, '192.168.${g % 250}.${g % 200}', '${young ? '2025-05-20 08:00:00' : '2022-01-01 08:00:00'}')`);
+  }
+  return `
+DROP TABLE IF EXISTS invoices;
+DROP TABLE IF EXISTS logins;
+CREATE TABLE invoices (id int PRIMARY KEY, card_holder varchar(64), processor_ref varchar(80) UNIQUE, issued_at datetime NOT NULL);
+CREATE TABLE logins (id int PRIMARY KEY, ip varchar(45), at datetime NOT NULL);
+INSERT INTO invoices VALUES ${invoices.join(', ')};
+INSERT INTO logins VALUES ${logins.join(', ')};
+`;
+}
+
+function crmSql(): string {
+  const tickets: string[] = [];
+  const notes: string[] = [];
+  for (let g = 1; g <= ROWS; g++) {
+    const young = g % 3 === 0;
+    tickets.push(`(${g}, 'user${g}@example.org', 'Ticket body ${g}', '${young ? '2025-04-01' : '2020-04-01'}')`);
+    notes.push(`(${g}, 'Note ${g} about someone', '${young ? '2025-03-01T10:00:00Z' : '2019-03-01T10:00:00Z'}')`);
+  }
+  return `
+CREATE TABLE tickets (id INTEGER PRIMARY KEY, email TEXT, body TEXT, closed_at TEXT);
+CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT, written_at TEXT);
+INSERT INTO tickets VALUES ${tickets.join(', ')};
+INSERT INTO notes VALUES ${notes.join(', ')};
+`;
+}
+
+export const MEMBERS_CSV =
+  [
+    'member_id,email,first_name,lapsed_at',
+    ...Array.from({ length: ROWS }, (_, i) => {
+      const g = i + 1;
+      return `m${g},member${g}@example.net,${g % 7 === 0 ? '"Name, with comma"' : `Name${g}`},${g % 3 === 0 ? '2025-05-05' : '2021-05-05'}`;
+    }),
+  ].join('\r\n') + '\r\n';
+
+const DATAMAP = `version: 1
+secrets:
+  hmac_key: env:SWEEP_HMAC_KEY
+systems:
+  app: { kind: postgres, url: env:SWEEP_APP_URL }
+  billing: { kind: mysql, url: env:SWEEP_BILLING_URL }
+  crm: { kind: sqlite, path: crm.db }
+  mailchimp: { kind: files, path: mailchimp, format: csv }
+retention:
+  events-1y: { keep: 1y, after: created_at, then: anonymize }
+  sessions-1y: { keep: 1y, after: started_at, then: delete }
+  invoices-7y: { keep: 7y, after: issued_at, then: anonymize }
+  logins-1y: { keep: 1y, after: at, then: delete }
+  tickets-2y: { keep: 2y, after: closed_at, then: delete }
+  notes-3y: { keep: 3y, after: written_at, then: anonymize }
+  members-1y: { keep: 1y, after: lapsed_at, then: anonymize }
+tables:
+  app.events:
+    key: id
+    retention: events-1y
+    fields:
+      email: { category: contact.email, mask: hash }
+      note: { category: support.notes, mask: redact }
+  app.sessions:
+    key: id
+    retention: sessions-1y
+    fields:
+      user_agent: { category: online.device, mask: null }
+      ip: { category: online.ip, mask: generalize }
+  billing.invoices:
+    key: id
+    retention: invoices-7y
+    fields:
+      card_holder: { category: identity.name, mask: redact }
+      processor_ref: { category: billing.processor-ref, mask: hash }
+  billing.logins:
+    key: id
+    retention: logins-1y
+    fields:
+      ip: { category: online.ip, mask: generalize }
+  crm.tickets:
+    key: id
+    retention: tickets-2y
+    fields:
+      email: { category: contact.email, mask: hash }
+      body: { category: support.interactions, mask: redact }
+  crm.notes:
+    key: id
+    retention: notes-3y
+    fields:
+      text: { category: support.notes, mask: redact }
+  mailchimp.members:
+    key: member_id
+    retention: members-1y
+    fields:
+      email: { category: contact.email, mask: hash }
+      first_name: { category: identity.name, mask: fake }
+`;
+
+export type Snapshot = Record<string, Array<Record<string, unknown>>>;
+
+export interface SweepWorld {
+  app: TestDatabase;
+  billing: TestDatabase;
+  /** Fresh data in the SQL databases and in `dir` (data map, crm.db, mailchimp/members.csv). */
+  reset(dir: string): Promise<void>;
+  /** The environment a spawned dsar needs. */
+  env(): NodeJS.ProcessEnv;
+  /** Every table, rows in key order; the CSV as its raw lines. */
+  snapshot(dir: string): Promise<Snapshot>;
+  dispose(): Promise<void>;
+}
+
+export async function createSweepWorld(prefix: string): Promise<SweepWorld> {
+  const [app, billing] = await Promise.all([createPostgresDatabase(prefix), createMysqlDatabase(prefix)]);
+  return {
+    app,
+    billing,
+    async reset(dir) {
+      await Promise.all([execPostgres(app.url, APP_SQL), execMysql(billing.url, billingSql())]);
+      mkdirSync(path.join(dir, 'mailchimp'), { recursive: true });
+      writeFileSync(path.join(dir, 'datamap.yaml'), DATAMAP);
+      writeFileSync(membersFile(dir), MEMBERS_CSV);
+      const db = new Database(path.join(dir, 'crm.db'));
+      db.exec(crmSql());
+      db.close();
+    },
+    env: () => ({ ...process.env, SWEEP_APP_URL: app.url, SWEEP_BILLING_URL: billing.url, SWEEP_HMAC_KEY: HMAC_KEY }),
+    async snapshot(dir) {
+      const out: Snapshot = {};
+      for (const t of ['events', 'sessions']) out[`app.${t}`] = stable(await queryPostgres(app.url, `SELECT * FROM ${t} ORDER BY id`));
+      for (const t of ['invoices', 'logins']) out[`billing.${t}`] = stable(await queryMysql(billing.url, `SELECT * FROM ${t} ORDER BY id`));
+      const crm = new Database(path.join(dir, 'crm.db'), { readonly: true });
+      for (const t of ['tickets', 'notes']) out[`crm.${t}`] = stable(crm.prepare(`SELECT * FROM ${t} ORDER BY id`).all() as Array<Record<string, unknown>>);
+      crm.close();
+      out['mailchimp.members'] = readFileSync(membersFile(dir), 'utf8').split('\r\n').map((line) => ({ line }));
+      return out;
+    },
+    async dispose() {
+      await Promise.all([app.drop(), billing.drop()]);
+    },
+  };
+}
+
+export function membersFile(dir: string): string {
+  return path.join(dir, 'mailchimp', 'members.csv');
+}
+
+export function stable(rows: Array<Record<string, unknown>>): Array<Record<string, unknown>> {
+  return rows.map((r) =>
+    Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : typeof v === 'bigint' ? v.toString() : v])),
+  );
+}
