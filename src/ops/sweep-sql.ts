@@ -52,8 +52,11 @@ export async function sweepSqlTable(run: TableRun, c: SqlConnector): Promise<Tab
   const terms = new SqlTerms(c, run.info, plan, run.heldKeys, run.masks);
   const statements = new Statements(run, c);
 
-  const counts = await statements.counts(terms);
-  summary.expired = counts.expired;
+  const refs = references(run);
+  // A plain delete counts its expired rows as it deletes them (every live expired row goes): no counting scan first.
+  const countsAsItGoes = plan.action === 'delete' && !refs.local.length && !refs.remote.length && !refs.blocked;
+  const counts = await statements.counts(terms, !countsAsItGoes);
+  summary.expired = counts.expired ?? counts.held;
   summary.skippedHolds = counts.held;
   summary.nullDates = counts.nulls;
 
@@ -69,11 +72,13 @@ export async function sweepSqlTable(run: TableRun, c: SqlConnector): Promise<Tab
   }
 
   // Nothing expired beyond what holds keep: no batch to run (a nightly sweep of a table with nothing due is one query).
-  if (counts.expired > counts.held) {
-    const batch = batchWriter(run, c, terms, statements, references(run));
-    const bar = run.progress.table(plan.id, run.info.estimatedRows || counts.expired);
-    // One batch's write (and checkpoint) is in flight while the next batch's range is found and its rows read.
+  if (counts.work) {
+    const batch = batchWriter(run, c, terms, statements, refs);
+    const bar = run.progress.table(plan.id, run.info.estimatedRows || summary.expired);
+    // One batch's write is in flight while the next batch's range is found and its rows read; checkpoints follow
+    // the writes in order, off the path from one write to the next.
     let inFlight: Promise<void> = Promise.resolve();
+    let saving: Promise<void> = Promise.resolve();
     try {
       for (;;) {
         const t0 = performance.now();
@@ -92,10 +97,14 @@ export async function sweepSqlTable(run: TableRun, c: SqlConnector): Promise<Tab
           });
           summary.deleted += done.deleted;
           summary.anonymized += done.anonymized;
+          if (countsAsItGoes) summary.expired += done.deleted;
           summary.batches++;
           if (!run.dryRun && hi) {
             const checkpoint: SweepCheckpoint = { last: encodeKey(hi), cutoff: plan.cutoff.toISOString() };
-            await run.checkpoints.save(runKey, 'batch', checkpoint);
+            // After a turn of the event loop: the next batch's statement is on the wire before a local state
+            // store's synchronous write (and fsync) holds the thread.
+            saving = saving.then(() => new Promise((r) => setImmediate(r))).then(() => run.checkpoints.save(runKey, 'batch', checkpoint));
+            saving.catch(() => {}); // awaited below
           }
           summary.longestBatchMs = Math.max(summary.longestBatchMs, preparedMs + performance.now() - t1);
           bar.advance(Math.max(0, next.rows));
@@ -108,8 +117,10 @@ export async function sweepSqlTable(run: TableRun, c: SqlConnector): Promise<Tab
         last = hi;
       }
       await inFlight;
+      await saving;
     } catch (err) {
       await inFlight.catch(() => {}); // let the batch in flight land (and be checkpointed) before reporting
+      await saving.catch(() => {});
       throw err;
     } finally {
       bar.done();
@@ -225,16 +236,22 @@ class Statements {
     private readonly c: SqlConnector,
   ) {}
 
-  /** Expired, held-and-expired and NULL-dated rows: one round trip of three counts that indexes on `after` can answer. */
-  async counts(t: SqlTerms): Promise<{ expired: number; held: number; nulls: number }> {
+  /**
+   * Held-and-expired and NULL-dated rows, expired rows (unless `withExpired` is false) and whether any expired row
+   * is not held: one round trip of counts that indexes on `after` (and the key, for holds) can answer.
+   */
+  async counts(t: SqlTerms, withExpired: boolean): Promise<{ expired?: number; held: number; nulls: number; work: boolean }> {
     const from = t.ref;
     const held = t.held ? sql`(select count(*) from ${from} where ${and(t.expired, t.held)})` : sql`0`;
+    const expired = withExpired
+      ? sql`(select count(*) from ${from} where ${t.expired})`
+      : sql`(select count(*) from (select 1 as ${sql.id('x')} from ${from} where ${t.live()} limit 1) as ${sql.id('dsar_w')})`;
     const [row] = await this.rows(
       this.c,
-      sql`select (select count(*) from ${from} where ${t.expired}) as ${sql.id('expired')}, ${held} as ${sql.id('held')},
-        (select count(*) from ${from} where ${t.nullDate}) as ${sql.id('nulls')}`,
+      sql`select ${expired} as ${sql.id('expired')}, ${held} as ${sql.id('held')}, (select count(*) from ${from} where ${t.nullDate}) as ${sql.id('nulls')}`,
     );
-    return { expired: Number(row.expired), held: Number(row.held), nulls: Number(row.nulls) };
+    const counts = { held: Number(row.held), nulls: Number(row.nulls) };
+    return withExpired ? { ...counts, expired: Number(row.expired), work: Number(row.expired) > counts.held } : { ...counts, work: Number(row.expired) > 0 };
   }
 
   /** The next batch's upper key: the same one query a hand-written keyset loop sends. */
