@@ -53,7 +53,7 @@ export interface ErasureRequest {
   dryRun: boolean;
   child: boolean;
   /** Erase only these tables (the marketing opt-out); default all. */
-  only?: (table: TableDef) => boolean;
+  includeTable?: (table: TableDef) => boolean;
   asOf?: Date;
   /** Rows per step, at most MAX_STEP_ROWS. */
   stepRows?: number;
@@ -177,7 +177,7 @@ export async function runErasure(req: ErasureRequest, store: StateStore, log: Lo
       }
     }
     const child = detectChild(map, data.tables, req.child, asOf);
-    plan ??= await buildErasePlan({ map, subject: data, schemas, connectors, child, asOf, hmacKey, only: req.only });
+    plan ??= await buildErasePlan({ map, subject: data, schemas, connectors, child, asOf, hmacKey, includeTable: req.includeTable });
     const summary = summarizePlan(plan);
     if (req.dryRun) {
       return { ok: failures.length === 0, dryRun: true, subject, resumed: false, plan: summary, done: null, verification: null, failures };
@@ -194,7 +194,7 @@ export async function runErasure(req: ErasureRequest, store: StateStore, log: Lo
     if (!resumed && generation > 0 && plan.entries.length === 0) {
       // The ticket's erasure completed before and nothing of the subject is left to plan: only verify again (a run
       // killed between completion and verification ends here, without a second completion in the ledger).
-      const verification = await verifyErasure(map, connectors, values, { only: req.only });
+      const verification = await verifyErasure(map, connectors, values, { includeTable: req.includeTable });
       await recordVerification(record, verification, failures, startedAt);
       const ok = verification.clean && failures.length === 0;
       return { ok, dryRun: false, subject, resumed: false, plan: summary, done: [], verification, failures };
@@ -239,7 +239,7 @@ export async function runErasure(req: ErasureRequest, store: StateStore, log: Lo
     });
     await store.checkpoints.markDone(req.runKey, completedStep(generation));
 
-    const verification = await verifyErasure(map, connectors, values, { only: req.only });
+    const verification = await verifyErasure(map, connectors, values, { includeTable: req.includeTable });
     await recordVerification(record, verification, failures, startedAt);
     log.info({ subject, run: req.runKey, residue: verification.residue.length, failures: failures.length }, 'erasure verified');
     const ok = verification.clean && failures.length === 0;

@@ -65,7 +65,7 @@ export async function recordOptOut(map: DataMap, identity: TraversalIdentity, sc
           ledger: { kind: 'optout' },
           dryRun: false,
           child: false,
-          only: isMarketingTable,
+          includeTable: isMarketingTable,
         },
         store,
         log,

@@ -97,7 +97,7 @@ export interface VerificationReport {
 
 export interface VerifyOptions {
   /** Only these tables were erased (the marketing opt-out); default all. */
-  only?: (table: TableDef) => boolean;
+  includeTable?: (table: TableDef) => boolean;
 }
 
 interface Search {
@@ -120,7 +120,7 @@ export async function verifyErasure(
   let tables = 0;
   let columns = 0;
   for (const def of Object.values(map.tables)) {
-    if (opts.only && !opts.only(def)) continue;
+    if (opts.includeTable && !opts.includeTable(def)) continue;
     const searches = searchesFor(map, def, values);
     if (!searches.length) continue;
     const connector = connectors.get(def.system);

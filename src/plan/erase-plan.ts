@@ -87,7 +87,7 @@ export interface ErasePlanInput {
   /** Keys the row fingerprints. */
   hmacKey: Buffer;
   /** Erase only the subject's rows in these tables; the rest stay as they are (the marketing opt-out). */
-  only?: (table: TableDef) => boolean;
+  includeTable?: (table: TableDef) => boolean;
   chunkSize?: number;
 }
 
@@ -143,7 +143,7 @@ export async function buildErasePlan(input: ErasePlanInput): Promise<ErasePlan> 
 }
 
 function initialFate(input: ErasePlanInput, table: TableDef, row: Row): { fate: Fate; reason: string } {
-  if (input.only && !input.only(table)) return { fate: 'untouched', reason: 'not part of this erasure' };
+  if (input.includeTable && !input.includeTable(table)) return { fate: 'untouched', reason: 'not part of this erasure' };
   if (table.onErase === 'keep') return { fate: 'keep', reason: 'on_erase: keep' };
   const rule = legalObligationOf(input.map, table);
   const onErase = `on_erase: ${table.onErase}`;
