@@ -17,6 +17,7 @@ import type { KeyedValues, KeyValues, Row, SqlConnector } from '../../connectors
 import { describeError } from '../../connectors/sql-base.ts';
 import { SystemError } from '../errors.ts';
 import { columnInfo, tableInfo } from '../plan/fk-order.ts';
+import { keepHeapInBudget } from './heap-budget.ts';
 import { DEFAULT_LOCK_RETRY, retryOnLockConflict } from './lock-conflict.ts';
 import { allSqlExpressible, maskRow } from './sweep-masks.ts';
 import type { RemoteReference } from './sweep-references.ts';
@@ -99,11 +100,12 @@ export async function sweepSqlTable(run: TableRun, c: SqlConnector): Promise<Tab
           summary.anonymized += done.anonymized;
           if (countsAsItGoes) summary.expired += done.deleted;
           summary.batches++;
+          keepHeapInBudget();
           if (!run.dryRun && hi) {
             const checkpoint: SweepCheckpoint = { last: encodeKey(hi), cutoff: plan.cutoff.toISOString() };
             // After a turn of the event loop: the next batch's statement is on the wire before a local state
             // store's synchronous write (and fsync) holds the thread.
-            saving = saving.then(() => new Promise((r) => setImmediate(r))).then(() => run.checkpoints.save(runKey, 'batch', checkpoint));
+            saving = saving.then(() => new Promise((r) => setImmediate(r))).then(() => run.checkpoints.save(runKey, 'batch', checkpoint, { relaxed: true }));
             saving.catch(() => {}); // awaited below
           }
           summary.longestBatchMs = Math.max(summary.longestBatchMs, preparedMs + performance.now() - t1);

@@ -12,6 +12,11 @@ export interface StateBackend {
   readonly db: Kysely<StateDatabase>;
   /** Runs `work` in one transaction that holds the named lock across processes until it commits. */
   exclusive<T>(lockName: string, work: (db: Kysely<StateDatabase>) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` committed without waiting for the disk: a killed process loses nothing, a power failure may lose
+   * the last writes. Only for writes whose loss costs repeated idempotent work (a sweep's position), never a record.
+   */
+  relaxed<T>(work: (db: Kysely<StateDatabase>) => Promise<T>): Promise<T>;
   /** Creates or upgrades the schema; safe when another process does the same at the same moment. */
   migrate(): Promise<void>;
   close(): Promise<void>;

@@ -2,8 +2,10 @@
 // `erase:<ticket>` or `sweep:<system>.<table>`. Two kinds of progress:
 //  - the checkpoint: the latest position of a run (e.g. a sweep's last keyset value), overwritten by each save;
 //  - done steps: the set of steps already completed (e.g. an erasure's tables), which a resumed run skips.
+import type { Kysely } from 'kysely';
 import type { StateBackend } from './backend.ts';
 import { canonicalJson } from './canonical-json.ts';
+import type { StateDatabase } from './schema.ts';
 
 export interface Checkpoint<T = unknown> {
   step: string;
@@ -14,14 +16,19 @@ export interface Checkpoint<T = unknown> {
 export class Checkpoints {
   constructor(private readonly backend: StateBackend) {}
 
-  /** Overwrites the run's checkpoint; one single-row statement, so it is committed or not at all. */
-  async save(runKey: string, step: string, data: unknown, now = new Date()): Promise<void> {
-    const row = { step, data: canonicalJson(data), saved_at: now.toISOString() };
-    await this.backend.db
-      .insertInto('dsar_checkpoints')
-      .values({ run_key: runKey, ...row })
-      .onConflict((oc) => oc.column('run_key').doUpdateSet(row))
-      .execute();
+  /**
+   * Overwrites the run's checkpoint; one single-row statement, so it is committed or not at all. `relaxed`: for a
+   * run whose steps are idempotent, the save does not wait for the disk (see StateBackend.relaxed).
+   */
+  async save(runKey: string, step: string, data: unknown, opts: { now?: Date; relaxed?: boolean } = {}): Promise<void> {
+    const row = { step, data: canonicalJson(data), saved_at: (opts.now ?? new Date()).toISOString() };
+    const write = (db: Kysely<StateDatabase>) =>
+      db
+        .insertInto('dsar_checkpoints')
+        .values({ run_key: runKey, ...row })
+        .onConflict((oc) => oc.column('run_key').doUpdateSet(row))
+        .execute();
+    await (opts.relaxed ? this.backend.relaxed(write) : write(this.backend.db));
   }
 
   async load<T = unknown>(runKey: string): Promise<Checkpoint<T> | undefined> {

@@ -21,6 +21,12 @@ export function openPostgresBackend(url: string): StateBackend {
         return work(trx);
       });
     },
+    relaxed(work) {
+      return db.transaction().execute(async (trx) => {
+        await sql`set local synchronous_commit = off`.execute(trx);
+        return work(trx);
+      });
+    },
     async migrate() {
       await migrateToLatest(this);
     },

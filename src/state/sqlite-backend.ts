@@ -63,6 +63,8 @@ function openFile(file: string): StateBackend {
   const database = new Database(file, { timeout: BUSY_TIMEOUT_MS });
   // WAL lets the scheduler and a CLI command read while the other writes.
   database.pragma('journal_mode = WAL');
+  // Every commit reaches the disk before it returns (the ledger is a record); relaxed() lifts this for one write.
+  database.pragma('synchronous = FULL');
   const db = new Kysely<StateDatabase>({ dialect: new SqliteDialect({ database }) });
   return {
     kind: 'sqlite',
@@ -80,6 +82,17 @@ function openFile(file: string): StateBackend {
           // SQLite may already have rolled back (e.g. on SQLITE_FULL); the original error is the one to report.
           await sql`rollback`.execute(conn).catch(() => {});
           throw err;
+        }
+      });
+    },
+    relaxed(work) {
+      // One connection: holding it keeps any other write of this process from committing under the relaxed setting.
+      return db.connection().execute(async (conn) => {
+        await sql.raw('pragma synchronous = NORMAL').execute(conn);
+        try {
+          return await work(conn);
+        } finally {
+          await sql.raw('pragma synchronous = FULL').execute(conn);
         }
       });
     },
