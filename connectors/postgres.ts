@@ -132,20 +132,32 @@ export const postgresEngine: SqlEngine = {
   exactText: (expr) => sql<string>`(${expr}) collate "C"`,
 
   // pg streams only through a cursor (pg-cursor is not a dependency): DECLARE ... FETCH in a read-only transaction.
+  // The next FETCH is sent before a chunk is handed over, so the server reads and sends it while the caller works:
+  // two chunks in memory at most.
   async *streamRows(db, query, chunkSize) {
     const cursor = sql.id(`dsar_stream_${++cursors}`);
     const trx = db.isTransaction ? undefined : await db.startTransaction().setAccessMode('read only').execute();
     const conn: Kysely<any> = trx ?? db;
+    const fetch = () => {
+      const p = sql<Row>`fetch forward ${sql.lit(chunkSize)} from ${cursor}`.execute(conn);
+      p.catch(() => undefined); // awaited below; a caller that stops early must not leave it unhandled
+      return p;
+    };
     let finished = false;
+    let inFlight: Promise<{ rows: Row[] }> | undefined;
     try {
       await sql`declare ${cursor} no scroll cursor for ${query}`.execute(conn);
-      for (;;) {
-        const { rows } = await sql<Row>`fetch forward ${sql.lit(chunkSize)} from ${cursor}`.execute(conn);
-        if (!rows.length) break;
-        yield rows;
+      for (let pending = (inFlight = fetch()); ; ) {
+        const { rows } = await pending;
+        // A short chunk is the last one: no round trip to learn that.
+        const more = rows.length === chunkSize;
+        inFlight = more ? (pending = fetch()) : undefined;
+        if (rows.length) yield rows;
+        if (!more) break;
       }
       finished = true;
     } finally {
+      if (inFlight) await inFlight.catch(() => undefined);
       if (trx) await (finished ? trx.commit() : trx.rollback()).execute();
       else await sql`close ${cursor}`.execute(conn).catch(() => undefined);
     }

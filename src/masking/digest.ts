@@ -1,15 +1,18 @@
 // The keyed digest behind `hash` and `fake`: HMAC-SHA-256 of the value's normalized text. Normalizing the way
 // identities are normalized means the same person's email (or phone) masks alike in every system.
-import { createHmac } from 'node:crypto';
 import { keyOf } from './hmac-key.ts';
+import { hmacSha256, type Mac } from './hmac-sha256.ts';
 import type { MaskContext } from './masker.ts';
 import { isEmail, isPhone, kindOf, localDateText } from './value-kind.ts';
 
+/** One MAC per key: the key's pads are computed once for a whole run. */
+const macs = new WeakMap<Buffer, Mac>();
+
 export function digestOf(value: unknown, ctx: MaskContext): Buffer {
-  const hmac = createHmac('sha256', keyOf(ctx));
-  if (value instanceof Uint8Array) hmac.update(value);
-  else hmac.update(normalizedText(value, ctx), 'utf8');
-  return hmac.digest();
+  const key = keyOf(ctx);
+  let mac = macs.get(key);
+  if (!mac) macs.set(key, (mac = hmacSha256(key)));
+  return mac(value instanceof Uint8Array ? value : normalizedText(value, ctx));
 }
 
 /** Emails lowercase-trim, phones digits, dates `YYYY-MM-DD` (DATE columns) or ISO instants, other text trimmed (NFC). */

@@ -261,6 +261,70 @@ export function sqlConnectorContract(config: () => ConnectorConfig, make: MakeCo
     });
   });
 
+  describe('streamRows', () => {
+    const ids = (chunks: Row[][]) => chunks.map((rows) => rows.map((r) => Number(r.id)));
+
+    it('streams a sorted result in chunks of chunkSize: every row once, in order, no empty chunk', async () => {
+      const query = sql<Row>`select id from contacts where id <= 2500 order by id desc`;
+      const chunks = await collect(c.streamRows(query, { chunkSize: 1000 }));
+      expect(chunks.map((rows) => rows.length)).toEqual([1000, 1000, 500]);
+      expect(ids(chunks).flat()).toEqual(Array.from({ length: 2500 }, (_, i) => 2500 - i));
+    });
+
+    it('ends after the last full chunk when the result is a multiple of chunkSize', async () => {
+      const chunks = await collect(c.streamRows(sql<Row>`select id from contacts where id <= 2000 order by id`, { chunkSize: 1000 }));
+      expect(chunks.map((rows) => rows.length)).toEqual([1000, 1000]);
+    });
+
+    it('a caller that stops after the first chunk leaves the connector ready for the next statement', async () => {
+      for await (const rows of c.streamRows(sql<Row>`select id from contacts order by id`, { chunkSize: 100 })) {
+        expect(rows.length).toBe(100);
+        break;
+      }
+      const after = await collect(c.streamRows(sql<Row>`select id from contacts where id in (1, 2, 3) order by id`, { chunkSize: 100 }));
+      expect(ids(after)).toEqual([[1, 2, 3]]);
+    });
+
+    it('a failing statement is a SystemError naming the table', async () => {
+      const stream = c.streamRows(sql<Row>`select no_such_column from contacts`, { table: 'contacts' });
+      await expect(collect(stream)).rejects.toBeInstanceOf(SystemError);
+      await expect(collect(c.streamRows(sql<Row>`select no_such_column from contacts`, { table: 'contacts' }))).rejects.toThrow(/contacts/);
+    });
+  });
+
+  describe('updateRows', () => {
+    beforeEach(async () => {
+      await resetTable(c.db, 'accounts', ACCOUNTS);
+    });
+
+    it('writes each row its own values by key in one statement: quotes, backslashes, emoji and NULL exactly', async () => {
+      const tricky = `O'Brien "\\n" 😀 東`;
+      const count = await countQueries('accounts', async () => {
+        const changed = await c.updateRows('accounts', ['id'], ['name', 'email', 'score'], [
+          { key: [1], values: [tricky, null, 11] },
+          { key: [3], values: ['C.', 'c@erased.invalid', 0] },
+        ]);
+        expect(changed).toBe(2);
+      });
+      expect(count).toBe(1);
+      expect(await allRows(c.db, 'accounts', ['id'])).toEqual([
+        { id: 1, name: tricky, email: null, score: 11 },
+        { id: 2, name: 'Bob', email: 'bob@example.org', score: 20 },
+        { id: 3, name: 'C.', email: 'c@erased.invalid', score: 0 },
+        { id: 4, name: 'Di', email: 'di@example.org', score: 40 },
+      ]);
+    });
+
+    it('leaves the rows its where excludes as they are', async () => {
+      const changed = await c.updateRows('accounts', ['id'], ['name'], [
+        { key: [2], values: ['B.'] },
+        { key: [4], values: ['D.'] },
+      ], { where: sql`score < 30` });
+      expect(changed).toBe(1);
+      expect((await allRows(c.db, 'accounts', ['id'])).map((r) => r.name)).toEqual(['Ann', 'B.', 'Cy', 'Di']);
+    });
+  });
+
   describe('deleteByKeys', () => {
     it('deletes exactly the keyed rows and returns how many', async () => {
       await resetTable(c.db, 'accounts', ACCOUNTS);
