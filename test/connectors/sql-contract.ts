@@ -315,6 +315,25 @@ export function sqlConnectorContract(config: () => ConnectorConfig, make: MakeCo
       ]);
     });
 
+    it('writes keys far apart as exactly as keys close together', async () => {
+      try {
+        const changed = await c.updateRows('contacts', ['id'], ['email'], [
+          { key: [3000], values: ['last@erased.invalid'] },
+          { key: [1], values: ['first@erased.invalid'] },
+        ]);
+        expect(changed).toBe(2);
+        const { rows } = await sql<Row>`select id, email from contacts where id in (1, 2, 2999, 3000) order by id`.execute(c.db);
+        expect(rows.map((r) => [Number(r.id), r.email])).toEqual([
+          [1, 'first@erased.invalid'],
+          [2, 'user2@example.org'],
+          [2999, 'user2999@example.org'],
+          [3000, 'last@erased.invalid'],
+        ]);
+      } finally {
+        await resetTable(c.db, 'contacts', CONTACTS);
+      }
+    });
+
     it('leaves the rows its where excludes as they are', async () => {
       const changed = await c.updateRows('accounts', ['id'], ['name'], [
         { key: [2], values: ['B.'] },
