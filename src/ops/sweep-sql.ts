@@ -8,9 +8,9 @@
 //   anonymize, other masks SELECT the rows, mask them in process, write them back in one statement (updateRows:
 //                          unnest of arrays in PostgreSQL, JSON_TABLE in MySQL/MariaDB, UPDATE ... FROM VALUES else)
 // The WHERE leaves rows that are at their masked values already, so a second sweep matches nothing: no write, no
-// trigger. After the write, the checkpoint (the batch's upper key). One batch's write and checkpoint are in flight
-// while the next batch's range is found and its rows read and masked (disjoint key ranges, other connections).
-// A kill between a batch's commit and its checkpoint redoes that batch, which finds nothing left to do; so does a
+// trigger. After the write, the checkpoint (the batch's upper key). Two batches' writes are in flight while the
+// next batch's range is found and its rows read and masked (disjoint key ranges, other connections). A kill
+// between a batch's commit and its checkpoint redoes that batch, which finds nothing left to do; so does a
 // batch the database broke off over a lock conflict with the application (a deadlock): it is retried a few times.
 import { sql, type QueryResult, type RawBuilder } from 'kysely';
 import type { KeyedValues, KeyValues, Row, SqlConnector } from '../../connectors/connector.ts';
@@ -25,6 +25,9 @@ import { referencedElsewhere } from './sweep-references.ts';
 import { and, not, or, SqlTerms, type Condition, type LocalReference } from './sweep-sql-terms.ts';
 import { emptySummary, finishSummary, type TableSummary } from './sweep-summary.ts';
 import { checkpointKey, decodeKey, encodeKey, sleep, type SweepCheckpoint, type TableRun } from './sweep-table.ts';
+
+/** Batches written at once: two keep a 2-core database busy while the next batch is read and masked. */
+const WRITES_IN_FLIGHT = 2;
 
 interface References {
   local: LocalReference[];
@@ -76,9 +79,11 @@ export async function sweepSqlTable(run: TableRun, c: SqlConnector): Promise<Tab
   if (counts.work) {
     const batch = batchWriter(run, c, terms, statements, refs);
     const bar = run.progress.table(plan.id, run.info.estimatedRows || summary.expired);
-    // One batch's write is in flight while the next batch's range is found and its rows read; checkpoints follow
-    // the writes in order, off the path from one write to the next.
-    let inFlight: Promise<void> = Promise.resolve();
+    // Up to WRITES_IN_FLIGHT batches are being written (on their own connections, over disjoint key ranges) while
+    // the next batch's range is found and its rows read and masked. Checkpoints follow the writes in key order: a
+    // batch's checkpoint is saved only once every batch before it has committed, off the path from one write to
+    // the next.
+    const inFlight: Array<Promise<void>> = [];
     let saving: Promise<void> = Promise.resolve();
     try {
       for (;;) {
@@ -87,8 +92,9 @@ export async function sweepSqlTable(run: TableRun, c: SqlConnector): Promise<Tab
         if (next.rows === 0) break;
         const commit = await batch(terms.range(last, next.hi));
         const preparedMs = performance.now() - t0;
-        await inFlight;
+        while (inFlight.length >= WRITES_IN_FLIGHT) await inFlight.shift();
         const hi = next.hi;
+        const before = inFlight.at(-1);
         const write = (async () => {
           const t1 = performance.now();
           // An application's transaction may deadlock with the batch; the database then rolls the batch back: redo it.
@@ -96,6 +102,8 @@ export async function sweepSqlTable(run: TableRun, c: SqlConnector): Promise<Tab
             ...DEFAULT_LOCK_RETRY,
             onRetry: (attempt) => run.log.warn({ table: plan.id, attempt }, 'sweep batch broken off by a lock conflict; retrying it'),
           });
+          const writeMs = performance.now() - t1;
+          await before; // a failed earlier batch fails this one too: no checkpoint may pass it
           summary.deleted += done.deleted;
           summary.anonymized += done.anonymized;
           if (countsAsItGoes) summary.expired += done.deleted;
@@ -104,24 +112,24 @@ export async function sweepSqlTable(run: TableRun, c: SqlConnector): Promise<Tab
           if (!run.dryRun && hi) {
             const checkpoint: SweepCheckpoint = { last: encodeKey(hi), cutoff: plan.cutoff.toISOString() };
             // After a turn of the event loop: the next batch's statement is on the wire before a local state
-            // store's synchronous write (and fsync) holds the thread.
+            // store's synchronous write holds the thread.
             saving = saving.then(() => new Promise((r) => setImmediate(r))).then(() => run.checkpoints.save(runKey, 'batch', checkpoint, { relaxed: true }));
             saving.catch(() => {}); // awaited below
           }
-          summary.longestBatchMs = Math.max(summary.longestBatchMs, preparedMs + performance.now() - t1);
+          summary.longestBatchMs = Math.max(summary.longestBatchMs, preparedMs + writeMs);
           bar.advance(Math.max(0, next.rows));
           run.log.debug({ table: plan.id, batch: summary.batches, deleted: done.deleted, anonymized: done.anonymized }, 'sweep batch');
           if (run.pauseMs) await sleep(run.pauseMs);
         })();
         write.catch(() => {}); // awaited below; this only keeps it from counting as unhandled meanwhile
-        inFlight = write;
+        inFlight.push(write);
         if (next.final) break;
         last = hi;
       }
-      await inFlight;
+      for (const write of inFlight) await write;
       await saving;
     } catch (err) {
-      await inFlight.catch(() => {}); // let the batch in flight land (and be checkpointed) before reporting
+      await Promise.allSettled(inFlight); // let the batches in flight land (and be checkpointed) before reporting
       await saving.catch(() => {});
       throw err;
     } finally {
