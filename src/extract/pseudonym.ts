@@ -9,13 +9,19 @@ import { hmacSha256 } from '../masking/hmac-sha256.ts';
 export const PSEUDONYM_HEX_LENGTH = 32;
 const CONTEXT = 'dsar extract pseudonym v1\0';
 
-export type Pseudonymizer = (value: unknown) => string | null;
+export interface Pseudonymizer {
+  (value: unknown): string | null;
+  /** The extract's derived key (for the worker that computes pseudonyms in bulk: pseudonym-pool.ts). */
+  readonly key: Buffer;
+}
 
 /**
  * The pseudonym function of one extract. The value is taken as text the way links compare values (`1` and `"1"`
  * alike); NULL stays NULL.
  */
 export function pseudonymizer(hmacKey: Buffer, salt: Buffer = randomBytes(16)): Pseudonymizer {
-  const mac = hmacSha256(createHmac('sha256', hmacKey).update(CONTEXT).update(salt).digest());
-  return (value) => (value === null || value === undefined ? null : mac.hex(normalizeLinkValue(value)).slice(0, PSEUDONYM_HEX_LENGTH));
+  const key = createHmac('sha256', hmacKey).update(CONTEXT).update(salt).digest();
+  const mac = hmacSha256(key);
+  const one = (value: unknown) => (value === null || value === undefined ? null : mac.hex(normalizeLinkValue(value)).slice(0, PSEUDONYM_HEX_LENGTH));
+  return Object.assign(one, { key });
 }

@@ -5,10 +5,14 @@ import { height, labelOf, NUMERIC_FAMILIES, stepName } from './ladder.ts';
 import { precisionLoss, searchLattice, type Levels } from './lattice.ts';
 import { latticeOf, type RecordPlan } from './plan.ts';
 import type { Pseudonymizer } from './pseudonym.ts';
+import { PseudonymPool } from './pseudonym-pool.ts';
 import { judge, recordRisk, type NodeJudgement, type PrivacyTarget, type RecordRisk } from './risk.ts';
 import type { ClassCount, RecordSource } from './source.ts';
 import type { ExtractFile, WrittenFile } from './writer.ts';
 import { WrittenClasses } from './written-classes.ts';
+
+/** Rows from which pseudonyms are computed by a worker thread (starting one costs tens of milliseconds). */
+export const OFF_THREAD_ROWS = 20_000;
 
 export interface ColumnLevel {
   column: string;
@@ -83,7 +87,8 @@ export async function runRecordExtract(
   const t1 = performance.now();
   const file = await open(plan.output.map((o) => o.name));
   try {
-    const written = await writeRows(plan, source, levels, target, failing, pseudonym, file);
+    const rowsIn = counts.reduce((n, c) => n + c.size * c.classes, 0);
+    const written = await writeRows(plan, source, levels, target, failing, pseudonym, file, rowsIn);
     // The report describes what was written; the risk before suppression comes from the search's counts.
     const risk = recordRisk(written.classes, target);
     risk.beforeSuppression = recordRisk(counts, target).beforeSuppression;
@@ -103,33 +108,59 @@ async function writeRows(
   failing: ReadonlySet<string>,
   pseudonym: Pseudonymizer,
   file: ExtractFile,
+  expectedRows: number,
 ): Promise<{ rows: number; classes: ClassCount[] }> {
   const q = plan.quasi.length;
   const others = plan.output.filter((o) => o.role !== 'quasi');
   const sensitiveAt = others.flatMap((o, j) => (o.role === 'sensitive' ? [q + j] : []));
+  const pseudonymAt = others.flatMap((o, j) => (o.role === 'pseudonym' ? [q + j] : []));
+  const pool = pseudonymAt.length && expectedRows >= OFF_THREAD_ROWS ? new PseudonymPool(pseudonym) : undefined;
   const steps = plan.quasi.map((ladder, i) => ladder.steps[levels[i]]);
-  // Each output column as a function of the source row [quasi..., others...].
-  const cells = plan.output.map((o): ((row: readonly unknown[]) => unknown) => {
+  // Each output column as a function of the source row [quasi..., others...] (and of the chunk's pseudonyms, when
+  // the worker computed them: row r's p-th pseudonym column at r * pseudonymAt.length + p).
+  type Cell = (row: readonly unknown[], hashes: ReadonlyArray<string | null> | undefined, r: number) => unknown;
+  const cells = plan.output.map((o): Cell => {
     if (o.role === 'quasi') {
       const i = o.quasi!;
       return (row) => labelOf(steps[i], row[i]);
     }
     const at = q + others.indexOf(o);
-    if (o.role === 'pseudonym') return (row) => pseudonym(row[at]);
+    if (o.role === 'pseudonym') {
+      const p = pseudonymAt.indexOf(at);
+      return (row, hashes, r) => (hashes ? hashes[r * pseudonymAt.length + p] : pseudonym(row[at]));
+    }
     return (row) => outputValue(o.family, row[at]);
   });
   const classes = new WrittenClasses(target, sensitiveAt.length, failing, source.ordered);
   let rows = 0;
-  for await (const chunk of source.rows(levels)) {
-    const out: unknown[][] = [];
-    for (const row of chunk) {
-      if (!classes.admit(row, q, sensitiveAt)) continue;
+  const emit = async (chunk: Chunk) => {
+    const hashes = await chunk.hashes;
+    const out: unknown[][] = new Array(chunk.rows.length);
+    for (let r = 0; r < chunk.rows.length; r++) {
       const values = new Array(cells.length);
-      for (let i = 0; i < cells.length; i++) values[i] = cells[i](row);
-      out.push(values);
+      for (let i = 0; i < cells.length; i++) values[i] = cells[i](chunk.rows[r], hashes, r);
+      out[r] = values;
     }
     rows += out.length;
     await file.write(out);
+  };
+  interface Chunk {
+    rows: readonly (readonly unknown[])[];
+    hashes?: Promise<Array<string | null>>;
+  }
+  // The worker hashes one chunk while the previous one is encoded and written.
+  let pending: Chunk | undefined;
+  try {
+    for await (const chunk of source.rows(levels)) {
+      const admitted = chunk.filter((row) => classes.admit(row, q, sensitiveAt));
+      const next: Chunk = { rows: admitted, hashes: pool?.pseudonyms(admitted.flatMap((row) => pseudonymAt.map((at) => row[at]))) };
+      next.hashes?.catch(() => {}); // awaited by emit; a failure meanwhile must not count as unhandled
+      if (pending) await emit(pending);
+      pending = next;
+    }
+    if (pending) await emit(pending);
+  } finally {
+    await pool?.close();
   }
   return { rows, classes: classes.finish() };
 }

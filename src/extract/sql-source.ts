@@ -10,7 +10,7 @@ import { classKey, type AggregateSource, type Cell, type CellSummary, type Class
 import { comparableSql, generalizedSql, outputSql } from './sql-generalize.ts';
 
 /** Rows fetched per round trip of the output stream. */
-const STREAM_CHUNK = 10_000;
+const STREAM_CHUNK = 25_000;
 /** Cells per statement when counting the subjects of suppressed cells. */
 const CELLS_PER_STATEMENT = 200;
 
@@ -134,13 +134,23 @@ export class SqlRecordSource implements RecordSource {
       ...others.map((o, j) => sql`${outputSql(t.c, o.name, o.family)} as ${alias('dsar_c', j)}`),
     ];
     const query = sql<Row>`select ${sql.join(select)} from ${t.from} ${t.where} ${orderBy(gens)}`;
-    const quasi = this.#plan.quasi;
+    // Per column, once: where its value is in the result row and how it is made canonical (the loop runs per row).
+    const quasi = this.#plan.quasi.map((ladder, i) => ({ step: ladder.steps[levels[i]], family: ladder.family, name: `dsar_q${i}` }));
+    const names = others.map((_, j) => `dsar_c${j}`);
+    const width = quasi.length + names.length;
     for await (const rows of t.stream(query)) {
-      yield rows.map((r) => {
-        const out = canonicalKeys(quasi, levels, r, 'dsar_q');
-        for (let j = 0; j < others.length; j++) out.push(r[`dsar_c${j}`]);
-        return out;
-      });
+      const chunk: OutputRow[] = new Array(rows.length);
+      for (let r = 0; r < rows.length; r++) {
+        const row = rows[r];
+        const out = new Array(width);
+        for (let i = 0; i < quasi.length; i++) {
+          const q = quasi[i];
+          out[i] = q.step.kind === 'star' ? '*' : canonicalValue(q.step, q.family, row[q.name]);
+        }
+        for (let j = 0; j < names.length; j++) out[quasi.length + j] = row[names[j]];
+        chunk[r] = out;
+      }
+      yield chunk;
     }
   }
 }

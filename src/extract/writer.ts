@@ -113,7 +113,12 @@ interface Encoder {
 
 function encoder(format: ExtractFormat, columns: readonly string[]): Encoder {
   if (format === 'csv') {
-    return { head: columns.map(csvCell).join(',') + '\r\n', row: (values) => values.map(csvCell).join(',') + '\r\n', tail: '' };
+    const row = (values: readonly unknown[]) => {
+      let line = csvCell(values[0]);
+      for (let i = 1; i < values.length; i++) line += ',' + csvCell(values[i]);
+      return line + '\r\n';
+    };
+    return { head: row(columns), row, tail: '' };
   }
   const object = (values: readonly unknown[]) => {
     const o: Record<string, unknown> = {};
@@ -127,11 +132,13 @@ function encoder(format: ExtractFormat, columns: readonly string[]): Encoder {
 // A spreadsheet runs a cell starting with one of these as a formula (CSV injection); a leading ' makes it text.
 const FORMULA_START = /^[=+\-@\t\r]/;
 const NEEDS_QUOTES = /[",\r\n]/;
+const NEEDS_CARE = /^[=+\-@\t\r]|[",\r\n]/;
 
 /** RFC 4180 field: quoted when it holds a comma, quote or line break; text that would run as a formula is defused. */
 export function csvCell(v: unknown): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (typeof v === 'string' && !NEEDS_CARE.test(v)) return v; // most cells: one test
   let text = String(v);
   if (FORMULA_START.test(text)) text = `'${text}`;
   return NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text;

@@ -340,3 +340,34 @@ ${extra}
     ]);
   });
 });
+
+describe('large extracts', () => {
+  test('past 20,000 rows pseudonyms come from a worker thread: every row written, one stable pseudonym per value', async () => {
+    const db = new Database(fx.sqlitePath);
+    db.exec('CREATE TABLE visits (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL, birth_date DATE, zip TEXT, plan TEXT)');
+    const insert = db.prepare('INSERT INTO visits VALUES (?, ?, ?, ?, ?)');
+    db.transaction(() => {
+      for (let i = 0; i < 24_000; i++) insert.run(i + 1, 100_000 + (i % 12_000), `${1980 + (i % 10)}-01-15`, `9${i % 10}107`, ['free', 'pro'][i % 2]);
+    })();
+    db.close();
+    const map = fx.datamap(`  visits:
+    from: lite.visits
+    columns:
+      birth_date: { role: quasi, generalize: [year, "*"] }
+      zip:        { role: quasi, generalize: [prefix-2, "*"] }
+      plan:       { role: sensitive }
+      user_id:    { role: pseudonym }
+    privacy: { k: 2, max_suppression: 0 }`);
+    const r = await dsar(map, ['extract', 'visits']);
+
+    expect(r.code, r.stderr).toBe(0);
+    const rows = csvOf(out('visits')).slice(1);
+    expect(rows.length).toBe(24_000);
+    const byPseudonym = new Map<string, number>();
+    for (const row of rows) byPseudonym.set(row[3], (byPseudonym.get(row[3]) ?? 0) + 1);
+    expect(byPseudonym.size).toBe(12_000);
+    expect(new Set(byPseudonym.values())).toEqual(new Set([2]));
+    for (const p of byPseudonym.keys()) expect(p).toMatch(/^[0-9a-f]{32}$/);
+    expect(readFileSync(out('visits'), 'utf8')).not.toContain('100000');
+  });
+});
