@@ -50,6 +50,7 @@ export async function run(flags: string[]): Promise<void> {
     await engine.ensureDatabase();
     if (!flags.includes('--keep-data') || !(await engine.hasData())) {
       const t0 = performance.now();
+      await engine.query('DROP VIEW IF EXISTS events_by_month'); // PostgreSQL refuses to drop a table a view reads
       await engine.build();
       console.log(`data set built in ${((performance.now() - t0) / 1000).toFixed(1)}s`);
     }
