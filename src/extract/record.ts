@@ -6,6 +6,7 @@ import { precisionLoss, searchLattice, type Levels } from './lattice.ts';
 import { latticeOf, type RecordPlan } from './plan.ts';
 import type { Pseudonymizer } from './pseudonym.ts';
 import { PseudonymPool } from './pseudonym-pool.ts';
+import { keepHeapInBudget } from '../heap-budget.ts';
 import { judge, recordRisk, type NodeJudgement, type PrivacyTarget, type RecordRisk } from './risk.ts';
 import type { ClassCount, RecordSource } from './source.ts';
 import type { ExtractFile, WrittenFile } from './writer.ts';
@@ -143,6 +144,7 @@ async function writeRows(
     }
     rows += out.length;
     await file.write(out);
+    keepHeapInBudget();
   };
   interface Chunk {
     rows: readonly (readonly unknown[])[];

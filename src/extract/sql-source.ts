@@ -10,7 +10,7 @@ import { classKey, type AggregateSource, type Cell, type CellSummary, type Class
 import { comparableSql, generalizedSql, outputSql } from './sql-generalize.ts';
 
 /** Rows fetched per round trip of the output stream. */
-const STREAM_CHUNK = 25_000;
+const STREAM_CHUNK = 10_000;
 /** Cells per statement when counting the subjects of suppressed cells. */
 const CELLS_PER_STATEMENT = 200;
 

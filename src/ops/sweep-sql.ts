@@ -17,7 +17,7 @@ import type { KeyedValues, KeyValues, Row, SqlConnector } from '../../connectors
 import { describeError } from '../../connectors/sql-base.ts';
 import { SystemError } from '../errors.ts';
 import { columnInfo, tableInfo } from '../plan/fk-order.ts';
-import { keepHeapInBudget } from './heap-budget.ts';
+import { keepHeapInBudget } from '../heap-budget.ts';
 import { DEFAULT_LOCK_RETRY, retryOnLockConflict } from './lock-conflict.ts';
 import { allSqlExpressible, maskRow } from './sweep-masks.ts';
 import type { RemoteReference } from './sweep-references.ts';

@@ -1,6 +1,6 @@
-// A long batch loop allocates a batch's rows, masks them, writes them and drops them; V8 lets such garbage pile
-// up in the old generation until its first full collection, which on a large machine comes only after ~128 MB.
-// Collecting once the heap passes a budget keeps a sweep's resident memory flat at what it really holds.
+// A long batch loop (a sweep, an extract) allocates a batch of rows, works on them, writes them and drops them;
+// V8 lets such garbage pile up in the old generation until its first full collection, which on a large machine
+// comes only after ~128 MB. Collecting once the heap passes a budget keeps resident memory at what is really held.
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 

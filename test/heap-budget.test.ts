@@ -1,6 +1,6 @@
 import { getHeapStatistics } from 'node:v8';
 import { expect, test } from 'vitest';
-import { BUDGET_BYTES, keepHeapInBudget } from '../../src/ops/heap-budget.ts';
+import { BUDGET_BYTES, keepHeapInBudget } from '../src/heap-budget.ts';
 
 test('garbage past the budget is collected between batches, not left for V8 to reach its own limit', () => {
   // Batches of rows kept alive across awaits (as a sweep's in-flight batch is) reach the old generation.
