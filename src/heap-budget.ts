@@ -5,7 +5,7 @@ import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 /** Heap in use after which a full collection runs (checked between batches). */
-export const BUDGET_BYTES = 48 * 1024 * 1024;
+export const BUDGET_BYTES = 40 * 1024 * 1024;
 
 let collect: (() => void) | undefined | null;
 
@@ -22,8 +22,8 @@ function collector(): (() => void) | null {
   return collect;
 }
 
-/** Runs a full collection when the heap has grown past the budget; cheap to call after every batch. */
-export function keepHeapInBudget(): void {
-  if (getHeapStatistics().used_heap_size < BUDGET_BYTES) return;
+/** Runs a full collection when the heap has grown past `budget` bytes; cheap to call after every batch. */
+export function keepHeapInBudget(budget = BUDGET_BYTES): void {
+  if (getHeapStatistics().used_heap_size < budget) return;
   collector()?.();
 }

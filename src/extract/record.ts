@@ -12,6 +12,8 @@ import type { ClassCount, RecordSource } from './source.ts';
 import type { ExtractFile, WrittenFile } from './writer.ts';
 import { WrittenClasses } from './written-classes.ts';
 
+/** Heap in use before a full collection between chunks: two chunks and the worker's replies live at once. */
+const HEAP_BUDGET_BYTES = 64 * 1024 * 1024;
 /** Rows from which pseudonyms are computed by a worker thread (starting one costs tens of milliseconds). */
 export const OFF_THREAD_ROWS = 20_000;
 
@@ -81,15 +83,25 @@ export async function runRecordExtract(
 
   const { levels, result: counts } = outcome.best;
   const node = report(levels, counts);
+  // The output query starts now, so that the database sorts the rows by class while the failing classes are listed.
+  const output = started(source.rows(levels));
   const failing = new Set<string>();
-  if (node.judgement.suppressedClasses > 0) {
-    for await (const keys of source.failingClasses(levels, target.k, target.l)) for (const key of keys) failing.add(key);
+  try {
+    if (node.judgement.suppressedClasses > 0) {
+      for await (const keys of source.failingClasses(levels, target.k, target.l)) for (const key of keys) failing.add(key);
+    }
+  } catch (err) {
+    await output.return().catch(() => undefined);
+    throw err;
   }
   const t1 = performance.now();
-  const file = await open(plan.output.map((o) => o.name));
+  const file = await open(plan.output.map((o) => o.name)).catch(async (err: unknown) => {
+    await output.return().catch(() => undefined);
+    throw err;
+  });
   try {
     const rowsIn = counts.reduce((n, c) => n + c.size * c.classes, 0);
-    const written = await writeRows(plan, source, levels, target, failing, pseudonym, file, rowsIn);
+    const written = await writeRows(plan, output, source.ordered, levels, target, failing, pseudonym, file, rowsIn);
     // The report describes what was written; the risk before suppression comes from the search's counts.
     const risk = recordRisk(written.classes, target);
     risk.beforeSuppression = recordRisk(counts, target).beforeSuppression;
@@ -101,9 +113,33 @@ export async function runRecordExtract(
   }
 }
 
+/** The iterator of `rows` with its first chunk already asked for (the query runs from now on). */
+function started<T>(rows: AsyncIterable<T>): AsyncIterableIterator<T> & { return(): Promise<IteratorResult<T>> } {
+  const it = rows[Symbol.asyncIterator]();
+  const first = it.next();
+  first.catch(() => undefined); // consumed (or closed) by the caller; meanwhile not unhandled
+  let pending: Promise<IteratorResult<T>> | undefined = first;
+  return {
+    next() {
+      const next = pending ?? it.next();
+      pending = undefined;
+      return next;
+    },
+    async return() {
+      await pending?.catch(() => undefined);
+      pending = undefined;
+      return (await it.return?.()) ?? { done: true, value: undefined };
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
+
 async function writeRows(
   plan: RecordPlan,
-  source: RecordSource,
+  chunks: AsyncIterable<readonly (readonly unknown[])[]>,
+  ordered: boolean,
   levels: Levels,
   target: PrivacyTarget,
   failing: ReadonlySet<string>,
@@ -132,7 +168,7 @@ async function writeRows(
     }
     return (row) => outputValue(o.family, row[at]);
   });
-  const classes = new WrittenClasses(target, sensitiveAt.length, failing, source.ordered);
+  const classes = new WrittenClasses(target, sensitiveAt.length, failing, ordered);
   let rows = 0;
   const emit = async (chunk: Chunk) => {
     const hashes = await chunk.hashes;
@@ -144,7 +180,7 @@ async function writeRows(
     }
     rows += out.length;
     await file.write(out);
-    keepHeapInBudget();
+    keepHeapInBudget(HEAP_BUDGET_BYTES);
   };
   interface Chunk {
     rows: readonly (readonly unknown[])[];
@@ -153,7 +189,7 @@ async function writeRows(
   // The worker hashes one chunk while the previous one is encoded and written.
   let pending: Chunk | undefined;
   try {
-    for await (const chunk of source.rows(levels)) {
+    for await (const chunk of chunks) {
       const admitted = chunk.filter((row) => classes.admit(row, q, sensitiveAt));
       const next: Chunk = { rows: admitted, hashes: pool?.pseudonyms(admitted.flatMap((row) => pseudonymAt.map((at) => row[at]))) };
       next.hashes?.catch(() => {}); // awaited by emit; a failure meanwhile must not count as unhandled
