@@ -1,11 +1,12 @@
 // MySQL 8 and MariaDB 10.11: a mysql2 pool behind kysely. Catalog read from information_schema for the URL's
 // database, one query per catalog table.
 import mysql from 'mysql2';
-import { MysqlDialect, sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
-import type { ColumnInfo, ConnectorConfig, OnDelete, TableInfo, TypeFamily } from './connector.ts';
+import { MysqlDialect, sql, type Dialect, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
+import type { ColumnInfo, ConnectorConfig, OnDelete, Row, TableInfo, TypeFamily } from './connector.ts';
 import {
   SqlConnectorBase,
   describeUrl,
+  executorRows,
   groupBy,
   integerBoundsOfType,
   markUniqueColumns,
@@ -17,6 +18,10 @@ import {
   type UpdateBatch,
 } from './sql-base.ts';
 import { mysqlSampler } from './sample-mysql.ts';
+import { readableChunks } from './readable-chunks.ts';
+
+/** The pool behind each dialect this engine created, for its own row stream. */
+const pools = new WeakMap<Dialect, mysql.Pool>();
 
 export class MysqlConnector extends SqlConnectorBase {
   constructor(config: ConnectorConfig, options?: SqlConnectorOptions) {
@@ -54,7 +59,36 @@ export const mysqlEngine: SqlEngine = {
       decimalNumbers: false, // DECIMAL stays an exact string
       timezone: 'Z', // DATETIME values are read and written as UTC
     });
-    return new MysqlDialect({ pool });
+    const dialect = new MysqlDialect({ pool });
+    pools.set(dialect, pool);
+    return dialect;
+  },
+
+  // Rows read in chunks from mysql2's own stream (kysely's yields one row per promise). Inside a transaction the
+  // rows must come from its connection: kysely's stream then.
+  async *streamRows(db, query, chunkSize, ctx) {
+    const pool = pools.get(ctx.dialect);
+    if (!pool || db.isTransaction) {
+      yield* executorRows(db, query, chunkSize);
+      return;
+    }
+    const compiled = query.compile(db);
+    const conn = await new Promise<mysql.PoolConnection>((resolve, reject) => pool.getConnection((err, c) => (err ? reject(err) : resolve(c))));
+    const started = performance.now();
+    const stream = conn.query(compiled.sql, compiled.parameters as unknown[]).stream({ objectMode: true, highWaterMark: chunkSize });
+    let complete = false;
+    try {
+      yield* readableChunks<Row>(stream, chunkSize);
+      complete = true;
+    } finally {
+      ctx.logQuery(compiled.sql, performance.now() - started);
+      // A result not read to its end is still on the wire: that connection cannot serve another query.
+      if (complete) conn.release();
+      else {
+        stream.destroy();
+        conn.destroy();
+      }
+    }
   },
 
   describeTarget(config) {

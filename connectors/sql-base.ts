@@ -38,6 +38,12 @@ export interface UpdateBatch {
   where?: Expression<SqlBool>;
 }
 
+/** What an engine's own row stream may need besides kysely: the dialect it created, and the connector's query log. */
+export interface StreamContext {
+  dialect: Dialect;
+  logQuery(sql: string, durationMs: number): void;
+}
+
 /** Everything that differs between SQL engines. Each engine file exports one. */
 export interface SqlEngine {
   /** How `sample` picks rows (sample-*.ts); default: a plain LIMIT. */
@@ -75,7 +81,7 @@ export interface SqlEngine {
   /** A text expression compared and grouped byte for byte; default: the expression itself (a binary collation already). */
   exactText?(expr: Expression<unknown>): RawBuilder<string>;
   /** The rows of one SELECT in chunks of `chunkSize`; default: the driver's row stream through kysely's executor. */
-  streamRows?(db: Kysely<any>, query: RawBuilder<Row>, chunkSize: number): AsyncIterable<Row[]>;
+  streamRows?(db: Kysely<any>, query: RawBuilder<Row>, chunkSize: number, ctx: StreamContext): AsyncIterable<Row[]>;
 }
 
 const DEFAULT_CHUNK = 1000;
@@ -88,6 +94,7 @@ const MAX_ROWS_COLUMN_WISE = 20_000;
 
 interface SharedState {
   db?: Kysely<any>;
+  dialect?: Dialect;
   tables: Map<string, Promise<TableInfo>>;
 }
 
@@ -127,6 +134,7 @@ export class SqlConnectorBase implements SqlConnector {
       db = new Kysely<any>({ dialect, log: (e) => this.#logQuery(e) });
       await sql`select 1`.execute(db);
       this.#shared.db = db;
+      this.#shared.dialect = dialect;
     } catch (err) {
       await db?.destroy().catch(() => undefined);
       throw new SystemError(this.system, undefined, `cannot connect to ${this.#engine.describeTarget(this.#config)}: ${this.#scrub(describeError(err))}`);
@@ -302,7 +310,11 @@ export class SqlConnectorBase implements SqlConnector {
   async *streamRows(query: RawBuilder<Row>, opts: { chunkSize?: number; table?: string } = {}): AsyncIterable<Row[]> {
     const size = opts.chunkSize ?? DEFAULT_CHUNK;
     if (!Number.isInteger(size) || size < 1) throw new Error(`chunkSize must be a positive integer, got ${size}`);
-    const rows = this.#engine.streamRows ? this.#engine.streamRows(this.db, query, size) : executorRows(this.db, query, size);
+    const ctx: StreamContext = {
+      dialect: this.#shared.dialect!,
+      logQuery: (text, durationMs) => this.#options.onQuery?.({ sql: text, durationMs }),
+    };
+    const rows = this.#engine.streamRows ? this.#engine.streamRows(this.db, query, size, ctx) : executorRows(this.db, query, size);
     try {
       yield* rows;
     } catch (err) {
