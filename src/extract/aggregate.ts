@@ -9,7 +9,7 @@
 import { SystemError } from '../errors.ts';
 import { suppressCells, type SuppressionReason } from './cell-suppression.ts';
 import { MAX_CELLS } from './aggregate-limits.ts';
-import { compareValues } from './file-source.ts';
+import { compareValues } from './cell-order.ts';
 import { height, labelOf, stepName } from './ladder.ts';
 import { precisionLoss, searchLattice, type Levels } from './lattice.ts';
 import { latticeOf, type AggregatePlan } from './plan.ts';

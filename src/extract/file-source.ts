@@ -2,6 +2,7 @@
 // pass over the file, holding one entry per class or cell, never the rows. Output rows keep the file's order.
 import type { Connector, Row } from '../../connectors/connector.ts';
 import type { ExtractDef } from '../datamap/types.ts';
+import { compareKeys, compareValues, numberOf } from './cell-order.ts';
 import { generalizeValue, textOf } from './generalize-value.ts';
 import type { Ladder } from './ladder.ts';
 import type { Levels } from './lattice.ts';
@@ -181,36 +182,6 @@ function accumulator(fn: AggregatePlan['measures'][number]['fn']): Accumulator {
       };
     }
   }
-}
-
-function numberOf(v: unknown): number | undefined {
-  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
-  if (!present(v)) return undefined;
-  const text = textOf(v).trim();
-  const n = Number(text);
-  return text !== '' && Number.isFinite(n) ? n : undefined;
-}
-
-/** Numbers by value when both sides are numbers, else text by code point (as SQL's exact text compares). */
-export function compareValues(a: unknown, b: unknown): number {
-  const x = numberOf(a);
-  const y = numberOf(b);
-  if (x !== undefined && y !== undefined) return x - y;
-  const s = textOf(a);
-  const t = textOf(b);
-  return s < t ? -1 : s > t ? 1 : 0;
-}
-
-/** The order SQL sources give cells in: by each group value, NULL first. */
-function compareKeys(a: readonly unknown[], b: readonly unknown[]): number {
-  for (let i = 0; i < a.length; i++) {
-    if (a[i] === b[i]) continue;
-    if (a[i] === null) return -1;
-    if (b[i] === null) return 1;
-    const d = compareValues(a[i], b[i]);
-    if (d) return d;
-  }
-  return 0;
 }
 
 /** `where:` on a file's values, compared as text (numbers as numbers when both sides are). */

@@ -3,6 +3,7 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { Row, SqlConnector, TypeFamily } from '../../connectors/connector.ts';
 import { MAX_CELLS } from './aggregate-limits.ts';
+import { compareKeys } from './cell-order.ts';
 import { canonicalValue, type Ladder } from './ladder.ts';
 import type { Levels } from './lattice.ts';
 import type { AggregatePlan, RecordPlan } from './plan.ts';
@@ -215,18 +216,17 @@ export class SqlAggregateSource implements AggregateSource {
     });
     const select = [...gens.map((g) => sql`${g.expr} as ${alias('dsar_g', g.index)}`), sql`count(distinct ${this.#subject()}) as dsar_subjects`, sql`count(*) as dsar_rows`, ...parts];
     // Ordered outside the GROUP BY: an ORDER BY expression over grouped values is not portable (ONLY_FULL_GROUP_BY).
-    const grouped = sql`select ${sql.join(select)} from ${t.from} ${t.where} ${groupBy(gens.length)}`;
-    const order = gens.length
-      ? sql`order by ${sql.join(gens.map((g) => sql`case when ${alias('dsar_g', g.index)} is null then 0 else 1 end, ${alias('dsar_g', g.index)}`))}`
-      : sql``;
-    // Read at once (parallel in PostgreSQL, unlike a cursor); one more than the limit tells the caller it was passed.
-    const query = sql<Row>`select * from (${grouped}) as dsar_cells ${order} limit ${sql.lit(MAX_CELLS + 1)}`;
+    // The statement is the GROUP BY a person would write, no more: read at once (parallel in PostgreSQL, unlike a
+    // cursor); one more cell than the limit tells the caller it was passed. The cells are sorted here, as a file's
+    // are: the same order from every engine, and no outer ORDER BY, whose extra cost made PostgreSQL's JIT inline
+    // and optimize the plan (~350 ms of compiling for a 1 s GROUP BY).
+    const query = sql<Row>`select ${sql.join(select)} from ${t.from} ${t.where} ${groupBy(gens.length)} limit ${sql.lit(MAX_CELLS + 1)}`;
     const cells: Cell[] = [];
     for (const r of await t.all(query)) {
       if (!num(r.dsar_rows)) continue; // no GROUP BY over no rows still answers one row of zeros
       cells.push({ keys: canonicalKeys(plan.groups, levels, r, 'dsar_g'), subjects: num(r.dsar_subjects), rows: num(r.dsar_rows), values: read.map((f) => f(r)) });
     }
-    yield cells;
+    yield cells.sort((a, b) => compareKeys(a.keys, b.keys));
   }
 
   async subjectsIn(levels: Levels, cells: readonly Cell[], limit: number): Promise<number> {
