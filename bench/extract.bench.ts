@@ -16,14 +16,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import mysql from 'mysql2/promise';
-import pg from 'pg';
 import { parseDataMap } from '../src/datamap/load.ts';
 import { silentLogger } from '../src/log.ts';
 import { runExtract, type ExtractResult } from '../src/ops/extract.ts';
 import { openStateStore } from '../src/state/store.ts';
 import { buildMysql, buildPostgres, FULL } from './dataset.ts';
 import { fmt, peakRssMb } from './measure.ts';
+import { mysqlServer, postgresServer } from './servers.ts';
 
 const DB = 'dsar_bench_extract';
 const HMAC_KEY = 'bench-hmac-key';
@@ -156,33 +155,13 @@ function resetPeakRss(): void {
   }
 }
 
-function withDatabase(server: string, name: string): string {
-  const u = new URL(server);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
 function postgresEngine(): Engine {
-  const server = process.env.DSAR_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const url = process.env.DSAR_BENCH_PG_URL ? server : withDatabase(server, DB);
-  const exec = async (sql: string, on = url) => {
-    const c = new pg.Client({ connectionString: on });
-    await c.connect();
-    try {
-      return await c.query(sql);
-    } finally {
-      await c.end();
-    }
-  };
+  const { url, exec, ensureDatabase } = postgresServer(DB);
   return {
     name: 'PostgreSQL',
     kind: 'postgres',
     url,
-    async ensureDatabase() {
-      if (process.env.DSAR_BENCH_PG_URL) return;
-      const exists = await exec(`SELECT 1 FROM pg_database WHERE datname = '${DB}'`, server);
-      if (!exists.rowCount) await exec(`CREATE DATABASE ${DB}`, server);
-    },
+    ensureDatabase,
     async hasData() {
       return Boolean((await exec(`SELECT to_regclass('events') AS t`)).rows[0].t);
     },
@@ -197,24 +176,12 @@ function postgresEngine(): Engine {
 }
 
 function mysqlEngine(): Engine {
-  const server = process.env.DSAR_BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/mysql';
-  const url = process.env.DSAR_BENCH_MYSQL_URL ? server : withDatabase(server, DB);
-  const exec = async (sql: string, on = url) => {
-    const c = await mysql.createConnection({ uri: on, multipleStatements: true });
-    try {
-      const [rows] = await c.query(sql);
-      return rows;
-    } finally {
-      await c.end();
-    }
-  };
+  const { url, exec, ensureDatabase } = mysqlServer(DB);
   return {
     name: 'MariaDB',
     kind: 'mysql',
     url,
-    async ensureDatabase() {
-      if (!process.env.DSAR_BENCH_MYSQL_URL) await exec(`CREATE DATABASE IF NOT EXISTS ${DB}`, server);
-    },
+    ensureDatabase,
     async hasData() {
       const rows = (await exec(`SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = database() AND table_name = 'events'`)) as Array<{ n: number }>;
       return Number(rows[0].n) > 0;

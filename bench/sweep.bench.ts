@@ -21,6 +21,7 @@ import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { buildMysql, buildPostgres, DATASET_END, FULL } from './dataset.ts';
 import { fmt, ratioLine } from './measure.ts';
+import { mysqlServer, postgresServer } from './servers.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -158,35 +159,16 @@ tables:
 `;
 }
 
-function withDatabase(server: string, name: string): string {
-  const u = new URL(server);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
 const DB = 'dsar_bench_sweep';
 
 function postgresEngine(): Engine {
-  const server = process.env.DSAR_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const url = process.env.DSAR_BENCH_PG_URL ? server : withDatabase(server, DB);
-  const exec = async (sql: string, on = url) => {
-    const c = new pg.Client({ connectionString: on });
-    await c.connect();
-    try {
-      return await c.query(sql);
-    } finally {
-      await c.end();
-    }
-  };
+  const { url, exec, ensureDatabase } = postgresServer(DB);
   return {
     name: 'PostgreSQL',
     kind: 'postgres',
     url,
     async build(rows) {
-      if (!process.env.DSAR_BENCH_PG_URL) {
-        const exists = await exec(`SELECT 1 FROM pg_database WHERE datname = '${DB}'`, server);
-        if (!exists.rowCount) await exec(`CREATE DATABASE ${DB}`, server);
-      }
+      await ensureDatabase();
       await exec('DROP TABLE IF EXISTS events_src');
       await buildPostgres(url, { users: FULL.users, events: rows });
       await exec(`ALTER TABLE events RENAME TO events_src; ALTER INDEX events_pkey RENAME TO events_src_pkey;
@@ -231,29 +213,20 @@ function postgresEngine(): Engine {
 }
 
 function mysqlEngine(): Engine {
-  const server = process.env.DSAR_BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/mysql';
-  const url = process.env.DSAR_BENCH_MYSQL_URL ? server : withDatabase(server, DB);
-  const exec = async (sql: string, on = url) => {
-    const c = await mysql.createConnection({ uri: on, multipleStatements: true });
-    try {
-      return await c.query(sql);
-    } finally {
-      await c.end();
-    }
-  };
+  const { url, exec, ensureDatabase } = mysqlServer(DB);
   return {
     name: 'MariaDB',
     kind: 'mysql',
     url,
     async build(rows) {
-      if (!process.env.DSAR_BENCH_MYSQL_URL) await exec(`CREATE DATABASE IF NOT EXISTS ${DB}`, server);
+      await ensureDatabase();
       await exec('DROP TABLE IF EXISTS events_src');
       await buildMysql(url, { users: FULL.users, events: rows });
       await exec('RENAME TABLE events TO events_src');
     },
     async hasSource() {
       try {
-        const [rows] = (await exec(`SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = database() AND table_name = 'events_src'`)) as any;
+        const rows = (await exec(`SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = database() AND table_name = 'events_src'`)) as Array<{ n: number }>;
         return Number(rows[0].n) > 0;
       } catch {
         return false;
