@@ -8,10 +8,7 @@
 //
 // `reset(dir)` writes a fresh copy: the SQL databases are recreated in place, the SQLite file, CSV and data map go
 // into `dir` (whose `.dsar/` is the run's own state store).
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
-import { createMysqlDatabase, createPostgresDatabase, execMysql, execPostgres, queryMysql, queryPostgres, type TestDatabase } from '../../helpers/databases.ts';
+import { createWorld, type World } from './four-systems.ts';
 
 export const ADA = 'ada@example.org';
 export const HMAC_KEY = 'crash-test-hmac-key-0123456789abcdef';
@@ -126,58 +123,19 @@ tables:
       first_name: { category: identity.name, mask: fake }
 `;
 
-export type Snapshot = Record<string, Array<Record<string, unknown>>>;
+export type { Snapshot } from './four-systems.ts';
+export { membersFile } from './four-systems.ts';
+export type EraseWorld = World;
 
-export interface EraseWorld {
-  app: TestDatabase;
-  billing: TestDatabase;
-  /** Fresh data in the SQL databases and in `dir` (data map, crm.db, mailchimp/members.csv). */
-  reset(dir: string): Promise<void>;
-  /** The environment a spawned dsar needs. */
-  env(): NodeJS.ProcessEnv;
-  /** Every table, rows in key order; the CSV as its raw lines. */
-  snapshot(dir: string): Promise<Snapshot>;
-  dispose(): Promise<void>;
-}
-
-export async function createEraseWorld(prefix: string): Promise<EraseWorld> {
-  const [app, billing] = await Promise.all([createPostgresDatabase(prefix), createMysqlDatabase(prefix)]);
-  return {
-    app,
-    billing,
-    async reset(dir) {
-      await Promise.all([execPostgres(app.url, APP_SQL), execMysql(billing.url, billingSql())]);
-      mkdirSync(path.join(dir, 'mailchimp'), { recursive: true });
-      writeFileSync(path.join(dir, 'datamap.yaml'), DATAMAP);
-      writeFileSync(membersFile(dir), MEMBERS_CSV);
-      const db = new Database(path.join(dir, 'crm.db'));
-      db.exec(CRM_SQL);
-      db.close();
-    },
-    env: () => ({ ...process.env, CRASH_APP_URL: app.url, CRASH_BILLING_URL: billing.url, CRASH_HMAC_KEY: HMAC_KEY }),
-    async snapshot(dir) {
-      const out: Snapshot = {};
-      out['app.customers'] = stable(await queryPostgres(app.url, 'SELECT * FROM customers ORDER BY id'));
-      out['app.orders'] = stable(await queryPostgres(app.url, 'SELECT * FROM orders ORDER BY id'));
-      out['billing.payments'] = stable(await queryMysql(billing.url, 'SELECT * FROM payments ORDER BY id'));
-      const crm = new Database(path.join(dir, 'crm.db'), { readonly: true });
-      out['crm.tickets'] = stable(crm.prepare('SELECT * FROM tickets ORDER BY id').all() as Array<Record<string, unknown>>);
-      crm.close();
-      out['mailchimp.members'] = readFileSync(membersFile(dir), 'utf8').split('\r\n').map((line) => ({ line }));
-      return out;
-    },
-    async dispose() {
-      await Promise.all([app.drop(), billing.drop()]);
-    },
-  };
-}
-
-export function membersFile(dir: string): string {
-  return path.join(dir, 'mailchimp', 'members.csv');
-}
-
-function stable(rows: Array<Record<string, unknown>>): Array<Record<string, unknown>> {
-  return rows.map((r) =>
-    Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : typeof v === 'bigint' ? v.toString() : v])),
-  );
+export function createEraseWorld(prefix: string): Promise<EraseWorld> {
+  return createWorld(prefix, {
+    appSql: APP_SQL,
+    billingSql,
+    crmSql: () => CRM_SQL,
+    datamap: DATAMAP,
+    membersCsv: MEMBERS_CSV,
+    envPrefix: 'CRASH',
+    hmacKey: HMAC_KEY,
+    tables: { app: ['customers', 'orders'], billing: ['payments'], crm: ['tickets'] },
+  });
 }

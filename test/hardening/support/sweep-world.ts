@@ -7,10 +7,7 @@
 //
 // `reset(dir)` writes a fresh copy: the SQL databases are recreated in place, the SQLite file, CSV and data map go
 // into `dir` (whose `.dsar/` is the run's own state store).
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
-import { createMysqlDatabase, createPostgresDatabase, execMysql, execPostgres, queryMysql, queryPostgres, type TestDatabase } from '../../helpers/databases.ts';
+import { createWorld, type World } from './four-systems.ts';
 
 export const AS_OF = '2025-06-01';
 export const HMAC_KEY = 'sweep-crash-hmac-key-0123456789abcdef';
@@ -139,57 +136,19 @@ tables:
       first_name: { category: identity.name, mask: fake }
 `;
 
-export type Snapshot = Record<string, Array<Record<string, unknown>>>;
+export type { Snapshot } from './four-systems.ts';
+export { membersFile } from './four-systems.ts';
+export type SweepWorld = World;
 
-export interface SweepWorld {
-  app: TestDatabase;
-  billing: TestDatabase;
-  /** Fresh data in the SQL databases and in `dir` (data map, crm.db, mailchimp/members.csv). */
-  reset(dir: string): Promise<void>;
-  /** The environment a spawned dsar needs. */
-  env(): NodeJS.ProcessEnv;
-  /** Every table, rows in key order; the CSV as its raw lines. */
-  snapshot(dir: string): Promise<Snapshot>;
-  dispose(): Promise<void>;
-}
-
-export async function createSweepWorld(prefix: string): Promise<SweepWorld> {
-  const [app, billing] = await Promise.all([createPostgresDatabase(prefix), createMysqlDatabase(prefix)]);
-  return {
-    app,
-    billing,
-    async reset(dir) {
-      await Promise.all([execPostgres(app.url, APP_SQL), execMysql(billing.url, billingSql())]);
-      mkdirSync(path.join(dir, 'mailchimp'), { recursive: true });
-      writeFileSync(path.join(dir, 'datamap.yaml'), DATAMAP);
-      writeFileSync(membersFile(dir), MEMBERS_CSV);
-      const db = new Database(path.join(dir, 'crm.db'));
-      db.exec(crmSql());
-      db.close();
-    },
-    env: () => ({ ...process.env, SWEEP_APP_URL: app.url, SWEEP_BILLING_URL: billing.url, SWEEP_HMAC_KEY: HMAC_KEY }),
-    async snapshot(dir) {
-      const out: Snapshot = {};
-      for (const t of ['events', 'sessions']) out[`app.${t}`] = stable(await queryPostgres(app.url, `SELECT * FROM ${t} ORDER BY id`));
-      for (const t of ['invoices', 'logins']) out[`billing.${t}`] = stable(await queryMysql(billing.url, `SELECT * FROM ${t} ORDER BY id`));
-      const crm = new Database(path.join(dir, 'crm.db'), { readonly: true });
-      for (const t of ['tickets', 'notes']) out[`crm.${t}`] = stable(crm.prepare(`SELECT * FROM ${t} ORDER BY id`).all() as Array<Record<string, unknown>>);
-      crm.close();
-      out['mailchimp.members'] = readFileSync(membersFile(dir), 'utf8').split('\r\n').map((line) => ({ line }));
-      return out;
-    },
-    async dispose() {
-      await Promise.all([app.drop(), billing.drop()]);
-    },
-  };
-}
-
-export function membersFile(dir: string): string {
-  return path.join(dir, 'mailchimp', 'members.csv');
-}
-
-export function stable(rows: Array<Record<string, unknown>>): Array<Record<string, unknown>> {
-  return rows.map((r) =>
-    Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : typeof v === 'bigint' ? v.toString() : v])),
-  );
+export function createSweepWorld(prefix: string): Promise<SweepWorld> {
+  return createWorld(prefix, {
+    appSql: APP_SQL,
+    billingSql,
+    crmSql,
+    datamap: DATAMAP,
+    membersCsv: MEMBERS_CSV,
+    envPrefix: 'SWEEP',
+    hmacKey: HMAC_KEY,
+    tables: { app: ['events', 'sessions'], billing: ['invoices', 'logins'], crm: ['tickets', 'notes'] },
+  });
 }
