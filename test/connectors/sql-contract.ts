@@ -369,6 +369,10 @@ export function sqlConnectorContract(config: () => ConnectorConfig, make: MakeCo
   });
 
   describe('quoted names', () => {
+    it('introspects odd column names exactly', async () => {
+      expect((await c.tableInfo('odd')).columns.map((col) => col.name)).toEqual(['id', ODD.address, ODD.metadata, ODD.quotes, ODD.injection]);
+    });
+
     it('looks up, pages and updates columns named with spaces, parentheses and quotes', async () => {
       await resetTable(c.db, 'odd', ODD_ROWS);
       const found = await collect(c.rowsWhereIn('odd', ODD.metadata, ['cus_2'], { columns: [ODD.address, ODD.quotes] }));
