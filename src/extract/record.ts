@@ -1,12 +1,12 @@
 // A record-level extract: find the least lossy generalization that is k-anonymous and l-diverse within the
 // suppression limit, then stream the rows out generalized, pseudonymized, and without the suppressed classes.
 import type { TypeFamily } from '../../connectors/connector.ts';
+import { keepHeapInBudget } from '../heap-budget.ts';
 import { height, labelOf, NUMERIC_FAMILIES, stepName } from './ladder.ts';
 import { precisionLoss, searchLattice, type Levels } from './lattice.ts';
 import { latticeOf, type RecordPlan } from './plan.ts';
 import type { Pseudonymizer } from './pseudonym.ts';
 import { PseudonymPool } from './pseudonym-pool.ts';
-import { keepHeapInBudget } from '../heap-budget.ts';
 import { judge, recordRisk, type NodeJudgement, type PrivacyTarget, type RecordRisk } from './risk.ts';
 import type { ClassCount, RecordSource } from './source.ts';
 import type { ExtractFile, WrittenFile } from './writer.ts';
@@ -15,7 +15,7 @@ import { WrittenClasses } from './written-classes.ts';
 /** Heap in use before a full collection between chunks: two chunks and the worker's replies live at once. */
 const HEAP_BUDGET_BYTES = 64 * 1024 * 1024;
 /** Rows from which pseudonyms are computed by a worker thread (starting one costs tens of milliseconds). */
-export const OFF_THREAD_ROWS = 20_000;
+const OFF_THREAD_ROWS = 20_000;
 
 export interface ColumnLevel {
   column: string;
