@@ -9,6 +9,6 @@ const mac = hmacSha256(key);
 
 parentPort.on('message', ({ id, values }) => {
   const out = new Array(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = values[i] === null ? null : mac.hex(values[i]).slice(0, hexLength);
+  for (let i = 0; i < values.length; i++) out[i] = values[i] === null ? null : mac.hex(values[i], hexLength);
   parentPort.postMessage({ id, out });
 });

@@ -22,6 +22,6 @@ export interface Pseudonymizer {
 export function pseudonymizer(hmacKey: Buffer, salt: Buffer = randomBytes(16)): Pseudonymizer {
   const key = createHmac('sha256', hmacKey).update(CONTEXT).update(salt).digest();
   const mac = hmacSha256(key);
-  const one = (value: unknown) => (value === null || value === undefined ? null : mac.hex(normalizeLinkValue(value)).slice(0, PSEUDONYM_HEX_LENGTH));
+  const one = (value: unknown) => (value === null || value === undefined ? null : mac.hex(normalizeLinkValue(value), PSEUDONYM_HEX_LENGTH));
   return Object.assign(one, { key });
 }

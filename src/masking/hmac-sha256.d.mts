@@ -1,6 +1,7 @@
 export interface Mac {
   (message: string | Uint8Array): Buffer;
-  hex(message: string | Uint8Array): string;
+  /** The first `chars` hex digits of the digest (all 64 by default). */
+  hex(message: string | Uint8Array, chars?: number): string;
 }
 
 /** The HMAC-SHA-256 function of `key` (see hmac-sha256.mjs). */
