@@ -1,7 +1,7 @@
 // PostgreSQL: pg Pool behind kysely. Catalog read from pg_catalog in five set-based queries; declared partitions
 // are folded into their parent.
 import pg from 'pg';
-import { PostgresDialect, sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
+import { PostgresDialect, sql, type Dialect, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { ColumnInfo, ConnectorConfig, OnDelete, Row, TableInfo, TriggerInfo, TypeFamily } from './connector.ts';
 import {
   SqlConnectorBase,
@@ -16,9 +16,14 @@ import {
   withoutTypeModifier,
   type SqlConnectorOptions,
   type SqlEngine,
+  type StreamContext,
   type UpdateBatch,
 } from './sql-base.ts';
+import { copyRows } from './postgres-copy.ts';
 import { postgresSampler } from './sample-postgres.ts';
+
+/** Each dialect's pool: COPY needs one of pg's own clients, which kysely does not hand out. */
+const pools = new WeakMap<Dialect, pg.Pool>();
 
 export class PostgresConnector extends SqlConnectorBase {
   constructor(config: ConnectorConfig, options?: SqlConnectorOptions) {
@@ -60,7 +65,9 @@ export const postgresEngine: SqlEngine = {
     pool.on('error', () => undefined);
     // Nor a client in use (pg-pool listens only while it is idle): its query in flight rejects with the error.
     pool.on('connect', (client) => client.on('error', () => undefined));
-    return new PostgresDialect({ pool });
+    const dialect = new PostgresDialect({ pool });
+    pools.set(dialect, pool);
+    return dialect;
   },
 
   describeTarget(config) {
@@ -131,38 +138,65 @@ export const postgresEngine: SqlEngine = {
   // Byte order and equality, whatever the database's default collation.
   exactText: (expr) => sql<string>`(${expr}) collate "C"`,
 
-  // pg streams only through a cursor (pg-cursor is not a dependency): DECLARE ... FETCH in a read-only transaction.
-  // The next FETCH is sent before a chunk is handed over, so the server reads and sends it while the caller works:
-  // two chunks in memory at most.
-  async *streamRows(db, query, chunkSize) {
-    const cursor = sql.id(`dsar_stream_${++cursors}`);
-    const trx = db.isTransaction ? undefined : await db.startTransaction().setAccessMode('read only').execute();
-    const conn: Kysely<any> = trx ?? db;
-    const fetch = () => {
-      const p = sql<Row>`fetch forward ${sql.lit(chunkSize)} from ${cursor}`.execute(conn);
-      p.catch(() => undefined); // awaited below; a caller that stops early must not leave it unhandled
-      return p;
-    };
-    let finished = false;
-    let inFlight: Promise<{ rows: Row[] }> | undefined;
-    try {
-      await sql`declare ${cursor} no scroll cursor for ${query}`.execute(conn);
-      for (let pending = (inFlight = fetch()); ; ) {
-        const { rows } = await pending;
-        // A short chunk is the last one: no round trip to learn that.
-        const more = rows.length === chunkSize;
-        inFlight = more ? (pending = fetch()) : undefined;
-        if (rows.length) yield rows;
-        if (!more) break;
-      }
-      finished = true;
-    } finally {
-      if (inFlight) await inFlight.catch(() => undefined);
-      if (trx) await (finished ? trx.commit() : trx.rollback()).execute();
-      else await sql`close ${cursor}`.execute(conn).catch(() => undefined);
-    }
+  // Outside a transaction, a statement without bound values streams through COPY (postgres-copy.ts: no round trip
+  // per chunk, and cheaper to parse); COPY takes no parameters, and a transaction's rows must come from its own
+  // connection, which kysely does not expose: then a cursor. Both read in a read-only transaction.
+  async *streamRows(db, query, chunkSize, ctx) {
+    const pool = pools.get(ctx.dialect);
+    const compiled = query.compile(db);
+    if (pool && !db.isTransaction && compiled.parameters.length === 0) yield* copyStream(pool, compiled.sql, chunkSize, ctx);
+    else yield* cursorStream(db, query, chunkSize);
   },
 };
+
+async function* copyStream(pool: pg.Pool, text: string, chunkSize: number, ctx: StreamContext): AsyncIterable<Row[]> {
+  const client = await pool.connect();
+  const started = performance.now();
+  let complete = false;
+  try {
+    await client.query('begin read only');
+    yield* copyRows(client, text, chunkSize);
+    await client.query('commit');
+    complete = true;
+  } finally {
+    ctx.logQuery(text, performance.now() - started);
+    // A COPY stopped early is still on the wire (and its transaction open): that connection cannot serve another.
+    client.release(complete ? undefined : new Error('stream stopped before its end'));
+  }
+}
+
+/**
+ * DECLARE ... FETCH in a read-only transaction (pg-cursor is not a dependency). The next FETCH is sent before a
+ * chunk is handed over, so the server reads and sends it while the caller works: two chunks in memory at most.
+ */
+async function* cursorStream(db: Kysely<any>, query: RawBuilder<Row>, chunkSize: number): AsyncIterable<Row[]> {
+  const cursor = sql.id(`dsar_stream_${++cursors}`);
+  const trx = db.isTransaction ? undefined : await db.startTransaction().setAccessMode('read only').execute();
+  const conn: Kysely<any> = trx ?? db;
+  const fetch = () => {
+    const p = sql<Row>`fetch forward ${sql.lit(chunkSize)} from ${cursor}`.execute(conn);
+    p.catch(() => undefined); // awaited below; a caller that stops early must not leave it unhandled
+    return p;
+  };
+  let finished = false;
+  let inFlight: Promise<{ rows: Row[] }> | undefined;
+  try {
+    await sql`declare ${cursor} no scroll cursor for ${query}`.execute(conn);
+    for (let pending = (inFlight = fetch()); ; ) {
+      const { rows } = await pending;
+      // A short chunk is the last one: no round trip to learn that.
+      const more = rows.length === chunkSize;
+      inFlight = more ? (pending = fetch()) : undefined;
+      if (rows.length) yield rows;
+      if (!more) break;
+    }
+    finished = true;
+  } finally {
+    if (inFlight) await inFlight.catch(() => undefined);
+    if (trx) await (finished ? trx.commit() : trx.rollback()).execute();
+    else await sql`close ${cursor}`.execute(conn).catch(() => undefined);
+  }
+}
 
 function columnType(info: TableInfo, name: string): string {
   const col = info.columns.find((c) => c.name === name);

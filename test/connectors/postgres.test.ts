@@ -1,5 +1,6 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConnectorConfig, TableInfo } from '../../connectors/connector.ts';
+import type { ConnectorConfig, Row, TableInfo } from '../../connectors/connector.ts';
 import { PostgresConnector } from '../../connectors/postgres.ts';
 import { SystemError } from '../../src/errors.ts';
 import { createPostgresDatabase, execPostgres, type TestDatabase } from '../helpers/databases.ts';
@@ -53,6 +54,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await database?.drop();
 });
+
+async function collectRows(rows: AsyncIterable<Row[]>): Promise<Row[][]> {
+  const chunks: Row[][] = [];
+  for await (const chunk of rows) chunks.push(chunk);
+  return chunks;
+}
 
 describe('PostgresConnector', () => {
   sqlConnectorContract(config, (cfg, options) => new PostgresConnector(cfg, options));
@@ -199,6 +206,49 @@ describe('PostgresConnector', () => {
     it('identifies itself to the server as dsar', async () => {
       const rows = await c.db.selectNoFrom((eb) => eb.fn<string>('current_setting', [eb.val('application_name')]).as('name')).execute();
       expect(rows[0].name).toBe('dsar');
+    });
+  });
+
+  describe('streamRows through COPY', () => {
+    // Every value a plain query returns, streamed (COPY's text format escapes tabs, newlines and backslashes, and
+    // writes NULL as \N): the stream must give the driver's values exactly, type by type.
+    const TRICKY = `
+      create table tricky (id bigint primary key, t text, n numeric(12, 3), f float8, b boolean, d date, ts timestamptz,
+        j jsonb, bin bytea, u uuid, arr int[], i2 smallint);
+      insert into tricky values
+        (1, E'tab\there\nnew line\r\\back\\slash', 1.5, 0.1, true, '2024-02-29', '2024-01-01 10:00:00+02', '{"a": [1, "x\\ty"]}',
+          '\\x00ff0a09', '6f1c2d1e-0b3a-4c59-9d5e-3f1a2b3c4d5e', '{1,2,NULL}', 7),
+        (2, '\\N', null, null, false, null, null, 'null', '', null, '{}', null),
+        (3, null, -0.001, -1e300, null, '0001-01-01', '2038-01-19 03:14:08+00', '"é漢🙂"', null, null, null, -32768),
+        (4, '', 123456789.123, 'NaN', true, 'infinity', '-infinity', '[]', '\\x5c4e', null, '{-1}', 0),
+        (9223372036854775807, 'é漢🙂 ' || repeat('ü', 3000), 0, 'Infinity', false, '2000-01-01', '2000-01-01 00:00:00.123456+00', '{}', '\\x', null, null, 1);
+    `;
+
+    it('gives every type and tricky text exactly as a plain query does', async () => {
+      await execPostgres(database.url, TRICKY);
+      const c = new PostgresConnector(config());
+      await c.connect();
+      try {
+        const query = sql<Row>`select * from tricky order by id`;
+        const streamed = (await collectRows(c.streamRows(query, { chunkSize: 2 }))).flat();
+        expect(streamed).toEqual(await c.queryRows(query));
+        expect(streamed[1]).toMatchObject({ t: '\\N', n: null, j: null, bin: Buffer.alloc(0) });
+      } finally {
+        await c.close();
+      }
+    });
+
+    it('multibyte text cut anywhere by the network arrives whole', async () => {
+      const c = new PostgresConnector(config());
+      await c.connect();
+      try {
+        const query = sql<Row>`select g as id, repeat('é漢🙂', g % 97) as t from generate_series(1, 20000) as g order by g`;
+        const streamed = (await collectRows(c.streamRows(query, { chunkSize: 3000 }))).flat();
+        expect(streamed.length).toBe(20000);
+        expect(streamed.every((r) => r.t === 'é漢🙂'.repeat(Number(r.id) % 97))).toBe(true);
+      } finally {
+        await c.close();
+      }
     });
   });
 

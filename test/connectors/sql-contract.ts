@@ -285,6 +285,21 @@ export function sqlConnectorContract(config: () => ConnectorConfig, make: MakeCo
       expect(ids(after)).toEqual([[1, 2, 3]]);
     });
 
+    it('a statement with bound values streams the same rows as one with the values written in', async () => {
+      const bound = await collect(c.streamRows(sql<Row>`select id from contacts where id <= ${1500} order by id`, { chunkSize: 1000 }));
+      expect(ids(bound)).toEqual([Array.from({ length: 1000 }, (_, i) => i + 1), Array.from({ length: 500 }, (_, i) => i + 1001)]);
+    });
+
+    it('callers that stop early, more of them than the pool has connections, leave none of it used up', async () => {
+      for (let i = 0; i < 6; i++) {
+        for await (const rows of c.streamRows(sql<Row>`select id from contacts order by id`, { chunkSize: 10 })) {
+          expect(rows.length).toBe(10);
+          break;
+        }
+      }
+      expect(ids(await collect(c.streamRows(sql<Row>`select id from contacts where id = 7`)))).toEqual([[7]]);
+    });
+
     it('a failing statement is a SystemError naming the table', async () => {
       const stream = c.streamRows(sql<Row>`select no_such_column from contacts`, { table: 'contacts' });
       await expect(collect(stream)).rejects.toBeInstanceOf(SystemError);
