@@ -61,11 +61,51 @@ export async function runRecordExtract(
   pseudonym: Pseudonymizer,
   open: (columns: string[]) => Promise<ExtractFile>,
 ): Promise<RecordOutcome> {
+  const hashing = new Hashing(pseudonym, plan.output.some((o) => o.role === 'pseudonym'));
+  try {
+    return await searchAndWrite(plan, source, target, hashing, open);
+  } finally {
+    await hashing.close();
+  }
+}
+
+/**
+ * Where pseudonyms are computed: by a worker thread for a large extract, started as soon as the first count tells
+ * the table's size (it loads while the rest of the search waits on the database), else on this thread.
+ */
+class Hashing {
+  pool: PseudonymPool | undefined;
+
+  constructor(
+    readonly pseudonym: Pseudonymizer,
+    readonly needed: boolean,
+  ) {}
+
+  sized(rows: number): void {
+    if (!this.pool && this.needed && rows >= OFF_THREAD_ROWS) this.pool = new PseudonymPool(this.pseudonym);
+  }
+
+  async close(): Promise<void> {
+    await this.pool?.close();
+  }
+}
+
+async function searchAndWrite(
+  plan: RecordPlan,
+  source: RecordSource,
+  target: PrivacyTarget,
+  hashing: Hashing,
+  open: (columns: string[]) => Promise<ExtractFile>,
+): Promise<RecordOutcome> {
   const t0 = performance.now();
   const lattice = latticeOf(plan.quasi);
   const loss = precisionLoss(lattice.max);
   const outcome = await searchLattice<ClassCount[]>(lattice, {
-    evaluate: (levels) => source.classCounts(levels),
+    evaluate: async (levels) => {
+      const counts = await source.classCounts(levels);
+      hashing.sized(rowsOf(counts));
+      return counts;
+    },
     qualifies: (counts) => judge(counts, target).qualifies,
     prefer: (a, b) => judge(a, target).suppressedRows - judge(b, target).suppressedRows,
     loss,
@@ -100,8 +140,7 @@ export async function runRecordExtract(
     throw err;
   });
   try {
-    const rowsIn = counts.reduce((n, c) => n + c.size * c.classes, 0);
-    const written = await writeRows(plan, output, source.ordered, levels, target, failing, pseudonym, file, rowsIn);
+    const written = await writeRows(plan, output, source.ordered, levels, target, failing, hashing, file);
     // The report describes what was written; the risk before suppression comes from the search's counts.
     const risk = recordRisk(written.classes, target);
     risk.beforeSuppression = recordRisk(counts, target).beforeSuppression;
@@ -112,6 +151,9 @@ export async function runRecordExtract(
     throw err;
   }
 }
+
+/** Rows counted by a node's class sizes. */
+const rowsOf = (counts: readonly ClassCount[]) => counts.reduce((n, c) => n + c.size * c.classes, 0);
 
 /** The iterator of `rows` with its first chunk already asked for (the query runs from now on). */
 function started<T>(rows: AsyncIterable<T>): AsyncIterableIterator<T> & { return(): Promise<IteratorResult<T>> } {
@@ -143,15 +185,13 @@ async function writeRows(
   levels: Levels,
   target: PrivacyTarget,
   failing: ReadonlySet<string>,
-  pseudonym: Pseudonymizer,
+  { pseudonym, pool }: Hashing,
   file: ExtractFile,
-  expectedRows: number,
 ): Promise<{ rows: number; classes: ClassCount[] }> {
   const q = plan.quasi.length;
   const others = plan.output.filter((o) => o.role !== 'quasi');
   const sensitiveAt = others.flatMap((o, j) => (o.role === 'sensitive' ? [q + j] : []));
   const pseudonymAt = others.flatMap((o, j) => (o.role === 'pseudonym' ? [q + j] : []));
-  const pool = pseudonymAt.length && expectedRows >= OFF_THREAD_ROWS ? new PseudonymPool(pseudonym) : undefined;
   const steps = plan.quasi.map((ladder, i) => ladder.steps[levels[i]]);
   // Each output column as a function of the source row [quasi..., others...] (and of the chunk's pseudonyms, when
   // the worker computed them: row r's p-th pseudonym column at r * pseudonymAt.length + p).
@@ -187,19 +227,22 @@ async function writeRows(
     hashes?: Promise<Array<string | null>>;
   }
   // The worker hashes one chunk while the previous one is encoded and written.
+  const offThread = pseudonymAt.length ? pool : undefined;
   let pending: Chunk | undefined;
-  try {
-    for await (const chunk of chunks) {
-      const admitted = chunk.filter((row) => classes.admit(row, q, sensitiveAt));
-      const next: Chunk = { rows: admitted, hashes: pool?.pseudonyms(admitted.flatMap((row) => pseudonymAt.map((at) => row[at]))) };
-      next.hashes?.catch(() => {}); // awaited by emit; a failure meanwhile must not count as unhandled
-      if (pending) await emit(pending);
-      pending = next;
+  for await (const chunk of chunks) {
+    const admitted: (readonly unknown[])[] = [];
+    const values: unknown[] = [];
+    for (const row of chunk) {
+      if (!classes.admit(row, q, sensitiveAt)) continue;
+      admitted.push(row);
+      if (offThread) for (const at of pseudonymAt) values.push(row[at]);
     }
+    const next: Chunk = { rows: admitted, hashes: offThread?.pseudonyms(values) };
+    next.hashes?.catch(() => {}); // awaited by emit; a failure meanwhile must not count as unhandled
     if (pending) await emit(pending);
-  } finally {
-    await pool?.close();
+    pending = next;
   }
+  if (pending) await emit(pending);
   return { rows, classes: classes.finish() };
 }
 

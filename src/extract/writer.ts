@@ -31,12 +31,16 @@ export async function openExtractFile(target: string, format: ExtractFormat, col
   const hash = createHash('sha256');
   let bytes = 0;
   let first = true;
+  // One write in flight while the caller prepares the next rows; its failure surfaces at the next put or finish.
+  let writing: Promise<unknown> = Promise.resolve();
   const put = async (text: string) => {
     if (!text) return;
     const buffer = Buffer.from(text, 'utf8');
     hash.update(buffer);
     bytes += buffer.length;
-    await temp.handle.write(buffer);
+    await writing;
+    writing = temp.handle.write(buffer);
+    writing.catch(() => undefined); // awaited by the next put or finish
   };
   const encode = encoder(format, columns);
   try {
@@ -57,12 +61,16 @@ export async function openExtractFile(target: string, format: ExtractFormat, col
     },
     async finish() {
       await put(encode.tail);
+      await writing;
       await temp.handle.sync();
       await temp.handle.close();
       await rename(temp.file, target);
       return { path: target, sha256: hash.digest('hex'), bytes };
     },
-    abort: () => temp.discard(),
+    async abort() {
+      await writing.catch(() => undefined);
+      await temp.discard();
+    },
   };
 }
 
