@@ -14,6 +14,7 @@ import {
   rowValueIn,
   splitQualified,
   type SqlConnectorOptions,
+  SESSION_WORK_MEMORY_BYTES,
   type SqlEngine,
   type UpdateBatch,
 } from './sql-base.ts';
@@ -58,6 +59,14 @@ export const mysqlEngine: SqlEngine = {
       bigNumberStrings: true,
       decimalNumbers: false, // DECIMAL stays an exact string
       timezone: 'Z', // DATETIME values are read and written as UTC
+    });
+    // Queued on each new connection ahead of anything else it runs (MySQL 8 keeps its temporary tables in memory up to
+    // temptable_max_ram anyway; the setting matters to MariaDB).
+    pool.on('connection', (conn) => {
+      conn.query(
+        `SET SESSION tmp_table_size = GREATEST(@@tmp_table_size, ${SESSION_WORK_MEMORY_BYTES}), max_heap_table_size = GREATEST(@@max_heap_table_size, ${SESSION_WORK_MEMORY_BYTES})`,
+        () => undefined,
+      );
     });
     const dialect = new MysqlDialect({ pool });
     pools.set(dialect, pool);

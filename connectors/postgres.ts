@@ -4,6 +4,7 @@ import pg from 'pg';
 import { PostgresDialect, sql, type Dialect, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { ColumnInfo, ConnectorConfig, OnDelete, Row, TableInfo, TriggerInfo, TypeFamily } from './connector.ts';
 import {
+  SESSION_WORK_MEMORY_BYTES,
   SqlConnectorBase,
   describeUrl,
   groupBy,
@@ -64,7 +65,13 @@ export const postgresEngine: SqlEngine = {
     // An idle client losing its server must not crash the process; the next query reports it.
     pool.on('error', () => undefined);
     // Nor a client in use (pg-pool listens only while it is idle): its query in flight rejects with the error.
-    pool.on('connect', (client) => client.on('error', () => undefined));
+    pool.on('connect', (client) => {
+      client.on('error', () => undefined);
+      // Queued ahead of the client's first statement.
+      client
+        .query(`select set_config('work_mem', (greatest(pg_size_bytes(current_setting('work_mem')), ${SESSION_WORK_MEMORY_BYTES}) / 1024)::bigint || 'kB', false)`)
+        .catch(() => undefined);
+    });
     const dialect = new PostgresDialect({ pool });
     pools.set(dialect, pool);
     return dialect;

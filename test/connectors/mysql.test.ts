@@ -1,5 +1,6 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConnectorConfig, TableInfo } from '../../connectors/connector.ts';
+import type { ConnectorConfig, Row, TableInfo } from '../../connectors/connector.ts';
 import { MysqlConnector } from '../../connectors/mysql.ts';
 import { SystemError } from '../../src/errors.ts';
 import { createMysqlDatabase, execMysql, type TestDatabase } from '../helpers/databases.ts';
@@ -167,6 +168,20 @@ describe('MysqlConnector (MariaDB 10.11 here)', () => {
       for await (const rows of c.rowsWhereIn('customers', 'id', ['70'], { columns: ['created_at'] })) found.push(...rows);
       expect(found).toEqual([{ created_at: new Date('2024-03-02T08:30:00Z') }]);
       await c.deleteByKeys('customers', ['id'], [[70]]);
+    });
+  });
+
+  describe('working memory', () => {
+    it('every session, streams included, keeps temporary tables of up to 64 MB in memory', async () => {
+      const c = new MysqlConnector(config());
+      await c.connect();
+      try {
+        const [row] = await c.queryRows(sql<Row>`select @@tmp_table_size as tmp, @@max_heap_table_size as heap`);
+        expect([Number(row.tmp), Number(row.heap)].every((v) => v >= 64 * 1024 * 1024)).toBe(true);
+        for await (const rows of c.streamRows(sql<Row>`select @@tmp_table_size as tmp`)) expect(Number(rows[0].tmp)).toBeGreaterThanOrEqual(64 * 1024 * 1024);
+      } finally {
+        await c.close();
+      }
     });
   });
 

@@ -252,6 +252,36 @@ describe('PostgresConnector', () => {
     });
   });
 
+  describe('working memory', () => {
+    const workMem = async (c: PostgresConnector) => {
+      const streamed: unknown[] = [];
+      for await (const rows of c.streamRows(sql<Row>`select current_setting('work_mem') as w`)) streamed.push(rows[0].w);
+      return [(await c.queryRows(sql<Row>`select current_setting('work_mem') as w`))[0].w, ...streamed];
+    };
+
+    it('every session, streams included, sorts and hashes in up to 64 MB before spilling to disk', async () => {
+      const c = new PostgresConnector(config());
+      await c.connect();
+      try {
+        expect(await workMem(c)).toEqual(['64MB', '64MB']);
+      } finally {
+        await c.close();
+      }
+    });
+
+    it('a server or database that allows more keeps its own setting', async () => {
+      await execPostgres(database.url, `alter database ${new URL(database.url).pathname.slice(1)} set work_mem = '256MB'`);
+      const c = new PostgresConnector(config());
+      await c.connect();
+      try {
+        expect(await workMem(c)).toEqual(['256MB', '256MB']);
+      } finally {
+        await c.close();
+        await execPostgres(database.url, `alter database ${new URL(database.url).pathname.slice(1)} reset work_mem`);
+      }
+    });
+  });
+
   describe('connect', () => {
     it('an unreachable server is a SystemError naming the system, with no password in it', async () => {
       const url = 'postgres://postgres:s3cret-pw@127.0.0.1:1/app';
