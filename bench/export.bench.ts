@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { buildPostgres, FULL } from './dataset.ts';
-import { fmt, peakRssMb, timed } from './measure.ts';
+import { fmt, median, peakRssMb, timed } from './measure.ts';
 import { createPostgresDatabase } from '../test/helpers/databases.ts';
 import { parseDataMap } from '../src/datamap/load.ts';
 import { planTraversal, traverse } from '../src/plan/traversal.ts';
@@ -105,7 +105,3 @@ export async function run(flags: string[]): Promise<void> {
   }
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}

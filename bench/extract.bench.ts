@@ -21,11 +21,12 @@ import { silentLogger } from '../src/log.ts';
 import { runExtract, type ExtractResult } from '../src/ops/extract.ts';
 import { openStateStore } from '../src/state/store.ts';
 import { buildMysql, buildPostgres, FULL } from './dataset.ts';
-import { fmt, peakRssMb } from './measure.ts';
+import { fmt, median, peakRssMb } from './measure.ts';
 import { mysqlServer, postgresServer } from './servers.ts';
 
 const DB = 'dsar_bench_extract';
 const HMAC_KEY = 'bench-hmac-key';
+const RECORD_RUNS = 3;
 
 interface Engine {
   name: string;
@@ -77,19 +78,29 @@ export async function run(flags: string[]): Promise<void> {
         `ratio ${ratio.toFixed(2)}x (goal <= 1.2x) ${ratio <= 1.2 ? 'OK' : 'ABOVE GOAL'}   peak RSS ${fmt(aggRss)} MB`,
     );
 
-    const rec = await dsarExtract(engine, 'users');
+    // Record-level: three runs, the median judged against the goal (and the range printed: the box is shared).
+    const recs = [];
+    for (let i = 0; i < RECORD_RUNS; i++) recs.push(await dsarExtract(engine, 'users'));
+    const rec = recs[0];
     const recordRaw = [await timedQuery(engine, engine.recordGroupBy), await timedQuery(engine, engine.recordGroupBy)].sort((x, y) => x.ms - y.ms)[0];
-    const total = (rec.result.rowsOut * 1000) / rec.ms;
-    const written = (rec.result.rowsOut * 1000) / (rec.result.ms?.write ?? rec.ms);
+    const searchMs = recs.map((r) => r.result.ms?.search ?? 0);
+    const writeMs = recs.map((r) => r.result.ms?.write ?? r.ms);
+    const rowsOut = rec.result.rowsOut;
+    const written = recs.map((r, i) => (rowsOut * 1000) / writeMs[i]);
+    const total = recs.map((r) => (rowsOut * 1000) / r.ms);
+    const range = (xs: number[]) => `${fmt(Math.min(...xs))}-${fmt(Math.max(...xs))}`;
     console.log(
-      `record-level (3 quasi, k=10, l=2)           ${fmt(rec.result.rowsOut)} rows out of ${fmt(rec.result.rowsIn)}, levels ${JSON.stringify(rec.result.levels)}`,
+      `record-level (3 quasi, k=10, l=2)           ${fmt(rowsOut)} rows out of ${fmt(rec.result.rowsIn)}, levels ${JSON.stringify(rec.result.levels)}; median of ${RECORD_RUNS} runs (range)`,
     );
     console.log(
-      `${''.padEnd(44)}search ${fmt(rec.result.ms?.search ?? 0)} ms (${rec.result.search}); one raw GROUP BY of the chosen node ${fmt(recordRaw.ms)} ms`,
+      `${''.padEnd(44)}search ${fmt(median(searchMs))} ms (${range(searchMs)}; ${rec.result.search}); one raw GROUP BY of the chosen node ${fmt(recordRaw.ms)} ms`,
     );
     console.log(
-      `${''.padEnd(44)}output ${fmt(written)} rows/s (${fmt(rec.result.ms?.write ?? 0)} ms), whole extract ${fmt(total)} rows/s (${fmt(rec.ms)} ms)   ` +
-        `goal >= 300,000 rows/s out: ${written >= 300_000 ? 'OK' : 'BELOW GOAL'} (output), ${total >= 300_000 ? 'OK' : 'BELOW GOAL'} (whole)   peak RSS ${fmt(rec.rss)} MB (goal < 250)`,
+      `${''.padEnd(44)}output ${fmt(median(written))} rows/s (${range(written)}; ${fmt(median(writeMs))} ms), whole extract ${fmt(median(total))} rows/s (${range(total)}; ${fmt(median(recs.map((r) => r.ms)))} ms)`,
+    );
+    console.log(
+      `${''.padEnd(44)}goal >= 300,000 rows/s out: ${median(written) >= 300_000 ? 'OK' : 'BELOW GOAL'} (output), ${median(total) >= 300_000 ? 'OK' : 'BELOW GOAL'} (whole)   ` +
+        `peak RSS ${fmt(Math.max(...recs.map((r) => r.rss)))} MB (goal < 250)`,
     );
   }
 }

@@ -26,3 +26,9 @@ export async function peakRssMb(): Promise<number> {
   const m = /VmHWM:\s+(\d+) kB/.exec(status);
   return m ? Number(m[1]) / 1024 : process.memoryUsage().rss / 1048576;
 }
+
+/** The middle value (the upper one of an even count). */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
