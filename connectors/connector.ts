@@ -200,6 +200,8 @@ export interface SqlConnector extends Connector {
    * SystemError naming `table` (when given) without bound values. Issue no other statement until the stream ends.
    */
   streamRows(query: RawBuilder<Row>, opts?: { chunkSize?: number; table?: string }): AsyncIterable<Row[]>;
+  /** As streamRows, each row as its values in select-list order: no object per row, for the longest streams. */
+  streamValues(query: RawBuilder<Row>, opts?: { chunkSize?: number; table?: string }): AsyncIterable<unknown[][]>;
   /**
    * Every row of one SELECT whose result is small (a histogram, aggregated cells), read at once. Unlike a cursor, the
    * plan may run in parallel (PostgreSQL never parallelizes a cursor's query). Errors as streamRows.

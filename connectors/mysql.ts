@@ -12,10 +12,12 @@ import {
   markUniqueColumns,
   qualifiedRef,
   rowValueIn,
-  splitQualified,
-  type SqlConnectorOptions,
   SESSION_WORK_MEMORY_BYTES,
+  splitQualified,
+  valuesOf,
+  type SqlConnectorOptions,
   type SqlEngine,
+  type StreamContext,
   type UpdateBatch,
 } from './sql-base.ts';
 import { mysqlSampler } from './sample-mysql.ts';
@@ -75,29 +77,12 @@ export const mysqlEngine: SqlEngine = {
 
   // Rows read in chunks from mysql2's own stream (kysely's yields one row per promise). Inside a transaction the
   // rows must come from its connection: kysely's stream then.
-  async *streamRows(db, query, chunkSize, ctx) {
-    const pool = pools.get(ctx.dialect);
-    if (!pool || db.isTransaction) {
-      yield* executorRows(db, query, chunkSize);
-      return;
-    }
-    const compiled = query.compile(db);
-    const conn = await new Promise<mysql.PoolConnection>((resolve, reject) => pool.getConnection((err, c) => (err ? reject(err) : resolve(c))));
-    const started = performance.now();
-    const stream = conn.query(compiled.sql, compiled.parameters as unknown[]).stream({ objectMode: true, highWaterMark: chunkSize });
-    let complete = false;
-    try {
-      yield* readableChunks<Row>(stream, chunkSize);
-      complete = true;
-    } finally {
-      ctx.logQuery(compiled.sql, performance.now() - started);
-      // A result not read to its end is still on the wire: that connection cannot serve another query.
-      if (complete) conn.release();
-      else {
-        stream.destroy();
-        conn.destroy();
-      }
-    }
+  streamRows(db, query, chunkSize, ctx) {
+    return driverStream<Row>(db, query, chunkSize, ctx, false, () => executorRows(db, query, chunkSize));
+  },
+
+  streamValues(db, query, chunkSize, ctx) {
+    return driverStream<unknown[]>(db, query, chunkSize, ctx, true, () => valuesOf(executorRows(db, query, chunkSize)));
   },
 
   describeTarget(config) {
@@ -188,6 +173,42 @@ export const mysqlEngine: SqlEngine = {
   // The usual *_ci collations make `a` = `A` and ignore trailing spaces; grouping must not merge distinct values.
   exactText: (expr) => sql<string>`cast(${expr} as char character set utf8mb4) collate utf8mb4_bin`,
 };
+
+/**
+ * Rows read in chunks from mysql2's own stream (kysely's yields one row per promise); `arrays`: each row as its
+ * values (mysql2's rowsAsArray). Inside a transaction the rows must come from its connection: kysely's stream then.
+ */
+async function* driverStream<T>(
+  db: Kysely<any>,
+  query: RawBuilder<Row>,
+  chunkSize: number,
+  ctx: StreamContext,
+  arrays: boolean,
+  fallback: () => AsyncIterable<T[]>,
+): AsyncIterable<T[]> {
+  const pool = pools.get(ctx.dialect);
+  if (!pool || db.isTransaction) {
+    yield* fallback();
+    return;
+  }
+  const compiled = query.compile(db);
+  const conn = await new Promise<mysql.PoolConnection>((resolve, reject) => pool.getConnection((err, c) => (err ? reject(err) : resolve(c))));
+  const started = performance.now();
+  const stream = conn.query({ sql: compiled.sql, values: compiled.parameters as unknown[], rowsAsArray: arrays }).stream({ objectMode: true, highWaterMark: chunkSize });
+  let complete = false;
+  try {
+    yield* readableChunks<T>(stream, chunkSize);
+    complete = true;
+  } finally {
+    ctx.logQuery(compiled.sql, performance.now() - started);
+    // A result not read to its end is still on the wire: that connection cannot serve another query.
+    if (complete) conn.release();
+    else {
+      stream.destroy();
+      conn.destroy();
+    }
+  }
+}
 
 const JSON_TABLE_FAMILIES = new Set<TypeFamily>(['integer', 'decimal', 'float', 'text', 'date', 'timestamp', 'time', 'json', 'boolean']);
 

@@ -13,23 +13,36 @@ const ESCAPE = /\\(.)/gs;
 const NULL = '\\N';
 
 /** The rows of `text` (a SELECT without bound parameters) in chunks of `chunkSize`, read over `client`. */
-export async function* copyRows(client: pg.ClientBase, text: string, chunkSize: number): AsyncGenerator<Row[]> {
+export function copyRows(client: pg.ClientBase, text: string, chunkSize: number): AsyncGenerator<Row[]> {
+  return copied(client, text, chunkSize, (names) => (values) => {
+    const row: Row = {};
+    for (let j = 0; j < names.length; j++) row[names[j]] = values[j];
+    return row;
+  });
+}
+
+/** As copyRows, each row as its values in select-list order. */
+export function copyValues(client: pg.ClientBase, text: string, chunkSize: number): AsyncGenerator<unknown[][]> {
+  return copied(client, text, chunkSize, () => (values) => values);
+}
+
+async function* copied<T>(client: pg.ClientBase, text: string, chunkSize: number, shape: (names: string[]) => (values: unknown[]) => T): AsyncGenerator<T[]> {
   const { fields } = await client.query(`select * from (${text}) as dsar_described limit 0`);
-  const names = fields.map((f) => f.name);
   const parsers = fields.map((f) => pg.types.getTypeParser(f.dataTypeID, 'text') as (text: string) => unknown);
-  const width = names.length;
+  const width = fields.length;
+  const toRow = shape(fields.map((f) => f.name));
   const stream = client.query(copyTo(`copy (${text}) to stdout`));
-  let chunk: Row[] = [];
+  let chunk: T[] = [];
   let rest: Buffer | undefined;
-  const parseLines = function* (buffer: Buffer, end: number): Generator<Row[]> {
+  const parseLines = function* (buffer: Buffer, end: number): Generator<T[]> {
     for (const line of buffer.toString('utf8', 0, end).split('\n')) {
-      const values = line.split('\t');
-      const row: Row = {};
+      // The split's array becomes the row: each field parsed in place.
+      const values: unknown[] = line.split('\t', width);
       for (let j = 0; j < width; j++) {
-        const v = values[j];
-        row[names[j]] = v === NULL ? null : parsers[j](v.includes('\\') ? v.replace(ESCAPE, (_, c: string) => UNESCAPED[c] ?? c) : v);
+        const v = values[j] as string;
+        values[j] = v === NULL ? null : parsers[j](v.includes('\\') ? v.replace(ESCAPE, (_, c: string) => UNESCAPED[c] ?? c) : v);
       }
-      chunk.push(row);
+      chunk.push(toRow(values));
       if (chunk.length >= chunkSize) {
         yield chunk;
         chunk = [];

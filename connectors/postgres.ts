@@ -18,9 +18,10 @@ import {
   type SqlConnectorOptions,
   type SqlEngine,
   type StreamContext,
+  valuesOf,
   type UpdateBatch,
 } from './sql-base.ts';
-import { copyRows } from './postgres-copy.ts';
+import { copyRows, copyValues } from './postgres-copy.ts';
 import { postgresSampler } from './sample-postgres.ts';
 
 /** Each dialect's pool: COPY needs one of pg's own clients, which kysely does not hand out. */
@@ -148,21 +149,35 @@ export const postgresEngine: SqlEngine = {
   // Outside a transaction, a statement without bound values streams through COPY (postgres-copy.ts: no round trip
   // per chunk, and cheaper to parse); COPY takes no parameters, and a transaction's rows must come from its own
   // connection, which kysely does not expose: then a cursor. Both read in a read-only transaction.
-  async *streamRows(db, query, chunkSize, ctx) {
-    const pool = pools.get(ctx.dialect);
-    const compiled = query.compile(db);
-    if (pool && !db.isTransaction && compiled.parameters.length === 0) yield* copyStream(pool, compiled.sql, chunkSize, ctx);
-    else yield* cursorStream(db, query, chunkSize);
+  streamRows(db, query, chunkSize, ctx) {
+    return viaCopyOrCursor(db, query, ctx, (client, text) => copyRows(client, text, chunkSize), () => cursorStream(db, query, chunkSize));
+  },
+
+  streamValues(db, query, chunkSize, ctx) {
+    return viaCopyOrCursor(db, query, ctx, (client, text) => copyValues(client, text, chunkSize), () => valuesOf(cursorStream(db, query, chunkSize)));
   },
 };
 
-async function* copyStream(pool: pg.Pool, text: string, chunkSize: number, ctx: StreamContext): AsyncIterable<Row[]> {
+async function* viaCopyOrCursor<T>(
+  db: Kysely<any>,
+  query: RawBuilder<Row>,
+  ctx: StreamContext,
+  copy: (client: pg.ClientBase, text: string) => AsyncIterable<T[]>,
+  cursor: () => AsyncIterable<T[]>,
+): AsyncIterable<T[]> {
+  const pool = pools.get(ctx.dialect);
+  const compiled = query.compile(db);
+  if (pool && !db.isTransaction && compiled.parameters.length === 0) yield* copyStream(pool, compiled.sql, ctx, copy);
+  else yield* cursor();
+}
+
+async function* copyStream<T>(pool: pg.Pool, text: string, ctx: StreamContext, copy: (client: pg.ClientBase, text: string) => AsyncIterable<T[]>): AsyncIterable<T[]> {
   const client = await pool.connect();
   const started = performance.now();
   let complete = false;
   try {
     await client.query('begin read only');
-    yield* copyRows(client, text, chunkSize);
+    yield* copy(client, text);
     await client.query('commit');
     complete = true;
   } finally {

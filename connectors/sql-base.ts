@@ -47,6 +47,8 @@ export interface UpdateBatch {
  */
 export const SESSION_WORK_MEMORY_BYTES = 64 * 1024 * 1024;
 
+type StreamOptions = { chunkSize?: number; table?: string };
+
 /** What an engine's own row stream may need besides kysely: the dialect it created, and the connector's query log. */
 export interface StreamContext {
   dialect: Dialect;
@@ -91,6 +93,8 @@ export interface SqlEngine {
   exactText?(expr: Expression<unknown>): RawBuilder<string>;
   /** The rows of one SELECT in chunks of `chunkSize`; default: the driver's row stream through kysely's executor. */
   streamRows?(db: Kysely<any>, query: RawBuilder<Row>, chunkSize: number, ctx: StreamContext): AsyncIterable<Row[]>;
+  /** As streamRows, each row as its values in select-list order; default: streamRows' objects taken apart. */
+  streamValues?(db: Kysely<any>, query: RawBuilder<Row>, chunkSize: number, ctx: StreamContext): AsyncIterable<unknown[][]>;
 }
 
 const DEFAULT_CHUNK = 1000;
@@ -316,16 +320,27 @@ export class SqlConnectorBase implements SqlConnector {
     return this.#rows(opts.table ?? '', query);
   }
 
-  async *streamRows(query: RawBuilder<Row>, opts: { chunkSize?: number; table?: string } = {}): AsyncIterable<Row[]> {
+  streamRows(query: RawBuilder<Row>, opts: StreamOptions = {}): AsyncIterable<Row[]> {
+    return this.#stream(query, opts, (size, ctx) =>
+      this.#engine.streamRows ? this.#engine.streamRows(this.db, query, size, ctx) : executorRows(this.db, query, size),
+    );
+  }
+
+  streamValues(query: RawBuilder<Row>, opts: StreamOptions = {}): AsyncIterable<unknown[][]> {
+    return this.#stream(query, opts, (size, ctx) =>
+      this.#engine.streamValues ? this.#engine.streamValues(this.db, query, size, ctx) : valuesOf(this.#engine.streamRows ? this.#engine.streamRows(this.db, query, size, ctx) : executorRows(this.db, query, size)),
+    );
+  }
+
+  async *#stream<T>(query: RawBuilder<Row>, opts: StreamOptions, open: (size: number, ctx: StreamContext) => AsyncIterable<T[]>): AsyncIterable<T[]> {
     const size = opts.chunkSize ?? DEFAULT_CHUNK;
     if (!Number.isInteger(size) || size < 1) throw new Error(`chunkSize must be a positive integer, got ${size}`);
     const ctx: StreamContext = {
       dialect: this.#shared.dialect!,
       logQuery: (text, durationMs) => this.#options.onQuery?.({ sql: text, durationMs }),
     };
-    const rows = this.#engine.streamRows ? this.#engine.streamRows(this.db, query, size, ctx) : executorRows(this.db, query, size);
     try {
-      yield* rows;
+      yield* open(size, ctx);
     } catch (err) {
       // Compiled again only to know which bound values to keep out of the message.
       throw this.#wrap(err, opts.table, query.compile(this.db).parameters);
@@ -450,6 +465,11 @@ export class SqlConnectorBase implements SqlConnector {
 }
 
 /** A driver's row stream (mysql2, better-sqlite3 via kysely's executor) regrouped into chunks of `size`. */
+/** Rows as their values in select-list order (every statement dsar streams names its columns uniquely). */
+export async function* valuesOf(chunks: AsyncIterable<Row[]>): AsyncIterable<unknown[][]> {
+  for await (const rows of chunks) yield rows.map((row) => Object.values(row));
+}
+
 export async function* executorRows(db: Kysely<any>, query: RawBuilder<Row>, size: number, compiled: CompiledQuery<Row> = query.compile(db)): AsyncIterable<Row[]> {
   let chunk: Row[] = [];
   for await (const result of db.getExecutor().stream(compiled, size)) {

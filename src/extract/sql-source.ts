@@ -48,6 +48,10 @@ class SqlTable {
     return this.c.streamRows(query, { chunkSize: STREAM_CHUNK, table: this.table });
   }
 
+  streamValues(query: RawBuilder<Row>): AsyncIterable<unknown[][]> {
+    return this.c.streamValues(query, { chunkSize: STREAM_CHUNK, table: this.table });
+  }
+
   /** A small result at once: no cursor, so PostgreSQL may run the GROUP BY in parallel. */
   all(query: RawBuilder<Row>): Promise<Row[]> {
     return this.c.queryRows(query, { table: this.table });
@@ -135,23 +139,21 @@ export class SqlRecordSource implements RecordSource {
       ...others.map((o, j) => sql`${outputSql(t.c, o.name, o.family)} as ${alias('dsar_c', j)}`),
     ];
     const query = sql<Row>`select ${sql.join(select)} from ${t.from} ${t.where} ${orderBy(gens)}`;
-    // Per column, once: where its value is in the result row and how it is made canonical (the loop runs per row).
-    const quasi = this.#plan.quasi.map((ladder, i) => ({ step: ladder.steps[levels[i]], family: ladder.family, name: `dsar_q${i}` }));
-    const names = others.map((_, j) => `dsar_c${j}`);
-    const width = quasi.length + names.length;
-    for await (const rows of t.stream(query)) {
-      const chunk: OutputRow[] = new Array(rows.length);
+    // Per ladder, once: where its value is in the result row (-1 for `*`, not selected) and how it is made canonical.
+    // The driver's arrays are rewritten in place into [quasi..., others...]: from the right, so that every value is
+    // read before its place is written (a ladder's value never sits right of its place).
+    const quasi = this.#plan.quasi.map((ladder, i) => ({ step: ladder.steps[levels[i]], family: ladder.family, at: gens.findIndex((g) => g.index === i) }));
+    const stars = quasi.length - gens.length;
+    for await (const rows of t.streamValues(query)) {
       for (let r = 0; r < rows.length; r++) {
         const row = rows[r];
-        const out = new Array(width);
-        for (let i = 0; i < quasi.length; i++) {
+        if (stars) for (let j = others.length - 1; j >= 0; j--) row[quasi.length + j] = row[gens.length + j];
+        for (let i = quasi.length - 1; i >= 0; i--) {
           const q = quasi[i];
-          out[i] = q.step.kind === 'star' ? '*' : canonicalValue(q.step, q.family, row[q.name]);
+          row[i] = q.at < 0 ? '*' : canonicalValue(q.step, q.family, row[q.at]);
         }
-        for (let j = 0; j < names.length; j++) out[quasi.length + j] = row[names[j]];
-        chunk[r] = out;
       }
-      yield chunk;
+      yield rows;
     }
   }
 }

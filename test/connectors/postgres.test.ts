@@ -55,8 +55,8 @@ afterAll(async () => {
   await database?.drop();
 });
 
-async function collectRows(rows: AsyncIterable<Row[]>): Promise<Row[][]> {
-  const chunks: Row[][] = [];
+async function collectRows<T>(rows: AsyncIterable<T[]>): Promise<T[][]> {
+  const chunks: T[][] = [];
   for await (const chunk of rows) chunks.push(chunk);
   return chunks;
 }
@@ -233,6 +233,8 @@ describe('PostgresConnector', () => {
         const streamed = (await collectRows(c.streamRows(query, { chunkSize: 2 }))).flat();
         expect(streamed).toEqual(await c.queryRows(query));
         expect(streamed[1]).toMatchObject({ t: '\\N', n: null, j: null, bin: Buffer.alloc(0) });
+        const values = (await collectRows(c.streamValues(query, { chunkSize: 2 }))).flat();
+        expect(values).toEqual(streamed.map((r) => Object.values(r)));
       } finally {
         await c.close();
       }

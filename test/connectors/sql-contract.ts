@@ -43,8 +43,8 @@ async function allRows(db: Kysely<any>, table: string, orderBy: string[]): Promi
   return rows;
 }
 
-async function collect(rows: AsyncIterable<Row[]>): Promise<Row[][]> {
-  const out: Row[][] = [];
+async function collect<T>(rows: AsyncIterable<T[]>): Promise<T[][]> {
+  const out: T[][] = [];
   for await (const batch of rows) out.push(batch);
   return out;
 }
@@ -298,6 +298,25 @@ export function sqlConnectorContract(config: () => ConnectorConfig, make: MakeCo
         }
       }
       expect(ids(await collect(c.streamRows(sql<Row>`select id from contacts where id = 7`)))).toEqual([[7]]);
+    });
+
+    it('streamValues gives each row as its values in select-list order, chunked the same way', async () => {
+      const query = sql<Row>`select id, email, id * 2 as twice from contacts where id <= 1500 order by id desc`;
+      const values = await collect(c.streamValues(query, { chunkSize: 1000 }));
+      const rows = (await collect(c.streamRows(query, { chunkSize: 1000 }))).flat();
+      expect(values.map((chunk) => chunk.length)).toEqual([1000, 500]);
+      expect(values.flat()).toEqual(rows.map((r) => [r.id, r.email, r.twice]));
+      expect(values.flat()[0].length).toBe(3);
+    });
+
+    it('streamValues with bound values, and stopped early, leaves the connector ready', async () => {
+      for await (const chunk of c.streamValues(sql<Row>`select id from contacts where id > ${10} order by id`, { chunkSize: 5 })) {
+        expect(chunk.map((v) => Number(v[0]))).toEqual([11, 12, 13, 14, 15]);
+        break;
+      }
+      const after: unknown[][] = [];
+      for await (const chunk of c.streamValues(sql<Row>`select id from contacts where id in (1, 2) order by id`)) after.push(...chunk);
+      expect(after.map((v) => Number(v[0]))).toEqual([1, 2]);
     });
 
     it('a failing statement is a SystemError naming the table', async () => {
