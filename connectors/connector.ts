@@ -209,6 +209,13 @@ export interface SqlConnector extends Connector {
   queryRows(query: RawBuilder<Row>, opts?: { table?: string }): Promise<Row[]>;
   /** A text expression that compares, groups and counts DISTINCT byte for byte, whatever the column's collation (MySQL's *_ci merges `a` and `A`). */
   exactText(expr: Expression<unknown>): RawBuilder<string>;
+  /**
+   * The families (of date, timestamp and time) whose columns form the same groups by their values as by their text:
+   * one text per value, so a count may group by the value, which is cheaper. Not SQLite, which keeps such values as
+   * text or numbers of either kind (they group apart); not MySQL's timestamps, whose text in a session time zone
+   * with daylight saving shows one hour of the year twice.
+   */
+  readonly familiesGroupedByValue: readonly TypeFamily[];
 }
 
 /** One row's new values for updateRows: `values[i]` goes into `columns[i]`. */

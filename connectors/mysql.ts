@@ -172,6 +172,8 @@ export const mysqlEngine: SqlEngine = {
 
   // The usual *_ci collations make `a` = `A` and ignore trailing spaces; grouping must not merge distinct values.
   exactText: (expr) => sql<string>`cast(${expr} as char character set utf8mb4) collate utf8mb4_bin`,
+
+  familiesGroupedByValue: ['date', 'time'],
 };
 
 /**

@@ -146,6 +146,9 @@ export const postgresEngine: SqlEngine = {
   // Byte order and equality, whatever the database's default collation.
   exactText: (expr) => sql<string>`(${expr}) collate "C"`,
 
+  // A timestamptz prints with its offset: one text per instant.
+  familiesGroupedByValue: ['date', 'timestamp', 'time'],
+
   // Outside a transaction, a statement without bound values streams through COPY (postgres-copy.ts: no round trip
   // per chunk, and cheaper to parse); COPY takes no parameters, and a transaction's rows must come from its own
   // connection, which kysely does not expose: then a cursor. Both read in a read-only transaction.

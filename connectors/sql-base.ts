@@ -91,6 +91,8 @@ export interface SqlEngine {
   updateFromColumns?(batch: UpdateBatch): RawBuilder<unknown> | undefined;
   /** A text expression compared and grouped byte for byte; default: the expression itself (a binary collation already). */
   exactText?(expr: Expression<unknown>): RawBuilder<string>;
+  /** See SqlConnector.familiesGroupedByValue; default none. */
+  familiesGroupedByValue?: readonly TypeFamily[];
   /** The rows of one SELECT in chunks of `chunkSize`; default: the driver's row stream through kysely's executor. */
   streamRows?(db: Kysely<any>, query: RawBuilder<Row>, chunkSize: number, ctx: StreamContext): AsyncIterable<Row[]>;
   /** As streamRows, each row as its values in select-list order; default: streamRows' objects taken apart. */
@@ -314,6 +316,10 @@ export class SqlConnectorBase implements SqlConnector {
 
   exactText(expr: Expression<unknown>): RawBuilder<string> {
     return this.#engine.exactText ? this.#engine.exactText(expr) : sql<string>`${expr}`;
+  }
+
+  get familiesGroupedByValue(): readonly TypeFamily[] {
+    return this.#engine.familiesGroupedByValue ?? [];
   }
 
   queryRows(query: RawBuilder<Row>, opts: { table?: string } = {}): Promise<Row[]> {

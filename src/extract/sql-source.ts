@@ -8,7 +8,7 @@ import { canonicalValue, type Ladder } from './ladder.ts';
 import type { Levels } from './lattice.ts';
 import type { AggregatePlan, RecordPlan } from './plan.ts';
 import { classKey, type AggregateSource, type Cell, type CellSummary, type ClassCount, type OutputRow, type RecordSource } from './source.ts';
-import { comparableSql, generalizedSql, outputSql } from './sql-generalize.ts';
+import { comparableSql, countingSql, generalizedSql, outputSql } from './sql-generalize.ts';
 
 /** Rows fetched per round trip of the output stream. */
 const STREAM_CHUNK = 10_000;
@@ -36,10 +36,10 @@ class SqlTable {
     this.where = filter ? sql`where ${filter}` : sql``;
   }
 
-  /** The ladders' expressions at `levels`, `*` left out (a constant groups nothing). */
-  generalized(ladders: readonly Ladder[], levels: Levels): Generalized[] {
+  /** The ladders' expressions at `levels`, `*` left out (a constant groups nothing). `counting`: see countingSql. */
+  generalized(ladders: readonly Ladder[], levels: Levels, counting = false): Generalized[] {
     return ladders.flatMap((ladder, index) => {
-      const expr = generalizedSql(this.c, ladder, levels[index], this.exact);
+      const expr = (counting ? countingSql : generalizedSql)(this.c, ladder, levels[index], this.exact);
       return expr ? [{ index, expr }] : [];
     });
   }
@@ -110,7 +110,7 @@ export class SqlRecordSource implements RecordSource {
 
   async classCounts(levels: Levels): Promise<ClassCount[]> {
     const t = this.#t;
-    const gens = t.generalized(this.#plan.quasi, levels);
+    const gens = t.generalized(this.#plan.quasi, levels, true);
     const distinct = this.#l === undefined || this.#l <= 1 ? [] : this.#plan.sensitive.map((s, i) => sql`${diversitySql(t.c, s, this.#l!)} as ${alias('dsar_d', i)}`);
     const inner = sql`select ${sql.join([...gens.map((g) => sql`${g.expr} as ${alias('dsar_q', g.index)}`), sql`count(*) as dsar_n`, ...distinct])}
       from ${t.from} ${t.where} ${groupBy(gens.length)}`;
@@ -177,7 +177,7 @@ export class SqlAggregateSource implements AggregateSource {
 
   async cellSummary(levels: Levels, k: number): Promise<CellSummary> {
     const t = this.#t;
-    const gens = t.generalized(this.#plan.groups, levels);
+    const gens = t.generalized(this.#plan.groups, levels, true);
     const inner = sql`select ${sql.join([...gens.map((g) => sql`${g.expr} as ${alias('dsar_g', g.index)}`), sql`count(*) as dsar_r`, sql`count(distinct ${this.#subject()}) as dsar_s`])}
       from ${t.from} ${t.where} ${groupBy(gens.length)}`;
     const small = sql`dsar_s < ${sql.lit(k)}`;
