@@ -10,8 +10,12 @@ import type { AggregatePlan, RecordPlan } from './plan.ts';
 import { classKey, type AggregateSource, type Cell, type CellSummary, type ClassCount, type OutputRow, type RecordSource } from './source.ts';
 import { comparableSql, countingSql, generalizedSql, outputSql } from './sql-generalize.ts';
 
-/** Rows fetched per round trip of the output stream. */
-const STREAM_CHUNK = 10_000;
+/**
+ * Rows per chunk of a stream. The output streams without round trips (COPY, mysql2's stream), so a chunk's size only
+ * sets how much is alive at once: every young collection copies what is alive, and 10,000-row chunks made the output
+ * phase ~20% slower than 2,500 (PostgreSQL 250-350k against 340-440k rows/s, MariaDB 285-330k against 360-415k).
+ */
+const STREAM_CHUNK = 2_500;
 /** Cells per statement when counting the subjects of suppressed cells. */
 const CELLS_PER_STATEMENT = 200;
 
