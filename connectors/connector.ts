@@ -215,6 +215,11 @@ export interface SqlConnector extends Connector {
    * text or numbers of either kind (they group apart).
    */
   readonly familiesGroupedByValue: readonly TypeFamily[];
+  /**
+   * True when another statement may run while a stream is open (a pool of connections). SQLite has one connection,
+   * which a stream holds until it ends: a statement issued meanwhile would wait for ever.
+   */
+  readonly concurrentStatements: boolean;
 }
 
 /** One row's new values for updateRows: `values[i]` goes into `columns[i]`. */

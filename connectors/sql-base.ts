@@ -93,6 +93,8 @@ export interface SqlEngine {
   exactText?(expr: Expression<unknown>): RawBuilder<string>;
   /** See SqlConnector.familiesGroupedByValue; default none. */
   familiesGroupedByValue?: readonly TypeFamily[];
+  /** See SqlConnector.concurrentStatements; default true. */
+  concurrentStatements?: boolean;
   /** The rows of one SELECT in chunks of `chunkSize`; default: the driver's row stream through kysely's executor. */
   streamRows?(db: Kysely<any>, query: RawBuilder<Row>, chunkSize: number, ctx: StreamContext): AsyncIterable<Row[]>;
   /** As streamRows, each row as its values in select-list order; default: streamRows' objects taken apart. */
@@ -320,6 +322,10 @@ export class SqlConnectorBase implements SqlConnector {
 
   get familiesGroupedByValue(): readonly TypeFamily[] {
     return this.#engine.familiesGroupedByValue ?? [];
+  }
+
+  get concurrentStatements(): boolean {
+    return this.#engine.concurrentStatements ?? true;
   }
 
   queryRows(query: RawBuilder<Row>, opts: { table?: string } = {}): Promise<Row[]> {

@@ -27,6 +27,9 @@ const ON_DELETE = new Set<OnDelete>(['CASCADE', 'SET NULL', 'SET DEFAULT', 'REST
 export const sqliteEngine: SqlEngine = {
   sampler: sqliteSampler,
 
+  // One connection (better-sqlite3 is synchronous): a stream holds it until it ends.
+  concurrentStatements: false,
+
   async createDialect(config) {
     if (!config.path) throw new Error('no path given for the SQLite file');
     const database = new Database(config.path, { fileMustExist: true, timeout: 5000 });

@@ -33,6 +33,7 @@ const present = (v: unknown) => v !== null && v !== undefined;
 
 export class FileRecordSource implements RecordSource {
   readonly ordered = false;
+  readonly concurrentReads = true;
   readonly #t: FileTable;
   readonly #plan: RecordPlan;
 

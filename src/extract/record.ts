@@ -123,17 +123,19 @@ async function searchAndWrite(
 
   const { levels, result: counts } = outcome.best;
   const node = report(levels, counts);
-  // The output query starts now, so that the database sorts the rows by class while the failing classes are listed.
-  const output = started(source.rows(levels));
+  // Where the source allows, the output query starts first, so that the database sorts the rows by class while the
+  // failing classes are listed.
+  const early = source.concurrentReads ? started(source.rows(levels)) : undefined;
   const failing = new Set<string>();
   try {
     if (node.judgement.suppressedClasses > 0) {
       for await (const keys of source.failingClasses(levels, target.k, target.l)) for (const key of keys) failing.add(key);
     }
   } catch (err) {
-    await output.return().catch(() => undefined);
+    await early?.return().catch(() => undefined);
     throw err;
   }
+  const output = early ?? started(source.rows(levels));
   const t1 = performance.now();
   const file = await open(plan.output.map((o) => o.name)).catch(async (err: unknown) => {
     await output.return().catch(() => undefined);

@@ -18,6 +18,8 @@ export type OutputRow = unknown[];
 export interface RecordSource {
   /** rows() gives each class's rows together (SQL: ordered by class), so a class can be checked as it ends. */
   readonly ordered: boolean;
+  /** True when rows() may already stream while failingClasses() is read (SQLite: one statement at a time). */
+  readonly concurrentReads: boolean;
   /** The class-size histogram at a lattice node: what the search judges a node by. */
   classCounts(levels: Levels): Promise<ClassCount[]>;
   /** The classes to suppress at `levels` (fewer than `k` rows, or fewer than `l` distinct values of a sensitive column), as classKey()s. */

@@ -98,6 +98,7 @@ function canonicalKeys(ladders: readonly Ladder[], levels: Levels, row: Row, pre
 
 export class SqlRecordSource implements RecordSource {
   readonly ordered = true;
+  readonly concurrentReads: boolean;
   readonly #t: SqlTable;
   readonly #plan: RecordPlan;
   readonly #l: number | undefined;
@@ -106,6 +107,7 @@ export class SqlRecordSource implements RecordSource {
     this.#t = new SqlTable(c, table, filter, true);
     this.#plan = plan;
     this.#l = plan.def.privacy.l;
+    this.concurrentReads = c.concurrentStatements;
   }
 
   distinctValues(column: string): AsyncIterable<unknown[]> {

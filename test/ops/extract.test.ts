@@ -370,4 +370,32 @@ describe('large extracts', () => {
     for (const p of byPseudonym.keys()) expect(p).toMatch(/^[0-9a-f]{32}$/);
     expect(readFileSync(out('visits'), 'utf8')).not.toContain('100000');
   });
+
+  test('on SQLite, whose one connection a stream holds, an extract that suppresses classes lists them before streaming its rows', async () => {
+    const db = new Database(fx.sqlitePath);
+    db.exec('CREATE TABLE signups (id INTEGER PRIMARY KEY, birth_date DATE, zip TEXT, plan TEXT)');
+    const insert = db.prepare('INSERT INTO signups VALUES (?, ?, ?, ?)');
+    db.transaction(() => {
+      // 6,000 rows in classes of 3 (k met), then 7 rows alone in their class (suppressed): more than one chunk.
+      for (let i = 0; i < 6_000; i++) insert.run(i + 1, `${1900 + (i % 2_000)}-06-01`, '10115', ['free', 'pro'][i % 3 === 0 ? 0 : 1]);
+      for (let i = 0; i < 7; i++) insert.run(10_000 + i, `${1800 + i}-06-01`, '10115', 'free');
+    })();
+    db.close();
+    const map = fx.datamap(`  signups:
+    from: lite.signups
+    columns:
+      birth_date: { role: quasi, generalize: [year, "*"] }
+      zip:        { role: quasi, generalize: ["*"] }
+      plan:       { role: sensitive }
+    privacy: { k: 3, max_suppression: 0.01 }`);
+    const r = await dsar(map, ['extract', 'signups', '--json']);
+
+    expect(r.code, r.stderr).toBe(0);
+    expect([r.json.rowsIn, r.json.rowsOut, r.json.rowsSuppressed]).toEqual([6_007, 6_000, 7]);
+    expect(r.json.levels).toEqual({ birth_date: 'raw', zip: 'raw' });
+    const rows = csvOf(out('signups')).slice(1);
+    expect(rows.length).toBe(6_000);
+    expect(rows.filter((row) => row[0].startsWith('18'))).toEqual([]);
+  });
 });
+
