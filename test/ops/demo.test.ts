@@ -13,7 +13,7 @@ describe('dsar demo', () => {
     const env = { ...process.env };
     delete env.DSAR_HMAC_KEY;
     delete env.DSAR_STATE_URL;
-    const r = spawnSync(process.execPath, [path.resolve('bin/dsar.js'), 'demo', '--dir', path.join(dir, 'demo'), '--users', '1500'], {
+    const r = spawnSync(process.execPath, [path.resolve('bin/dsar.js'), 'demo', '--dir', path.join(dir, 'demo')], {
       encoding: 'utf8',
       env,
       timeout: 120_000,
