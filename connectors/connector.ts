@@ -199,9 +199,12 @@ export interface SqlConnector extends Connector {
    * statement through a cursor or the driver's row stream: memory holds one chunk, never the result. A failure is a
    * SystemError naming `table` (when given) without bound values. Issue no other statement until the stream ends.
    */
-  streamRows(query: RawBuilder<Row>, opts?: { chunkSize?: number; table?: string }): AsyncIterable<Row[]>;
-  /** As streamRows, each row as its values in select-list order: no object per row, for the longest streams. */
-  streamValues(query: RawBuilder<Row>, opts?: { chunkSize?: number; table?: string }): AsyncIterable<unknown[][]>;
+  streamRows(query: RawBuilder<Row>, opts?: StreamOptions): AsyncIterable<Row[]>;
+  /**
+   * As streamRows, each row as its values in select-list order: no object per row, for the longest streams. The
+   * columns must have unique names that are not integer-like (some engines build the array from the row's object).
+   */
+  streamValues(query: RawBuilder<Row>, opts?: StreamOptions): AsyncIterable<unknown[][]>;
   /**
    * Every row of one SELECT whose result is small (a histogram, aggregated cells), read at once. Unlike a cursor, the
    * plan may run in parallel (PostgreSQL never parallelizes a cursor's query). Errors as streamRows.
@@ -220,6 +223,13 @@ export interface SqlConnector extends Connector {
    * which a stream holds until it ends: a statement issued meanwhile would wait for ever.
    */
   readonly concurrentStatements: boolean;
+}
+
+export interface StreamOptions {
+  /** Rows per chunk (default 1,000). */
+  chunkSize?: number;
+  /** Named by a failure's SystemError. */
+  table?: string;
 }
 
 /** One row's new values for updateRows: `values[i]` goes into `columns[i]`. */

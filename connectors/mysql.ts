@@ -64,11 +64,15 @@ export const mysqlEngine: SqlEngine = {
     });
     // Queued on each new connection ahead of anything else it runs. The session's time zone is UTC, as the pool's
     // timezone 'Z' reads and writes Dates: on a server in local time a TIMESTAMP column would otherwise be compared
-    // with UTC instants in local time (a sweep's cutoff off by hours) and read back shifted. Temporary tables: see
-    // SESSION_WORK_MEMORY_BYTES (MySQL 8 keeps them in memory up to temptable_max_ram anyway; this is for MariaDB).
+    // with UTC instants in local time (a sweep's cutoff off by hours) and read back shifted. A connection that cannot
+    // be put in UTC is closed, so that its first statement fails instead of running in the wrong zone. Temporary
+    // tables: see SESSION_WORK_MEMORY_BYTES (a server may refuse; MySQL 8 keeps them in memory anyway).
     pool.on('connection', (conn) => {
+      conn.query("SET SESSION time_zone = '+00:00'", (err) => {
+        if (err) conn.destroy();
+      });
       conn.query(
-        `SET SESSION time_zone = '+00:00', tmp_table_size = GREATEST(@@tmp_table_size, ${SESSION_WORK_MEMORY_BYTES}), max_heap_table_size = GREATEST(@@max_heap_table_size, ${SESSION_WORK_MEMORY_BYTES})`,
+        `SET SESSION tmp_table_size = GREATEST(@@tmp_table_size, ${SESSION_WORK_MEMORY_BYTES}), max_heap_table_size = GREATEST(@@max_heap_table_size, ${SESSION_WORK_MEMORY_BYTES})`,
         () => undefined,
       );
     });
@@ -205,13 +209,13 @@ async function* driverStream<T>(
     yield* readableChunks<T>(stream, chunkSize);
     complete = true;
   } finally {
-    ctx.logQuery(compiled.sql, performance.now() - started);
     // A result not read to its end is still on the wire: that connection cannot serve another query.
     if (complete) conn.release();
     else {
       stream.destroy();
       conn.destroy();
     }
+    ctx.logQuery(compiled.sql, performance.now() - started);
   }
 }
 

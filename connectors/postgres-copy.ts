@@ -33,9 +33,8 @@ async function* copied<T>(client: pg.ClientBase, text: string, chunkSize: number
   const toRow = shape(fields.map((f) => f.name));
   const stream = client.query(copyTo(`copy (${text}) to stdout`));
   let chunk: T[] = [];
-  let rest: Buffer | undefined;
-  const parseLines = function* (buffer: Buffer, end: number): Generator<T[]> {
-    for (const line of buffer.toString('utf8', 0, end).split('\n')) {
+  const parseLines = function* (lines: string): Generator<T[]> {
+    for (const line of lines.split('\n')) {
       // The split's array becomes the row: each field parsed in place.
       const values: unknown[] = line.split('\t', width);
       for (let j = 0; j < width; j++) {
@@ -49,21 +48,26 @@ async function* copied<T>(client: pg.ClientBase, text: string, chunkSize: number
       }
     }
   };
+  // The bytes after the last newline so far: a row's start, completed by later buffers (joined once, when its end
+  // arrives, so that a row of many megabytes costs no more than it weighs).
+  let partial: Buffer[] = [];
   try {
     for await (const data of stream as AsyncIterable<Buffer>) {
-      const buffer = rest ? Buffer.concat([rest, data]) : data;
       // A newline byte is never part of a multibyte UTF-8 character: cutting there never splits one.
-      const end = buffer.lastIndexOf(0x0a);
+      const end = data.lastIndexOf(0x0a);
       if (end < 0) {
-        rest = buffer;
+        partial.push(data);
         continue;
       }
-      rest = end + 1 < buffer.length ? buffer.subarray(end + 1) : undefined;
-      yield* parseLines(buffer, end);
+      const head = partial.length ? Buffer.concat([...partial, data.subarray(0, end)]) : data.subarray(0, end);
+      partial = end + 1 < data.length ? [data.subarray(end + 1)] : [];
+      yield* parseLines(head.toString('utf8'));
     }
-    if (rest?.length) yield* parseLines(rest, rest.length);
+    // COPY ends every row with a newline: bytes after the last one mean the stream was cut short.
+    if (partial.length) throw new Error('the COPY stream ended inside a row');
     if (chunk.length) yield chunk;
   } finally {
+    stream.on('error', () => undefined); // destroying it may report the closed connection once more
     stream.destroy();
   }
 }

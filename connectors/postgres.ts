@@ -184,9 +184,9 @@ async function* copyStream<T>(pool: pg.Pool, text: string, ctx: StreamContext, c
     await client.query('commit');
     complete = true;
   } finally {
-    ctx.logQuery(text, performance.now() - started);
     // A COPY stopped early is still on the wire (and its transaction open): that connection cannot serve another.
     client.release(complete ? undefined : new Error('stream stopped before its end'));
+    ctx.logQuery(text, performance.now() - started);
   }
 }
 

@@ -17,6 +17,7 @@ import type {
   SchemaInfo,
   SqlBatchOptions,
   SqlConnector,
+  StreamOptions,
   TableInfo,
   TypeFamily,
 } from './connector.ts';
@@ -46,8 +47,6 @@ export interface UpdateBatch {
  * taken by a statement that needs it, and dsar holds at most four connections.
  */
 export const SESSION_WORK_MEMORY_BYTES = 64 * 1024 * 1024;
-
-type StreamOptions = { chunkSize?: number; table?: string };
 
 /** What an engine's own row stream may need besides kysely: the dialect it created, and the connector's query log. */
 export interface StreamContext {
@@ -333,15 +332,17 @@ export class SqlConnectorBase implements SqlConnector {
   }
 
   streamRows(query: RawBuilder<Row>, opts: StreamOptions = {}): AsyncIterable<Row[]> {
-    return this.#stream(query, opts, (size, ctx) =>
-      this.#engine.streamRows ? this.#engine.streamRows(this.db, query, size, ctx) : executorRows(this.db, query, size),
-    );
+    return this.#stream(query, opts, (size, ctx) => this.#rowStream(query, size, ctx));
   }
 
   streamValues(query: RawBuilder<Row>, opts: StreamOptions = {}): AsyncIterable<unknown[][]> {
     return this.#stream(query, opts, (size, ctx) =>
-      this.#engine.streamValues ? this.#engine.streamValues(this.db, query, size, ctx) : valuesOf(this.#engine.streamRows ? this.#engine.streamRows(this.db, query, size, ctx) : executorRows(this.db, query, size)),
+      this.#engine.streamValues ? this.#engine.streamValues(this.db, query, size, ctx) : valuesOf(this.#rowStream(query, size, ctx)),
     );
+  }
+
+  #rowStream(query: RawBuilder<Row>, size: number, ctx: StreamContext): AsyncIterable<Row[]> {
+    return this.#engine.streamRows ? this.#engine.streamRows(this.db, query, size, ctx) : executorRows(this.db, query, size);
   }
 
   async *#stream<T>(query: RawBuilder<Row>, opts: StreamOptions, open: (size: number, ctx: StreamContext) => AsyncIterable<T[]>): AsyncIterable<T[]> {
@@ -476,12 +477,15 @@ export class SqlConnectorBase implements SqlConnector {
   }
 }
 
-/** A driver's row stream (mysql2, better-sqlite3 via kysely's executor) regrouped into chunks of `size`. */
-/** Rows as their values in select-list order (every statement dsar streams names its columns uniquely). */
+/**
+ * Rows as their values in select-list order. Object.values keeps that order only for names that are unique and not
+ * integer-like (`"1"` would come first), which holds for every statement dsar streams (see streamValues).
+ */
 export async function* valuesOf(chunks: AsyncIterable<Row[]>): AsyncIterable<unknown[][]> {
   for await (const rows of chunks) yield rows.map((row) => Object.values(row));
 }
 
+/** A driver's row stream (mysql2, better-sqlite3 via kysely's executor) regrouped into chunks of `size`. */
 export async function* executorRows(db: Kysely<any>, query: RawBuilder<Row>, size: number, compiled: CompiledQuery<Row> = query.compile(db)): AsyncIterable<Row[]> {
   let chunk: Row[] = [];
   for await (const result of db.getExecutor().stream(compiled, size)) {

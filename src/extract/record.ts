@@ -149,6 +149,7 @@ async function searchAndWrite(
     const finished = await file.finish();
     return { ok: true, node, search, risk, rowsWritten: written.rows, file: finished, ms: { search: t1 - t0, write: performance.now() - t1 } };
   } catch (err) {
+    await output.return().catch(() => undefined); // closed already unless the failure came before the first row
     await file.abort();
     throw err;
   }
@@ -229,7 +230,6 @@ async function writeRows(
     hashes?: Promise<Array<string | null>>;
   }
   // The worker hashes one chunk while the previous one is encoded and written.
-  const offThread = pseudonymAt.length ? pool : undefined;
   let pending: Chunk | undefined;
   for await (const chunk of chunks) {
     const admitted: (readonly unknown[])[] = [];
@@ -237,9 +237,9 @@ async function writeRows(
     for (const row of chunk) {
       if (!classes.admit(row, q, sensitiveAt)) continue;
       admitted.push(row);
-      if (offThread) for (const at of pseudonymAt) values.push(row[at]);
+      if (pool) for (const at of pseudonymAt) values.push(row[at]);
     }
-    const next: Chunk = { rows: admitted, hashes: offThread?.pseudonyms(values) };
+    const next: Chunk = { rows: admitted, hashes: pool?.pseudonyms(values) };
     next.hashes?.catch(() => {}); // awaited by emit; a failure meanwhile must not count as unhandled
     if (pending) await emit(pending);
     pending = next;

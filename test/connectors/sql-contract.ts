@@ -287,7 +287,9 @@ export function sqlConnectorContract(config: () => ConnectorConfig, make: MakeCo
 
     it('a statement with bound values streams the same rows as one with the values written in', async () => {
       const bound = await collect(c.streamRows(sql<Row>`select id from contacts where id <= ${1500} order by id`, { chunkSize: 1000 }));
+      const written = await collect(c.streamRows(sql<Row>`select id from contacts where id <= 1500 order by id`, { chunkSize: 1000 }));
       expect(ids(bound)).toEqual([Array.from({ length: 1000 }, (_, i) => i + 1), Array.from({ length: 500 }, (_, i) => i + 1001)]);
+      expect(ids(bound)).toEqual(ids(written));
     });
 
     it('callers that stop early, more of them than the pool has connections, leave none of it used up', async () => {
