@@ -215,7 +215,8 @@ export interface SqlConnector extends Connector {
   /**
    * The families (of date, timestamp and time) whose columns form the same groups by their values as by their text:
    * one text per value, so a count may group by the value, which is cheaper. Not SQLite, which keeps such values as
-   * text or numbers of either kind (they group apart).
+   * text or numbers of either kind (they group apart); not MySQL's timestamps, whose text in a session time zone
+   * with daylight saving shows one hour of the year twice.
    */
   readonly familiesGroupedByValue: readonly TypeFamily[];
   /**

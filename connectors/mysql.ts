@@ -62,15 +62,9 @@ export const mysqlEngine: SqlEngine = {
       decimalNumbers: false, // DECIMAL stays an exact string
       timezone: 'Z', // DATETIME values are read and written as UTC
     });
-    // Queued on each new connection ahead of anything else it runs. The session's time zone is UTC, as the pool's
-    // timezone 'Z' reads and writes Dates: on a server in local time a TIMESTAMP column would otherwise be compared
-    // with UTC instants in local time (a sweep's cutoff off by hours) and read back shifted. A connection that cannot
-    // be put in UTC is closed, so that its first statement fails instead of running in the wrong zone. Temporary
-    // tables: see SESSION_WORK_MEMORY_BYTES (a server may refuse; MySQL 8 keeps them in memory anyway).
+    // Queued on each new connection ahead of anything else it runs (MySQL 8 keeps its temporary tables in memory up to
+    // temptable_max_ram anyway; the setting matters to MariaDB; a server may refuse it).
     pool.on('connection', (conn) => {
-      conn.query("SET SESSION time_zone = '+00:00'", (err) => {
-        if (err) conn.destroy();
-      });
       conn.query(
         `SET SESSION tmp_table_size = GREATEST(@@tmp_table_size, ${SESSION_WORK_MEMORY_BYTES}), max_heap_table_size = GREATEST(@@max_heap_table_size, ${SESSION_WORK_MEMORY_BYTES})`,
         () => undefined,
@@ -179,8 +173,7 @@ export const mysqlEngine: SqlEngine = {
   // The usual *_ci collations make `a` = `A` and ignore trailing spaces; grouping must not merge distinct values.
   exactText: (expr) => sql<string>`cast(${expr} as char character set utf8mb4) collate utf8mb4_bin`,
 
-  // One text per value: the session's time zone is UTC (no hour shown twice).
-  familiesGroupedByValue: ['date', 'timestamp', 'time'],
+  familiesGroupedByValue: ['date', 'time'],
 };
 
 /**

@@ -171,22 +171,6 @@ describe('MysqlConnector (MariaDB 10.11 here)', () => {
     });
   });
 
-  describe('time zone', () => {
-    it('every session is in UTC, as Dates are read and written: a TIMESTAMP reads as the instant it holds', async () => {
-      await execMysql(database.url, `create table stamps (id int primary key, at timestamp(3) null); set time_zone = '+05:00'; insert into stamps values (1, '2024-01-01 05:00:00');`);
-      const c = new MysqlConnector(config());
-      await c.connect();
-      try {
-        const [row] = await c.queryRows(sql<Row>`select @@time_zone as tz, at, cast(at as char) as text from stamps`);
-        expect(row).toEqual({ tz: '+00:00', at: new Date('2024-01-01T00:00:00Z'), text: '2024-01-01 00:00:00.000' });
-        for await (const rows of c.streamRows(sql<Row>`select @@time_zone as tz`)) expect(rows[0].tz).toBe('+00:00');
-      } finally {
-        await c.close();
-        await execMysql(database.url, 'drop table stamps');
-      }
-    });
-  });
-
   describe('working memory', () => {
     it('every session, streams included, keeps temporary tables of up to 64 MB in memory', async () => {
       const c = new MysqlConnector(config());

@@ -61,11 +61,9 @@ describe('MariaDB', () => {
     db = await createMysqlDatabase('counting');
     await execMysql(
       db.url,
-      `create table moments (id int primary key, d date, t time(3), dt datetime(3), ts timestamp(3) null);
-       set time_zone = '+02:00';
-       insert into moments values (1, '2024-03-31', '10:00:00', '2024-03-31 01:30:00', '2024-10-27 02:30:00'),
-         (2, '2024-03-31', '10:00:00.001', '2024-03-31 01:30:00.001', '2024-10-27 02:30:00.001'),
-         (3, '1000-01-01', '-10:00:00', null, null), (4, null, '10:00:00', '2024-03-31 01:30:00', '2024-10-27 02:30:00');`,
+      `create table moments (id int primary key, d date, t time(3), dt datetime(3));
+       insert into moments values (1, '2024-03-31', '10:00:00', '2024-03-31 01:30:00'), (2, '2024-03-31', '10:00:00.001', '2024-03-31 01:30:00.001'),
+         (3, '1000-01-01', '-10:00:00', null), (4, null, '10:00:00', '2024-03-31 01:30:00');`,
     );
     c = new MysqlConnector({ system: 'my', kind: 'mysql', url: db.url });
     await c.connect();
@@ -75,13 +73,13 @@ describe('MariaDB', () => {
     await db?.drop();
   });
 
-  test('dates, times, datetimes and timestamps (written in another zone) group by value exactly as by text', async () => {
-    for (const [column, family] of [['d', 'date'], ['t', 'time'], ['dt', 'timestamp'], ['ts', 'timestamp']] as const) {
+  test('dates and times group by value exactly as by text; datetimes keep their text (time zones)', async () => {
+    for (const [column, family] of [['d', 'date'], ['t', 'time']] as const) {
       const ladder = raw(column, family);
       expect(countingSql(c, ladder, 0)!.compile(c.db).sql).toBe(`\`${column}\``);
       expect(await groups(c, countingSql(c, ladder, 0)!)).toEqual(await groups(c, generalizedSql(c, ladder, 0)!));
     }
     expect(await groups(c, countingSql(c, raw('d', 'date'), 0)!)).toEqual([[1, 2], [3], [4]]);
-    expect(await groups(c, countingSql(c, raw('ts', 'timestamp'), 0)!)).toEqual([[1, 4], [2], [3]]);
+    expect(countingSql(c, raw('dt', 'timestamp'), 0)!.compile(c.db).sql).toBe(generalizedSql(c, raw('dt', 'timestamp'), 0)!.compile(c.db).sql);
   });
 });
