@@ -131,9 +131,24 @@ function stepRowsFromEnv(): number | undefined {
 
 /**
  * Plans and (unless a dry run) carries out the erasure of one subject. Throws RefusedError when a legal hold covers
- * the subject (nothing touched), UsageError for configuration problems (nothing touched).
+ * the subject or another process is running the same erasure (nothing touched), UsageError for configuration
+ * problems (nothing touched).
  */
 export async function runErasure(req: ErasureRequest, store: StateStore, log: Logger): Promise<ErasureResult> {
+  if (req.dryRun) return erase(req, store, log);
+  // Two runs of one ticket at once would both carry out its plan and both record its completion.
+  const hold = await store.hold(req.runKey);
+  if (hold.held) {
+    throw new RefusedError(`${req.runKey}: another dsar process is running this erasure now; nothing was done. Run it again once that one has ended`);
+  }
+  try {
+    return await erase(req, store, log);
+  } finally {
+    await hold.release();
+  }
+}
+
+async function erase(req: ErasureRequest, store: StateStore, log: Logger): Promise<ErasureResult> {
   const { map, identity } = req;
   const hmacKey = requireHmacKey(map.secrets.hmacKey);
   const subject = store.subjectHash(identity.type, identity.value);

@@ -17,7 +17,15 @@ export interface StateBackend {
    * the last writes. Only for writes whose loss costs repeated idempotent work (a sweep's position), never a record.
    */
   relaxed<T>(work: (db: Kysely<StateDatabase>) => Promise<T>): Promise<T>;
+  /**
+   * Holds `name` for this process until release(), or until the process dies, even by kill -9 (the operating system
+   * or the database drops the lock with it): one run of an operation at a time, across processes and machines.
+   */
+  hold(name: string): Promise<Hold>;
   /** Creates or upgrades the schema; safe when another process does the same at the same moment. */
   migrate(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** The lock `hold` took, or `held` when another live process has it. */
+export type Hold = { held: false; release(): Promise<void> } | { held: true };

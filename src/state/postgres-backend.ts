@@ -27,6 +27,27 @@ export function openPostgresBackend(url: string): StateBackend {
         return work(trx);
       });
     },
+    // A session advisory lock on a connection kept for the run: the server drops it when that session ends.
+    async hold(name) {
+      const client = await pool.connect();
+      try {
+        const { rows } = await client.query<{ ok: boolean }>('select pg_try_advisory_lock(hashtextextended($1, 1)) as ok', [`run:${name}`]);
+        if (!rows[0].ok) {
+          client.release();
+          return { held: true };
+        }
+      } catch (err) {
+        client.release(err as Error);
+        throw err;
+      }
+      return {
+        held: false,
+        async release() {
+          // Closing the session drops the lock whatever happens to the unlock.
+          client.release(true);
+        },
+      };
+    },
     async migrate() {
       await migrateToLatest(this);
     },

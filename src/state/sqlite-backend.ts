@@ -1,5 +1,6 @@
 // State in an embedded SQLite file (`<dir>/.dsar/state.db`, directory 0700, file 0600 whatever the umask).
 // Cross-process writes serialize with BEGIN IMMEDIATE, which takes SQLite's write lock before the first read.
+import { createHash } from 'node:crypto';
 import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -95,6 +96,26 @@ function openFile(file: string): StateBackend {
           await sql.raw('pragma synchronous = FULL').execute(conn);
         }
       });
+    },
+    // An exclusive transaction on a lock file of its own beside the state: SQLite's file lock, which the operating
+    // system drops with the process. The state itself stays free for other processes' reads and writes.
+    async hold(name) {
+      const lockFile = path.join(path.dirname(file), `run-${createHash('sha256').update(name).digest('hex').slice(0, 16)}.lock`);
+      createPrivateFile(lockFile);
+      const lock = new Database(lockFile, { timeout: 0 });
+      try {
+        lock.exec('begin exclusive');
+      } catch (err) {
+        lock.close();
+        if (isBusy(err)) return { held: true };
+        throw err;
+      }
+      return {
+        held: false,
+        async release() {
+          lock.close(); // rolls the empty transaction back and unlocks
+        },
+      };
     },
     async migrate() {
       await migrateToLatest(this);

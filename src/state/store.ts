@@ -1,7 +1,7 @@
 // The state store: the request ledger, legal holds, opt-outs, run checkpoints and scheduler job runs.
 // PostgreSQL when the data map's `state.url` is set, else SQLite at `<dir>/.dsar/state.db`.
 import { SystemError } from '../errors.ts';
-import type { StateBackend, StateBackendKind } from './backend.ts';
+import type { Hold, StateBackend, StateBackendKind } from './backend.ts';
 import { Checkpoints } from './checkpoints.ts';
 import { Holds } from './holds.ts';
 import { JobRuns } from './job-runs.ts';
@@ -30,6 +30,8 @@ export interface StateStore {
   readonly optouts: OptOuts;
   readonly checkpoints: Checkpoints;
   readonly jobRuns: JobRuns;
+  /** See StateBackend.hold: one run of an operation at a time (an erasure per ticket). */
+  hold(name: string): Promise<Hold>;
   close(): Promise<void>;
 }
 
@@ -62,6 +64,7 @@ export async function openStateStore(opts: StateStoreOptions = {}): Promise<Stat
     optouts: new OptOuts(backend, subjectHash),
     checkpoints: new Checkpoints(backend),
     jobRuns: new JobRuns(backend),
+    hold: (name) => backend.hold(name),
     close: () => backend.close(),
   };
 }

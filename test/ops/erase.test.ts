@@ -174,6 +174,26 @@ describe('erasing others', () => {
     expect(entries.map((e) => [e.event, e.outcome, e.receivedOn !== null])).toEqual([['failed', 'failed', true]]);
   });
 
+  test('an erase of a ticket that another process is erasing right now is refused: exit 1, nothing touched or recorded', async () => {
+    const was = await shop.snapshot();
+    const store = await openStateStore({ dir: shop.dir });
+    const hold = await store.hold('erase:T-500');
+    let run;
+    try {
+      run = await dsar(shop, 'erase', BOB, '--ticket', 'T-500');
+    } finally {
+      if (!hold.held) await hold.release();
+    }
+    const entries = await store.ledger.forTicket('T-500');
+    await store.close();
+
+    expect(hold.held).toBe(false);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe('dsar: erase:T-500: another dsar process is running this erasure now; nothing was done. Run it again once that one has ended\n');
+    expect(await shop.snapshot()).toEqual(was);
+    expect(entries).toEqual([]);
+  });
+
   test("Bob's rows are still exactly as they were", async () => {
     const now = await shop.snapshot();
     const bob = (t: string, column: string, id: unknown) => now[t].filter((r) => r[column] === id);
