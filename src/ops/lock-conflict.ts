@@ -22,7 +22,12 @@ export interface LockRetry {
   onRetry?: (attempt: number, err: unknown) => void;
 }
 
-export const DEFAULT_LOCK_RETRY: LockRetry = { attempts: 4, backoffMs: 25 };
+/**
+ * Beside busy writers a batch can be broken off several times in a row (MariaDB's gap locks on a DELETE's key range
+ * meet the writers' inserts): four attempts within ~0.2 s gave up now and then on a loaded machine; eight wait up to
+ * ~3 s in all (no lock is held while waiting) before the sweep reports the table failed.
+ */
+export const DEFAULT_LOCK_RETRY: LockRetry = { attempts: 8, backoffMs: 25 };
 
 /** Runs `work`; when the database breaks it off over a lock conflict, runs it again, a bounded number of times. */
 export async function retryOnLockConflict<T>(work: () => Promise<T>, o: LockRetry = DEFAULT_LOCK_RETRY): Promise<T> {
