@@ -68,7 +68,9 @@ export const postgresEngine: SqlEngine = {
     // Nor a client in use (pg-pool listens only while it is idle): its query in flight rejects with the error.
     pool.on('connect', (client) => {
       client.on('error', () => undefined);
-      // Queued ahead of the client's first statement.
+      // Queued ahead of the client's first statement. Dates print as ISO whatever the server's DateStyle: pg parses
+      // ISO only, and an extract's dates as text (prefix ladders, raw values) must read alike on every server.
+      client.query(`set datestyle = 'ISO, MDY'`).catch(() => undefined);
       client
         .query(`select set_config('work_mem', (greatest(pg_size_bytes(current_setting('work_mem')), ${SESSION_WORK_MEMORY_BYTES}) / 1024)::bigint || 'kB', false)`)
         .catch(() => undefined);

@@ -269,6 +269,23 @@ describe('PostgresConnector', () => {
     });
   });
 
+  describe('date style', () => {
+    it('dates print as ISO on a database whose DateStyle is another, in queries and streams', async () => {
+      const name = new URL(database.url).pathname.slice(1);
+      await execPostgres(database.url, `alter database ${name} set datestyle = 'SQL, DMY'`);
+      const c = new PostgresConnector(config());
+      await c.connect();
+      try {
+        const query = sql<Row>`select cast(date '2024-03-31' as text) as d, cast(timestamp '2024-03-31 10:00' as text) as ts`;
+        expect(await c.queryRows(query)).toEqual([{ d: '2024-03-31', ts: '2024-03-31 10:00:00' }]);
+        expect((await collectRows(c.streamRows(query))).flat()).toEqual([{ d: '2024-03-31', ts: '2024-03-31 10:00:00' }]);
+      } finally {
+        await c.close();
+        await execPostgres(database.url, `alter database ${name} reset datestyle`);
+      }
+    });
+  });
+
   describe('working memory', () => {
     const workMem = async (c: PostgresConnector) => {
       const streamed: unknown[] = [];
