@@ -70,9 +70,12 @@ export const postgresEngine: SqlEngine = {
       client.on('error', () => undefined);
       // Queued ahead of the client's first statement. Dates print as ISO whatever the server's DateStyle: pg parses
       // ISO only, and an extract's dates as text (prefix ladders, raw values) must read alike on every server.
-      client.query(`set datestyle = 'ISO, MDY'`).catch(() => undefined);
+      // One statement: pg warns when a second query is queued on a client that is already running one.
       client
-        .query(`select set_config('work_mem', (greatest(pg_size_bytes(current_setting('work_mem')), ${SESSION_WORK_MEMORY_BYTES}) / 1024)::bigint || 'kB', false)`)
+        .query(
+          `select set_config('datestyle', 'ISO, MDY', false),
+            set_config('work_mem', (greatest(pg_size_bytes(current_setting('work_mem')), ${SESSION_WORK_MEMORY_BYTES}) / 1024)::bigint || 'kB', false)`,
+        )
         .catch(() => undefined);
     });
     const dialect = new PostgresDialect({ pool });
