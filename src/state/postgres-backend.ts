@@ -6,6 +6,10 @@ import type { StateBackend } from './backend.ts';
 import { migrateToLatest } from './migrations.ts';
 import type { StateDatabase } from './schema.ts';
 
+/** How long a refused run lock is tried again, and how often. */
+const HOLD_PATIENCE_MS = 2000;
+const HOLD_RETRY_MS = 100;
+
 export function openPostgresBackend(url: string): StateBackend {
   const pool = new pg.Pool({ connectionString: url, max: 4 });
   // An idle client that loses its server must not crash the process; the next query reports the error.
@@ -27,14 +31,20 @@ export function openPostgresBackend(url: string): StateBackend {
         return work(trx);
       });
     },
-    // A session advisory lock on a connection kept for the run: the server drops it when that session ends.
+    // A session advisory lock on a connection kept for the run: the server drops it when that session ends. A
+    // holder killed a moment ago may still have its session for a few milliseconds (the server notices the closed
+    // socket when it next reads): a refused lock is tried again for a while before it counts as held.
     async hold(name) {
       const client = await pool.connect();
       try {
-        const { rows } = await client.query<{ ok: boolean }>('select pg_try_advisory_lock(hashtextextended($1, 1)) as ok', [`run:${name}`]);
-        if (!rows[0].ok) {
-          client.release();
-          return { held: true };
+        for (let waited = 0; ; waited += HOLD_RETRY_MS) {
+          const { rows } = await client.query<{ ok: boolean }>('select pg_try_advisory_lock(hashtextextended($1, 1)) as ok', [`run:${name}`]);
+          if (rows[0].ok) break;
+          if (waited >= HOLD_PATIENCE_MS) {
+            client.release();
+            return { held: true };
+          }
+          await new Promise((resolve) => setTimeout(resolve, HOLD_RETRY_MS));
         }
       } catch (err) {
         client.release(err as Error);
