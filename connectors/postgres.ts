@@ -156,7 +156,7 @@ export const postgresEngine: SqlEngine = {
 
   // Outside a transaction, a statement without bound values streams through COPY (postgres-copy.ts: no round trip
   // per chunk, and cheaper to parse); COPY takes no parameters, and a transaction's rows must come from its own
-  // connection, which kysely does not expose: then a cursor. Both read in a read-only transaction.
+  // connection, which kysely does not expose: then a cursor. Outside a caller's transaction, both open a read-only one.
   streamRows(db, query, chunkSize, ctx) {
     return viaCopyOrCursor(db, query, ctx, (client, text) => copyRows(client, text, chunkSize), () => cursorStream(db, query, chunkSize));
   },

@@ -1,7 +1,7 @@
 // State in an embedded SQLite file (`<dir>/.dsar/state.db`, directory 0700, file 0600 whatever the umask).
 // Cross-process writes serialize with BEGIN IMMEDIATE, which takes SQLite's write lock before the first read.
 import { createHash } from 'node:crypto';
-import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
@@ -28,6 +28,10 @@ function createPrivateFile(file: string): void {
   chmodSync(dir, 0o700); // mkdir's mode is masked by the umask; chmod is not
   closeSync(openSync(file, 'a', 0o600));
   chmodSync(file, 0o600);
+}
+
+function inodeOf(file: string): number | undefined {
+  return statSync(file, { throwIfNoEntry: false })?.ino;
 }
 
 function isBusy(err: unknown): boolean {
@@ -98,24 +102,34 @@ function openFile(file: string): StateBackend {
       });
     },
     // An exclusive transaction on a lock file of its own beside the state: SQLite's file lock, which the operating
-    // system drops with the process. The state itself stays free for other processes' reads and writes.
+    // system drops with the process. The state itself stays free for other processes' reads and writes. The holder
+    // removes the file before it unlocks, so that a file per ticket does not pile up; a run that locked a file
+    // removed meanwhile (it opened it just before) sees another file at the path, or none, and tries again.
     async hold(name) {
       const lockFile = path.join(path.dirname(file), `run-${createHash('sha256').update(name).digest('hex').slice(0, 16)}.lock`);
-      createPrivateFile(lockFile);
-      const lock = new Database(lockFile, { timeout: 0 });
-      try {
-        lock.exec('begin exclusive');
-      } catch (err) {
+      for (let attempt = 0; attempt < 5; attempt++) {
+        createPrivateFile(lockFile);
+        const opened = inodeOf(lockFile);
+        const lock = new Database(lockFile, { timeout: 0 });
+        try {
+          lock.exec('begin exclusive');
+        } catch (err) {
+          lock.close();
+          if (isBusy(err)) return { held: true };
+          throw err;
+        }
+        if (opened !== undefined && inodeOf(lockFile) === opened) {
+          return {
+            held: false,
+            async release() {
+              rmSync(lockFile, { force: true });
+              lock.close(); // rolls the empty transaction back and unlocks
+            },
+          };
+        }
         lock.close();
-        if (isBusy(err)) return { held: true };
-        throw err;
       }
-      return {
-        held: false,
-        async release() {
-          lock.close(); // rolls the empty transaction back and unlocks
-        },
-      };
+      throw new Error(`cannot lock ${lockFile}: another process keeps replacing it`);
     },
     async migrate() {
       await migrateToLatest(this);

@@ -1,6 +1,7 @@
 // One run of an operation at a time (an erasure per ticket): a name held by a process is refused to every other
 // process and to this one, until released or until the holder dies, even by SIGKILL.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { StateStore } from '../../src/state/store.ts';
@@ -54,6 +55,8 @@ describe.each(BACKENDS)('holds on %s', (name) => {
     const again = await store.hold('erase:T-1');
     expect(again.held).toBe(false);
     if (!again.held) await again.release();
+    // SQLite: no lock file is left behind per name once released.
+    if (fixture.options.dir) expect(readdirSync(path.join(fixture.options.dir, '.dsar')).filter((f) => f.startsWith('run-'))).toEqual([]);
   });
 
   test('a holder killed with SIGKILL leaves the name free: the next run goes ahead at once', async () => {
