@@ -24,13 +24,14 @@ import { LineCounter, parseDocument } from 'yaml';
 import { DataMapError, type DataMapIssue, UsageError } from '../errors.ts';
 import { aliasBombAt, MAX_ALIASED_NODES } from './alias-limit.ts';
 import { ReadContext, present } from './reader.ts';
+import { readCategories } from './read-categories.ts';
 import { readExtracts } from './read-extracts.ts';
 import { readIdentities, readJobs, readRetention, readSecrets, readState, readSystems, readTimezone, readVersion } from './read-settings.ts';
 import { readTables } from './read-tables.ts';
 import type { DataMap } from './types.ts';
-import { validateDataMap } from './validate.ts';
+import { type Locate, validateDataMap, validateReachability } from './validate.ts';
 
-export const TOP_LEVEL_KEYS = ['version', 'timezone', 'identities', 'state', 'secrets', 'systems', 'retention', 'tables', 'extracts', 'jobs'];
+export const TOP_LEVEL_KEYS = ['version', 'timezone', 'identities', 'categories', 'state', 'secrets', 'systems', 'retention', 'tables', 'extracts', 'jobs'];
 
 /** Reads and checks the data map file. Throws UsageError when it cannot be read, DataMapError listing every problem. */
 export function loadDataMap(file: string): DataMap {
@@ -86,7 +87,8 @@ export function readDataMap(text: string, file: string, dir: string, hash: strin
   const e = root.entries('the data map', TOP_LEVEL_KEYS);
   if (!e) return { issues: sorted(ctx.issues) };
   const section = (name: string) => present(e.get(name));
-  const tables = readTables(section('tables'));
+  const categories = readCategories(section('categories'));
+  const tables = readTables(section('tables'), categories);
   const map: DataMap = {
     file,
     dir,
@@ -94,6 +96,7 @@ export function readDataMap(text: string, file: string, dir: string, hash: strin
     version: readVersion(e),
     timezone: readTimezone(section('timezone')),
     identities: readIdentities(section('identities'), file),
+    categories,
     state: readState(section('state')),
     secrets: readSecrets(section('secrets')),
     systems: readSystems(section('systems'), dir),
@@ -101,6 +104,7 @@ export function readDataMap(text: string, file: string, dir: string, hash: strin
     tables,
     extracts: readExtracts(section('extracts'), tables),
     jobs: readJobs(section('jobs')),
+    warnings: [],
   };
   // yaml reports duplicate keys too; keep those the reader did not see (inside keys it left out).
   const seen = new Set(ctx.issues.map((i) => `${i.line}:${i.column}`));
@@ -108,8 +112,12 @@ export function readDataMap(text: string, file: string, dir: string, hash: strin
     const loc = ctx.locAt(dup.pos[0], '');
     if (!seen.has(`${loc.line}:${loc.column}`)) ctx.problem(loc, 'duplicate key');
   }
-  const issues = [...ctx.issues, ...validateDataMap(map, (p, part) => ctx.locate(p, part))];
-  return { map, issues: sorted(issues) };
+  const locate: Locate = (p, part) => ctx.locate(p, part);
+  const checked = validateDataMap(map, locate);
+  map.warnings = sorted(checked.warnings);
+  const errors = [...ctx.issues, ...checked.errors];
+  if (errors.length === 0) errors.push(...validateReachability(map, locate));
+  return { map, issues: sorted(errors) };
 }
 
 function yamlMessage(code: string, message: string): string {

@@ -1,5 +1,6 @@
 // Reading the sections every command needs: version, timezone, identities, state, secrets, systems, retention, jobs.
 import path from 'node:path';
+import { parseBasis } from './basis.ts';
 import { cronProblem } from './cron.ts';
 import { parseDuration } from './duration.ts';
 import { NORMALIZERS } from './normalize.ts';
@@ -106,7 +107,7 @@ export function readSystems(v: Value | undefined, dir: string): Record<string, S
 export function readRetention(v: Value | undefined): Record<string, RetentionRule> {
   const out: Record<string, RetentionRule> = {};
   for (const { name, keyLoc, value } of v?.entries('retention rules') ?? []) {
-    const rule: RetentionRule = { name, keep: { amount: 1, unit: 'y', text: '1y' }, after: '', then: 'anonymize', legalObligation: false, loc: keyLoc };
+    const rule: RetentionRule = { name, keep: { amount: 1, unit: 'y', text: '1y' }, after: '', then: 'anonymize', overridesErasure: false, loc: keyLoc };
     out[name] = rule;
     const e = value.entries('a retention rule', ['keep', 'after', 'then', 'basis']);
     if (!e) continue;
@@ -121,8 +122,14 @@ export function readRetention(v: Value | undefined): Record<string, RetentionRul
     rule.then = e.require('then', 'anonymize or delete')?.oneOf(['anonymize', 'delete'] as const, '`then` action') ?? 'anonymize';
     const basis = e.get('basis');
     if (basis && !basis.isNull) {
-      rule.basis = basis.text('the legal basis');
-      rule.legalObligation = /legal obligation/i.test(rule.basis ?? '');
+      const text = basis.text('a legal basis such as legal-obligation');
+      const parsed = text === undefined ? undefined : parseBasis(text);
+      if (parsed && 'problem' in parsed) basis.problem(parsed.problem);
+      else if (parsed) {
+        rule.basis = text;
+        rule.ground = parsed.basis.id;
+        rule.overridesErasure = parsed.basis.overridesErasure;
+      }
     }
   }
   return out;

@@ -3,7 +3,7 @@ import type { Location } from '../errors.ts';
 import { parseColumnRef, splitTableId } from './ids.ts';
 import { type Entries, type Value, present, unknownMessage } from './reader.ts';
 import { didYouMean } from './suggest.ts';
-import { CATEGORIES, TABLE_PURPOSES, TOP_LEVEL, categoryOf, isKnownCategory } from './taxonomy.ts';
+import { CATEGORIES, type DeclaredCategory, TABLE_PURPOSES, TOP_LEVEL, categoryOf, declaredCategoryOf, identifyingByDefault, inTaxonomy } from './taxonomy.ts';
 import type { EraseAction, FieldDef, LinkDef, MaskName, TableDef } from './types.ts';
 
 export const MASKS: readonly MaskName[] = ['null', 'redact', 'hash', 'fake', 'generalize', 'random', 'keep'];
@@ -13,7 +13,7 @@ export const DEFAULT_MASK: MaskName = 'redact';
 /** Age under which a subject is a child (the policy's "children under 13"). */
 export const DEFAULT_CHILD_AGE = 13;
 
-const TABLE_KEYS = ['key', 'identify', 'retention', 'on_erase', 'fields', 'links', 'child', 'purposes'];
+const TABLE_KEYS = ['key', 'identify', 'retention', 'on_erase', 'fields', 'links', 'child', 'purposes', 'unlinked'];
 
 /** Options each mask takes (`mask: { generalize: { bucket: 10 } }`); masks not listed take none. */
 const MASK_OPTIONS: Partial<Record<MaskName, Record<string, (v: Value) => unknown>>> = {
@@ -30,7 +30,7 @@ function positive(v: Value, what: string): number | undefined {
   return n;
 }
 
-export function readTables(v: Value | undefined): Record<string, TableDef> {
+export function readTables(v: Value | undefined, categories: Readonly<Record<string, DeclaredCategory>> = {}): Record<string, TableDef> {
   const out: Record<string, TableDef> = {};
   for (const { name, keyLoc, value } of v?.entries('tables') ?? []) {
     const parts = splitTableId(name);
@@ -49,12 +49,12 @@ export function readTables(v: Value | undefined): Record<string, TableDef> {
     };
     out[name] = table;
     const e = value.entries('a table', TABLE_KEYS);
-    if (e) readTable(e, table);
+    if (e) readTable(e, table, categories);
   }
   return out;
 }
 
-function readTable(e: Entries, table: TableDef): void {
+function readTable(e: Entries, table: TableDef, categories: Readonly<Record<string, DeclaredCategory>>): void {
   table.key = e.require('key', 'the primary key column, or a list of columns')?.names('a key column') ?? [];
   table.identify = readIdentify(e.get('identify'));
   const retention = e.get('retention');
@@ -62,7 +62,7 @@ function readTable(e: Entries, table: TableDef): void {
   const onErase = e.get('on_erase');
   if (onErase && !onErase.isNull) table.onErase = onErase.oneOf(ERASE_ACTIONS, '`on_erase` action') ?? 'delete';
   for (const { name, keyLoc, value } of present(e.get('fields'))?.entries('fields (column: { category, mask })') ?? []) {
-    table.fields[name] = readField(name, keyLoc, value);
+    table.fields[name] = readField(name, keyLoc, value, categories);
   }
   table.links = (present(e.get('links'))?.items('links') ?? []).flatMap((item) => readLink(item) ?? []);
   const child = present(e.get('child'));
@@ -72,6 +72,8 @@ function readTable(e: Entries, table: TableDef): void {
     const under = c?.get('under');
     if (column !== undefined) table.child = { column, under: under && !under.isNull ? (under.integer('an age in years', 1) ?? DEFAULT_CHILD_AGE) : DEFAULT_CHILD_AGE };
   }
+  const unlinked = present(e.get('unlinked'));
+  if (unlinked) table.unlinked = unlinked.text('why no identity reaches the table, e.g. "aggregated access logs, swept by retention only"');
   const purposes = present(e.get('purposes'));
   for (const item of purposes ? (purposes.isList ? (purposes.items('purposes') ?? []) : [purposes]) : []) {
     const p = item.oneOf(Object.keys(TABLE_PURPOSES), 'purpose');
@@ -89,7 +91,7 @@ export function readIdentify(v: Value | undefined): Record<string, string> {
   return out;
 }
 
-function readField(column: string, loc: Location, value: Value): FieldDef {
+function readField(column: string, loc: Location, value: Value, categories: Readonly<Record<string, DeclaredCategory>>): FieldDef {
   const field: FieldDef = { column, category: '', mask: DEFAULT_MASK, maskOptions: {}, identifying: false, loc };
   const e = value.entries('a field ({ category, mask })', ['category', 'mask', 'identifying']);
   if (!e) return field;
@@ -97,9 +99,9 @@ function readField(column: string, loc: Location, value: Value): FieldDef {
   const name = category?.text('a category');
   if (category && name !== undefined) {
     field.category = name;
-    if (!isKnownCategory(name)) category.problem(unknownCategoryMessage(name));
+    if (!inTaxonomy(name) && !declaredCategoryOf(name, categories)) category.problem(unknownCategoryMessage(name));
   }
-  field.identifying = categoryOf(field.category)?.identifying ?? false;
+  field.identifying = identifyingByDefault(field.category, categories);
   const identifying = e.get('identifying');
   if (identifying && !identifying.isNull) field.identifying = identifying.boolean() ?? field.identifying;
   const mask = e.get('mask');
@@ -108,9 +110,18 @@ function readField(column: string, loc: Location, value: Value): FieldDef {
 }
 
 function unknownCategoryMessage(name: string): string {
-  const hint = didYouMean(name, CATEGORIES.map((c) => c.name)) || didYouMean(name.split('.')[0], TOP_LEVEL.map((c) => c.name));
-  if (hint) return `unknown category \`${name}\`${hint}`;
-  return `unknown category \`${name}\`; a category starts with one of: ${TOP_LEVEL.map((c) => c.name).join(', ')}`;
+  const top = name.split('.')[0];
+  const hint = didYouMean(name, CATEGORIES.map((c) => c.name)) || didYouMean(top, TOP_LEVEL.map((c) => c.name));
+  if (!categoryOf(top)) {
+    if (hint) return `unknown category \`${name}\`${hint}`;
+    return `unknown category \`${name}\`; a category starts with one of: ${TOP_LEVEL.map((c) => c.name).join(', ')}`;
+  }
+  // A known top-level name with a sub-category the taxonomy lacks: say which known one it may be, and how to add it.
+  const sub = name.split('.')[1];
+  const sameSub = CATEGORIES.filter((c) => c.name.split('.')[1] === sub).map((c) => `\`${c.name}\``);
+  const alike = hint || (sameSub.length ? ` (did you mean ${sameSub.join(' or ')}?)` : '');
+  const subs = CATEGORIES.filter((c) => c.name.startsWith(top + '.')).map((c) => c.name);
+  return `unknown category \`${name}\`${alike}; ${top} has ${subs.join(', ')}; or declare it under \`categories:\` with \`identifying: true\` or \`false\``;
 }
 
 /**

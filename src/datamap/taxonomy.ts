@@ -109,9 +109,37 @@ export function categoryOf(name: string): Category | undefined {
   return undefined;
 }
 
-/** True when the name's top-level part is in the taxonomy (deeper names are free). */
-export function isKnownCategory(name: string): boolean {
-  return categoryOf(name) !== undefined && name.split('.').every((p) => p !== '');
+/** A sub-category the data map adds (`categories: { billing.address: { identifying: true } }`). */
+export interface DeclaredCategory {
+  name: string;
+  identifying: boolean;
+  title?: string;
+}
+
+/**
+ * Whether the taxonomy itself covers the name: a category of the table, a top-level name alone, or a deeper name
+ * under a second-level category (`contact.address.postal`). `billing.address` is not covered: falling back to
+ * `billing` would call a street address non-identifying.
+ */
+export function inTaxonomy(name: string): boolean {
+  if (name.split('.').some((p) => p === '')) return false;
+  const found = categoryOf(name);
+  return found !== undefined && (found.name === name || found.name.includes('.'));
+}
+
+/** The declared category a name is, or lies under. */
+export function declaredCategoryOf(name: string, declared: Readonly<Record<string, DeclaredCategory>>): DeclaredCategory | undefined {
+  const parts = name.split('.');
+  for (let n = parts.length; n > 1; n--) {
+    const found = declared[parts.slice(0, n).join('.')];
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** Whether a field of this category identifies the subject unless it says otherwise: the declaration, else the taxonomy. */
+export function identifyingByDefault(name: string, declared: Readonly<Record<string, DeclaredCategory>>): boolean {
+  return declaredCategoryOf(name, declared)?.identifying ?? categoryOf(name)?.identifying ?? false;
 }
 
 /** True when `name` is `rule` or lies under it: a rule naming `contact` applies to `contact.address.postal`. */

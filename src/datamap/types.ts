@@ -1,5 +1,6 @@
 // The parsed data map: the boundary type every command reads. Produced by load.ts, checked by validate.ts.
-import type { Location } from '../errors.ts';
+import type { DataMapIssue, Location } from '../errors.ts';
+import type { DeclaredCategory } from './taxonomy.ts';
 
 export type SystemKind = 'postgres' | 'mysql' | 'sqlite' | 'files';
 export type FileFormat = 'csv' | 'json' | 'ndjson';
@@ -43,9 +44,12 @@ export interface RetentionRule {
   keep: Duration;
   after: string; // column holding the start of the period
   then: 'anonymize' | 'delete';
+  /** The basis as written: a ground of basis.ts, optionally with a note (`legal-obligation (tax records)`). */
   basis?: string;
-  /** The basis is a legal obligation: while `keep` runs, erasure only anonymizes identifying fields. */
-  legalObligation: boolean;
+  /** The ground alone (`legal-obligation`). */
+  ground?: string;
+  /** The ground keeps the row against erasure (GDPR Art. 17(3)): while `keep` runs, erasure only anonymizes identifying fields. */
+  overridesErasure: boolean;
   loc: Location;
 }
 
@@ -90,6 +94,8 @@ export interface TableDef {
   child?: { column: string; under: number };
   /** Purposes such as `marketing`: opted-out subjects are excluded from such tables. */
   purposes: string[];
+  /** Why no identity reaches this table (swept by retention only); without it an unreachable table is an error. */
+  unlinked?: string;
   loc: Location;
 }
 
@@ -147,6 +153,8 @@ export interface DataMap {
   version: number;
   timezone: string;
   identities: Record<string, IdentityType>;
+  /** Sub-categories the map adds to the taxonomy. */
+  categories: Record<string, DeclaredCategory>;
   state: { url?: Secret };
   secrets: { hmacKey?: Secret };
   systems: Record<string, SystemDef>;
@@ -154,4 +162,6 @@ export interface DataMap {
   tables: Record<string, TableDef>;
   extracts: Record<string, ExtractDef>;
   jobs: Record<string, JobDef>;
+  /** Legal but likely wrong (an identifying field kept, a link joining two people): `validate` lists them. */
+  warnings: DataMapIssue[];
 }

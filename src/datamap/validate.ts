@@ -2,14 +2,23 @@
 // (durations, masks, cron, ...) are checked while reading (read-*.ts); both end up in the same DataMapError.
 import type { DataMapIssue, Location } from '../errors.ts';
 import { childPath, unknownMessage } from './reader.ts';
+import { unreachableTables } from './reachability.ts';
 import type { DataMap } from './types.ts';
 
 /** Where a key path's key or value is in the file (the nearest read ancestor's when it was never read). */
 export type Locate = (path: string, part?: 'key' | 'value') => Location;
 
-export function validateDataMap(map: DataMap, locate: Locate): DataMapIssue[] {
+export interface Validation {
+  errors: DataMapIssue[];
+  /** Legal but likely wrong: listed by `validate`, which still exits 0. */
+  warnings: DataMapIssue[];
+}
+
+export function validateDataMap(map: DataMap, locate: Locate): Validation {
   const issues: DataMapIssue[] = [];
+  const warnings: DataMapIssue[] = [];
   const problem = (loc: Location, message: string) => issues.push({ ...loc, message });
+  const warn = (loc: Location, message: string) => warnings.push({ ...loc, message });
   const systems = Object.keys(map.systems);
   const identities = Object.keys(map.identities);
   const tableIds = Object.keys(map.tables);
@@ -26,6 +35,17 @@ export function validateDataMap(map: DataMap, locate: Locate): DataMapIssue[] {
     t.links.forEach((link, i) => {
       const target = `${link.references.system}.${link.references.table}`;
       if (!map.tables[target]) problem(locate(`${at}.links[${i}].references`), `${unknownMessage('table', target, tableIds)}: a link must reference a table declared under \`tables:\``);
+    });
+    for (const f of Object.values(t.fields)) {
+      if (f.identifying && f.mask === 'keep') {
+        warn(locate(childPath(`${at}.fields`, f.column), 'key'), `an identifying field (${f.category}) masked \`keep\` stays as it is after erasure and sweeps, and verification finds it; choose another mask, or say \`identifying: false\``);
+      }
+    }
+    t.links.forEach((link, i) => {
+      const target = map.tables[`${link.references.system}.${link.references.table}`];
+      if (target && target.id !== t.id && Object.keys(t.identify).length > 0 && Object.keys(target.identify).length > 0) {
+        warn(locate(`${at}.links[${i}]`), `links two tables that both identify a person (${t.id} and ${target.id}): the traversal makes them one subject, so one person's request reaches the other's rows (a support rep is not part of the customer's subject); remove the link, or drop \`identify\` on the side that does not belong to the subject`);
+      }
     });
     if (t.onErase === 'anonymize' && Object.keys(t.fields).length === 0) {
       problem(locate(`${at}.on_erase`), '`on_erase: anonymize` needs `fields` to mask; without them the row would stay as it is');
@@ -47,5 +67,13 @@ export function validateDataMap(map: DataMap, locate: Locate): DataMapIssue[] {
     if (!name) problem(at, '`extract` needs the name of an extract, e.g. `extract signups-by-region`');
     else if (!map.extracts[name]) problem(at, unknownMessage('extract', name, Object.keys(map.extracts)));
   }
-  return issues;
+  return { errors: issues, warnings };
+}
+
+/**
+ * Declared tables no identity reaches. Checked once the rest of the map is sound: a misspelt link would otherwise
+ * add a second, consequent error to every table behind it.
+ */
+export function validateReachability(map: DataMap, locate: Locate): DataMapIssue[] {
+  return unreachableTables(map).map((u) => ({ ...locate(childPath('tables', u.table), 'key'), message: u.message }));
 }

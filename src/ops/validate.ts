@@ -13,16 +13,22 @@ export async function validateCommand(args: GlobalArgs & { live: boolean }, ctx:
     extracts: Object.keys(map.extracts).length,
     jobs: Object.keys(map.jobs).length,
   };
+  const mapWarnings = map.warnings.map((w) => ({ where: `${w.file}:${w.line}:${w.column}`, path: w.path, message: w.message }));
+  const warningLines = mapWarnings.map((w) => `warning ${w.where}: ${w.path ? `${w.path}: ` : ''}${w.message}`);
   if (!args.live) {
-    ctx.out.result(summary, (s) => `${s.file}: valid (${s.systems} systems, ${s.tables} tables, ${s.extracts} extracts, ${s.jobs} jobs)`);
+    ctx.out.result({ ...summary, warnings: mapWarnings }, (s) =>
+      [...warningLines, `${s.file}: valid (${s.systems} systems, ${s.tables} tables, ${s.extracts} extracts, ${s.jobs} jobs${mapWarnings.length ? `, ${mapWarnings.length} warning(s)` : ''})`].join('\n'),
+    );
     return 0;
   }
   const { checkLive } = await import('../datamap/live-check.ts');
   const report = await checkLive(map, ctx.log);
-  ctx.out.result({ ...summary, ...report, ok: report.errors.length === 0 && report.unreachable.length === 0 }, (r) =>
+  const warnings = [...mapWarnings, ...report.warnings];
+  ctx.out.result({ ...summary, ...report, warnings, ok: report.errors.length === 0 && report.unreachable.length === 0 }, (r) =>
     [
       ...r.errors.map((e) => `error   ${e.where}: ${e.message}`),
-      ...r.warnings.map((w) => `warning ${w.where}: ${w.message}`),
+      ...warningLines,
+      ...report.warnings.map((w) => `warning ${w.where}: ${w.message}`),
       ...r.unreachable.map((u) => `unreachable ${u.system}: ${u.message}`),
       r.errors.length || r.unreachable.length
         ? `${r.errors.length} error(s), ${r.warnings.length} warning(s), ${r.unreachable.length} system(s) unreachable`

@@ -5,10 +5,10 @@ import { subtractDuration } from '../datamap/duration.ts';
 import type { DataMap, RetentionRule, TableDef } from '../datamap/types.ts';
 import type { FoundTable } from './traversal.ts';
 
-/** The table's retention rule when its basis is a legal obligation. */
+/** The table's retention rule when its basis keeps rows against erasure (a legal obligation, legal claims, ...). */
 export function legalObligationOf(map: DataMap, table: TableDef): RetentionRule | undefined {
   const rule = table.retention ? map.retention[table.retention] : undefined;
-  return rule?.legalObligation ? rule : undefined;
+  return rule?.overridesErasure ? rule : undefined;
 }
 
 /**

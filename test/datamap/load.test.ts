@@ -51,8 +51,8 @@ describe('the example datamap.yaml', () => {
       { column: 'customer_ref', references: { system: 'app', table: 'users', column: 'id' }, owns: false, loc: expect.objectContaining({ line: 83, column: 9 }) },
     ]);
     expect(map.tables['billing.invoices'].retention).toBe('tax-records');
-    expect(map.retention['tax-records']).toMatchObject({ keep: { amount: 7, unit: 'y', text: '7y' }, after: 'created_at', then: 'anonymize', legalObligation: true });
-    expect(map.retention['inactive-account'].legalObligation).toBe(false);
+    expect(map.retention['tax-records']).toMatchObject({ keep: { amount: 7, unit: 'y', text: '7y' }, after: 'created_at', then: 'anonymize', ground: 'legal-obligation', overridesErasure: true });
+    expect(map.retention['inactive-account'].overridesErasure).toBe(false);
   });
 
   it('declares the marketing list for the marketing purpose and users as possibly children', () => {

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { CATEGORIES, TABLE_PURPOSES, TOP_LEVEL, categoryOf, isKnownCategory, isUnder } from '../../src/datamap/taxonomy.ts';
+import { CATEGORIES, TABLE_PURPOSES, TOP_LEVEL, categoryOf, inTaxonomy, isUnder } from '../../src/datamap/taxonomy.ts';
 
 const policyFile = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/policy/privacy-policy.txt');
 
@@ -62,9 +62,11 @@ describe('categoryOf', () => {
 
   it('knows nothing under an unknown top-level name', () => {
     expect(categoryOf('health.record')).toBeUndefined();
-    expect(isKnownCategory('health.record')).toBe(false);
-    expect(isKnownCategory('contact.address.postal')).toBe(true);
-    expect(isKnownCategory('contact.')).toBe(false);
+    expect(inTaxonomy('health.record')).toBe(false);
+    expect(inTaxonomy('billing.address')).toBe(false);
+    expect(inTaxonomy('contact')).toBe(true);
+    expect(inTaxonomy('contact.address.postal')).toBe(true);
+    expect(inTaxonomy('contact.')).toBe(false);
   });
 
   it('applies a rule to everything under its name', () => {

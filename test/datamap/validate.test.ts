@@ -1,6 +1,6 @@
 // `dsar datamap validate` without --live: every mistake is reported at its file:line:column, all at once.
 import { describe, expect, it } from 'vitest';
-import { BASE, problems, yaml } from './helpers.ts';
+import { BASE, load, problems, yaml } from './helpers.ts';
 
 const fragment = (s: string) => expect.stringContaining(s);
 
@@ -235,7 +235,7 @@ describe('tables', () => {
       systems:
         app: { kind: sqlite, path: app.db }
       tables:
-        app.users: { key: id }
+        app.users: { key: id, identify: { email: email } }
         app.orders:
           key: id
           links:
@@ -256,7 +256,7 @@ describe('tables', () => {
       systems:
         app: { kind: sqlite, path: app.db }
       tables:
-        app.users: { key: id }
+        app.users: { key: id, identify: { email: email } }
         app.orders:
           key: id
           links:
@@ -271,7 +271,7 @@ describe('tables', () => {
       systems:
         app: { kind: sqlite, path: app.db }
       tables:
-        app.users: { key: id }
+        app.users: { key: id, identify: { email: email } }
         app.orders:
           key: id
           links: [{ column: user_id, references: users.id }]
@@ -324,7 +324,36 @@ describe('fields', () => {
   });
 
   it('accepts deeper names under a known category', () => {
-    expect(problems(BASE + '      zip: { category: contact.address.postal }\n      fax: { category: contact.fax }\n')).toEqual([]);
+    expect(problems(BASE + '      zip: { category: contact.address.postal }\n')).toEqual([]);
+  });
+
+  it('rejects a sub-category the taxonomy lacks, suggesting the known one: billing.address is not a billing detail', () => {
+    expect(problems(BASE + '      street: { category: billing.address }\n')).toEqual([
+      {
+        at: 'datamap.yaml:10:27',
+        path: 'tables.app.users.fields.street.category',
+        message:
+          'unknown category `billing.address` (did you mean `contact.address`?); billing has billing.transaction, billing.processor-ref, billing.card; or declare it under `categories:` with `identifying: true` or `false`',
+      },
+    ]);
+  });
+
+  it('takes a sub-category the map declares, identifying as declared', () => {
+    const text = BASE + '      street: { category: billing.address }\n      fax: { category: contact.fax.office }\ncategories:\n  billing.address: { identifying: true, title: Billing address }\n  contact.fax: { identifying: true }\n';
+    expect(problems(text)).toEqual([]);
+    const map = load(text);
+    expect(map.tables['app.users'].fields.street.identifying).toBe(true);
+    expect(map.tables['app.users'].fields.fax.identifying).toBe(true);
+    expect(map.categories['billing.address']).toEqual({ name: 'billing.address', identifying: true, title: 'Billing address' });
+  });
+
+  it('requires a declared category to say whether it identifies, and to lie under a top-level name', () => {
+    const text = BASE + 'categories:\n  billing.address: { title: Billing address }\n  health: { identifying: true }\n  contact.email: { identifying: false }\n';
+    expect(problems(text)).toEqual([
+      { at: 'datamap.yaml:11:3', path: 'categories.billing.address.identifying', message: '`identifying` is required (true when a value of it identifies a person, e.g. an address)' },
+      { at: 'datamap.yaml:12:3', path: 'categories.health', message: fragment('a declared category is a sub-category of one of: identity, contact,') },
+      { at: 'datamap.yaml:13:3', path: 'categories.contact.email', message: '`contact.email` is in the taxonomy already; declare only names it does not have' },
+    ]);
   });
 
   it('rejects an unknown mask, in both forms', () => {
@@ -372,6 +401,22 @@ describe('retention', () => {
     ]);
   });
 
+  it('takes a basis only from the closed set of legal grounds, with a note in parentheses', () => {
+    const map = load(BASE + 'retention:\n  tax: { keep: 7y, after: created_at, then: anonymize, basis: "legal-obligation (tax records, HGB 257)" }\n  promo: { keep: 2y, after: created_at, then: delete, basis: consent }\n');
+    expect(map.retention.tax).toMatchObject({ basis: 'legal-obligation (tax records, HGB 257)', ground: 'legal-obligation', overridesErasure: true });
+    expect(map.retention.promo).toMatchObject({ ground: 'consent', overridesErasure: false });
+  });
+
+  it('rejects a free-text or misspelt basis with a suggestion: legal_obligation no longer validates and deletes tax records', () => {
+    const text = BASE + 'retention:\n  a: { keep: 7y, after: created_at, then: anonymize, basis: legal_obligation }\n  b: { keep: 7y, after: created_at, then: anonymize, basis: "Legal obligation (tax)" }\n  c: { keep: 7y, after: created_at, then: anonymize, basis: because we must }\n';
+    const grounds = 'a basis is one of: consent, contract, legal-obligation, vital-interests, public-interest, legitimate-interest, public-health, archiving, legal-claims, optionally followed by a note in parentheses';
+    expect(problems(text)).toEqual([
+      { at: 'datamap.yaml:11:61', path: 'retention.a.basis', message: `unknown basis \`legal_obligation\` (did you mean \`legal-obligation\`?); ${grounds}` },
+      { at: 'datamap.yaml:12:61', path: 'retention.b.basis', message: `unknown basis \`Legal obligation\` (did you mean \`legal-obligation (tax)\`?); ${grounds}` },
+      { at: 'datamap.yaml:13:61', path: 'retention.c.basis', message: `unknown basis \`because we must\`; ${grounds}` },
+    ]);
+  });
+
   it('does not check statically that the after column exists (validate --live does)', () => {
     const text = yaml`
       version: 1
@@ -380,7 +425,7 @@ describe('retention', () => {
       retention:
         r: { keep: 90d, after: column_nobody_mentions, then: delete }
       tables:
-        app.logs: { key: id, retention: r }
+        app.logs: { key: id, retention: r, unlinked: aggregated access logs }
     `;
     expect(problems(text)).toEqual([]);
   });
@@ -488,4 +533,65 @@ it('lists all five mistakes of a map, each at its own line and column', () => {
     { at: 'datamap.yaml:13:47', path: 'tables.app.users.fields.email.mask', message: 'unknown mask `hashed` (did you mean `hash`?)' },
     { at: 'datamap.yaml:15:32', path: 'jobs.nightly.cron', message: fragment('bad cron expression `0 3 * *`') },
   ]);
+});
+
+describe('a table no identity reaches', () => {
+  it('is an error naming the table: export would leave it out and erase skip it', () => {
+    const text = BASE + '  app.page_views:\n    key: id\n    fields:\n      ip: { category: online.ip, mask: generalize }\n';
+    expect(problems(text)).toEqual([
+      {
+        at: 'datamap.yaml:10:3',
+        path: 'tables.app.page_views',
+        message:
+          'no identity reaches app.page_views: export would leave it out and erase skip it; give it `identify:` or a link to a table that is reached, e.g. `links: [{ column: user_id, references: app.users.id }]`, or say why no one\'s rows are there with `unlinked: "<reason>"`',
+      },
+    ]);
+  });
+
+  it('names the link that would reach it when a reached table references it without owns', () => {
+    const text = BASE + '    links: [{ column: address_id, references: app.addresses.id }]\n  app.addresses:\n    key: id\n    fields: { street: { category: contact.address } }\n';
+    expect(problems(text)).toEqual([
+      {
+        at: 'datamap.yaml:11:3',
+        path: 'tables.app.addresses',
+        message:
+          'no identity reaches app.addresses: export would leave it out and erase skip it; tables.app.users.links[0] references it from a reached table: with `owns: true` the traversal follows it (when its rows belong to the referencing row\'s subject)',
+      },
+    ]);
+  });
+
+  it('is accepted when the map says why no one is there (`unlinked`), and when a link reaches it', () => {
+    expect(problems(BASE + '  app.access_log: { key: id, unlinked: "aggregated per hour, no user id" }\n')).toEqual([]);
+    expect(problems(BASE + '    links: [{ column: address_id, references: app.addresses.id, owns: true }]\n  app.addresses: { key: id }\n')).toEqual([]);
+  });
+});
+
+describe('warnings: legal, but a promise is likely broken (validate lists them and exits 0)', () => {
+  const warnings = (text: string) => load(text).warnings.map((w) => ({ at: `${w.file}:${w.line}:${w.column}`, path: w.path, message: w.message }));
+
+  it('an identifying field masked keep', () => {
+    expect(warnings(BASE + '      city: { category: contact.address, mask: keep }\n      plan: { category: account.settings, mask: keep }\n')).toEqual([
+      {
+        at: 'datamap.yaml:10:7',
+        path: 'tables.app.users.fields.city',
+        message: 'an identifying field (contact.address) masked `keep` stays as it is after erasure and sweeps, and verification finds it; choose another mask, or say `identifying: false`',
+      },
+    ]);
+  });
+
+  it('a link between two tables that both identify a person: a support rep is not part of the customer’s subject', () => {
+    const text = BASE + '    links: [{ column: rep_id, references: app.reps.id }]\n  app.reps:\n    key: id\n    identify: { email: work_email }\n';
+    expect(warnings(text)).toEqual([
+      {
+        at: 'datamap.yaml:10:13',
+        path: 'tables.app.users.links[0]',
+        message:
+          'links two tables that both identify a person (app.users and app.reps): the traversal makes them one subject, so one person\'s request reaches the other\'s rows (a support rep is not part of the customer\'s subject); remove the link, or drop `identify` on the side that does not belong to the subject',
+      },
+    ]);
+  });
+
+  it('none for the smallest map', () => {
+    expect(warnings(BASE)).toEqual([]);
+  });
 });

@@ -165,7 +165,7 @@ describe('a complete export', () => {
     expect(html).toContain('<h2>Contact details</h2><blockquote>mailing and physical address and zip code, email address, phone number</blockquote>');
     expect(html).toContain('<h3>Email address <small><code>contact.email</code></small></h3>');
     expect(html).toContain('<code>app.customers.email</code></td><td><div class="v">Mary.Smith@example.org</div>');
-    expect(html).toContain('Kept for 7 years after placed_at, then anonymized. Basis: legal obligation (tax records).');
+    expect(html).toContain('Kept for 7 years after placed_at, then anonymized. Basis: legal-obligation (tax records).');
     expect(html).toContain('communicate (by email, text message, telephone, or mail) about promotions, upcoming events, and other news');
   });
 

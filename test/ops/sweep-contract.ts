@@ -77,7 +77,7 @@ retention:
   closed:   { keep: 2y, after: closed_at, then: delete }
   placed:   { keep: 2y, after: placed_at, then: delete }
   shipped:  { keep: 2y, after: shipped_at, then: delete }
-  tax:      { keep: 7y, after: issued_at, then: delete, basis: "legal obligation (tax records)" }
+  tax:      { keep: 7y, after: issued_at, then: delete, basis: "legal-obligation (tax records)" }
 tables:
   app.accounts:
     key: id

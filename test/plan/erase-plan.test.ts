@@ -76,7 +76,7 @@ describe('a subject who shares an address and has payments under a legal obligat
         columns: ['card_holder', 'processor_ref'],
         sever: [],
         rows: 1,
-        reason: 'legal obligation (tax records): kept 7y after paid_at; identifying fields anonymized',
+        reason: 'legal-obligation (tax records): kept 7y after paid_at; identifying fields anonymized',
       },
       { table: 'billing.payments', action: 'delete', columns: [], sever: [], rows: 1, reason: 'tax-records: past 7y after paid_at; on_erase: delete' },
     ]);
@@ -107,7 +107,7 @@ describe('a subject who shares an address and has payments under a legal obligat
 
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('erase PLAN-1 (dry run: nothing changed)');
-    expect(run.stdout).toContain('billing.payments: anonymize identifying fields (card_holder, processor_ref), 1 row - legal obligation (tax records)');
+    expect(run.stdout).toContain('billing.payments: anonymize identifying fields (card_holder, processor_ref), 1 row - legal-obligation (tax records)');
     expect(run.stdout).toContain('app.orders: delete, 2 rows - on_erase: delete');
     expect(run.stdout.toLowerCase()).not.toContain('mary');
   });

@@ -81,7 +81,7 @@ systems:
   mailchimp: { kind: files, path: ./mailchimp, format: csv }
 retention:
   inactive-account: { keep: 3y, after: signed_up_at, then: anonymize }
-  tax-records: { keep: 7y, after: placed_at, then: anonymize, basis: "legal obligation (tax records)" }
+  tax-records: { keep: 7y, after: placed_at, then: anonymize, basis: "legal-obligation (tax records)" }
 tables:
   app.customers:
     key: id

@@ -63,7 +63,7 @@ const MAP = yaml`
     crm: { kind: mysql, url: env:CRM_URL }
   retention:
     closed: { keep: 2y, after: closed_at, then: delete }
-    tax:    { keep: 7y, after: created_at, then: anonymize, basis: "legal obligation (tax records)" }
+    tax:    { keep: 7y, after: created_at, then: anonymize, basis: "legal-obligation (tax records)" }
   tables:
     app.customers:
       key: id

@@ -13,7 +13,7 @@ systems:
   mailchimp: { kind: files,    path: ./exports/mailchimp, format: csv }
 retention:
   inactive-account: { keep: 3y, after: last_seen_at, then: anonymize }
-  tax-records:      { keep: 7y, after: created_at, then: anonymize, basis: "legal obligation (tax <records> & \\"receipts\\" | 1)" }
+  tax-records:      { keep: 7y, after: created_at, then: anonymize, basis: "legal-obligation (tax <records> & \\"receipts\\" | 1)" }
 tables:
   app.users:
     key: id

@@ -74,7 +74,7 @@ describe('dsar datamap docs', () => {
     ]);
     expect(sectionRows(md, 'Name').map((r) => [r[0], r[4], r[5]])).toEqual([
       ['`app.users.full_name` (identifies)', 'inactive-account: 3 years after last\\_seen\\_at, then anonymize', 'not declared'],
-      ['`app.orders.shipping_name` (identifies)', 'tax-records: 7 years after created\\_at, then anonymize', 'legal obligation \\(tax \\<records\\> &amp; "receipts" \\| 1\\)'],
+      ['`app.orders.shipping_name` (identifies)', 'tax-records: 7 years after created\\_at, then anonymize', 'legal-obligation \\(tax \\<records\\> &amp; "receipts" \\| 1\\)'],
     ]);
     expect(md).toContain('> We collect your full name (first and last name)'.replace(/[()]/g, (c) => `\\${c}`));
     expect(md).toContain('| `app.orders.shipping_address_id` | `app.addresses.id` | owns: the referenced row belongs to this row\'s subject |');
@@ -97,7 +97,7 @@ describe('dsar datamap docs', () => {
     const html = read('index.html');
     expect(html).not.toContain('<script');
     expect(html).toContain('redact (marker &lt;script&gt;alert(1)&lt;/script&gt;)');
-    expect(html).toContain('legal obligation (tax &lt;records&gt; &amp; &quot;receipts&quot; | 1)');
+    expect(html).toContain('legal-obligation (tax &lt;records&gt; &amp; &quot;receipts&quot; | 1)');
     expect(read('diagram.svg')).not.toContain('<script');
     expect(escapeMarkdown('a|b <i>*x*</i>\nnext')).toBe('a\\|b \\<i\\>\\*x\\*\\</i\\> next');
   });

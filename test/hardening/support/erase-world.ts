@@ -79,7 +79,7 @@ systems:
   crm: { kind: sqlite, path: crm.db }
   mailchimp: { kind: files, path: mailchimp, format: csv }
 retention:
-  tax-records: { keep: 7y, after: paid_at, then: anonymize, basis: "legal obligation (tax records)" }
+  tax-records: { keep: 7y, after: paid_at, then: anonymize, basis: "legal-obligation (tax records)" }
 tables:
   app.customers:
     key: id
