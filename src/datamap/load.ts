@@ -105,6 +105,7 @@ export function readDataMap(text: string, file: string, dir: string, hash: strin
     extracts: readExtracts(section('extracts'), tables),
     jobs: readJobs(section('jobs')),
     warnings: [],
+    unreachable: [],
   };
   // yaml reports duplicate keys too; keep those the reader did not see (inside keys it left out).
   const seen = new Set(ctx.issues.map((i) => `${i.line}:${i.column}`));
@@ -116,7 +117,7 @@ export function readDataMap(text: string, file: string, dir: string, hash: strin
   const checked = validateDataMap(map, locate);
   map.warnings = sorted(checked.warnings);
   const errors = [...ctx.issues, ...checked.errors];
-  if (errors.length === 0) errors.push(...validateReachability(map, locate));
+  if (errors.length === 0) map.unreachable = sorted(validateReachability(map, locate));
   return { map, issues: sorted(errors) };
 }
 

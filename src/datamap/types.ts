@@ -164,4 +164,9 @@ export interface DataMap {
   jobs: Record<string, JobDef>;
   /** Legal but likely wrong (an identifying field kept, a link joining two people): `validate` lists them. */
   warnings: DataMapIssue[];
+  /**
+   * Declared tables no identity reaches. `validate` fails on them, and so does every subject request (export,
+   * erase) through planTraversal: it would leave them out without a word. Sweeps and extracts do not depend on it.
+   */
+  unreachable: DataMapIssue[];
 }

@@ -31,7 +31,7 @@ import { executePlan } from './erase-execute.ts';
 import { subjectIdentity } from './export.ts';
 import { openStateFor } from '../state/for-map.ts';
 import { openSystems } from './systems.ts';
-import { assertSafeTicket, parseLaw, parseReceived } from './ticket.ts';
+import { assertSafeTicket, assertTicketIsThisRequest, parseLaw, parseReceived } from './ticket.ts';
 import { collectSubjectValues, renderResidue, verifyErasure, type MaskedColumns, type VerificationReport } from './verify.ts';
 
 export interface EraseArgs extends GlobalArgs {
@@ -150,8 +150,11 @@ export async function runErasure(req: ErasureRequest, store: StateStore, log: Lo
 
 async function erase(req: ErasureRequest, store: StateStore, log: Logger): Promise<ErasureResult> {
   const { map, identity } = req;
-  const hmacKey = requireHmacKey(map.secrets.hmacKey);
   const subject = store.subjectHash(identity.type, identity.value);
+  if (req.ledger.ticket !== undefined && req.ledger.kind === 'erase') {
+    assertTicketIsThisRequest(req.ledger.ticket, 'erase', subject, await store.ledger.forTicket(req.ledger.ticket));
+  }
+  const hmacKey = requireHmacKey(map.secrets.hmacKey);
   const record = ledgerRecorder(store, req.ledger, subject);
   const refuse = async (reason: string): Promise<never> => {
     if (!req.dryRun) await record({ event: 'refused', outcome: 'refused', endedAt: new Date(), detail: { reason: 'legal hold' } });

@@ -16,7 +16,7 @@ import { rowsToCsv, rowsToJson, typedRows } from './export-format.ts';
 import { assertPrivateOut, assertTargetFree, safeSegment, writePackage, type PackageFile, type WrittenFile } from './export-package.ts';
 import { openStateFor } from './requests.ts';
 import { openSystems } from './systems.ts';
-import { assertSafeTicket, parseLaw, parseReceived } from './ticket.ts';
+import { assertSafeTicket, assertTicketIsThisRequest, parseLaw, parseReceived } from './ticket.ts';
 
 export interface ExportArgs extends GlobalArgs {
   identity: string;
@@ -102,8 +102,9 @@ export async function exportCommand(args: ExportArgs, ctx: CliContext): Promise<
   const systems = [...new Set(plan.order.map((t) => map.tables[t].system))];
   const store = await openStateFor(map);
   try {
-    const opened = await openSystems(map, ctx.log, systems);
     const subject = store.subjectHash(identity.type, identity.value);
+    assertTicketIsThisRequest(ticket, 'export', subject, await store.ledger.forTicket(ticket));
+    const opened = await openSystems(map, ctx.log, systems);
     const startedAt = new Date();
     const request = { ticket, kind: 'export' as const, subjectHash: subject };
     try {

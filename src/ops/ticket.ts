@@ -42,3 +42,27 @@ function printable(s: string): string {
   const clean = s.replace(/[\u0000-\u001f\u007f]/g, '?');
   return clean.length > 60 ? clean.slice(0, 57) + '...' : clean;
 }
+
+/** What the ledger says of a ticket, as far as telling its request apart goes. */
+export interface TicketEntry {
+  kind: string;
+  subjectHash: string | null;
+}
+
+const REQUEST_KINDS: Readonly<Record<string, string>> = { export: 'an access request (export)', erase: 'an erasure request (erase)' };
+
+/**
+ * A ticket is one request: one subject and one kind. A ticket the ledger already holds for another subject or
+ * another kind is refused before anything is read or written, `--force` or not: its ledger entries and package
+ * belong to that request.
+ */
+export function assertTicketIsThisRequest(ticket: string, kind: 'export' | 'erase', subjectHash: string, entries: readonly TicketEntry[]): void {
+  const requests = entries.filter((e) => REQUEST_KINDS[e.kind] !== undefined);
+  const otherKind = requests.find((e) => e.kind !== kind);
+  if (otherKind) {
+    throw new UsageError(`--ticket ${ticket} is ${REQUEST_KINDS[otherKind.kind]}; ${REQUEST_KINDS[kind]} needs a ticket of its own. Nothing was done`);
+  }
+  if (requests.some((e) => e.subjectHash !== null && e.subjectHash !== subjectHash)) {
+    throw new UsageError(`--ticket ${ticket} is the request of another subject; use a new ticket. Nothing was done`);
+  }
+}

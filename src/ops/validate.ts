@@ -1,10 +1,12 @@
 // `dsar datamap validate [--live]`: static checks always; --live compares the map with every system's schema.
 import path from 'node:path';
 import { loadDataMap } from '../datamap/load.ts';
+import { DataMapError } from '../errors.ts';
 import type { CliContext, GlobalArgs } from '../cli/command.ts';
 
 export async function validateCommand(args: GlobalArgs & { live: boolean }, ctx: CliContext): Promise<number> {
   const map = loadDataMap(path.resolve(args.datamap));
+  if (map.unreachable.length > 0) throw new DataMapError(map.unreachable);
   const summary = {
     ok: true,
     file: map.file,

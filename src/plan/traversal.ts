@@ -4,7 +4,7 @@ import pLimit from 'p-limit';
 import type { Connector, KeyValues, Row } from '../../connectors/connector.ts';
 import type { DataMap, Normalizer, TableDef } from '../datamap/types.ts';
 import { normalizeLinkValue } from '../datamap/normalize.ts';
-import { SystemError, UsageError } from '../errors.ts';
+import { DataMapError, SystemError, UsageError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { rowIdentity, keyValues } from './row-identity.ts';
 
@@ -78,6 +78,7 @@ export function planTraversal(map: DataMap, identities: readonly TraversalIdenti
       throw new UsageError(`--by: unknown identity type '${id.type}' (declared: ${Object.keys(map.identities).join(', ') || 'none'})`);
     }
   }
+  if (map.unreachable.length > 0) throw new DataMapError(map.unreachable);
   const types = [...new Set(identities.map((i) => i.type))];
   const identitySteps: TraversalStep[] = [];
   for (const t of Object.values(map.tables)) {

@@ -18,10 +18,17 @@ export function load(text: string): DataMap {
   return parseDataMap(text, FILE, DIR);
 }
 
+/** As `validate` sees it: a table no identity reaches is an error there (and for export and erase). */
+function loadForValidate(text: string): DataMap {
+  const map = load(text);
+  if (map.unreachable.length > 0) throw new DataMapError(map.unreachable);
+  return map;
+}
+
 /** Every problem of a map as `{ at: 'file:line:column', path, message }`; [] when it loads. */
 export function problems(text: string): Array<{ at: string; path: string; message: string }> {
   try {
-    load(text);
+    loadForValidate(text);
     return [];
   } catch (err) {
     if (!(err instanceof DataMapError)) throw err;

@@ -304,8 +304,8 @@ tables: &t
 
   test('honest aliases stay valid: 300 tables sharing one block of 20 fields', async () => {
     const fields = Array.from({ length: 20 }, (_, i) => `      f${i}: { category: contact.email, mask: hash }`);
-    const tables = Array.from({ length: 299 }, (_, i) => `  app.t${i + 1}: { key: id, fields: *common }`);
-    const r = await validate(['version: 1', 'systems:', '  app: { kind: sqlite, path: a.db }', 'tables:', '  app.t0:', '    key: id', '    fields: &common', ...fields, ...tables, ''].join('\n'));
+    const tables = Array.from({ length: 299 }, (_, i) => `  app.t${i + 1}: { key: id, identify: { email: f0 }, fields: *common }`);
+    const r = await validate(['version: 1', 'systems:', '  app: { kind: sqlite, path: a.db }', 'tables:', '  app.t0:', '    key: id', '    identify: { email: f0 }', '    fields: &common', ...fields, ...tables, ''].join('\n'));
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
   });

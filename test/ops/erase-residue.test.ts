@@ -48,6 +48,7 @@ tables:
       name: { category: identity.name, mask: redact }
   app.contacts:
     key: id
+    unlinked: "a contact list with no user id: only verification searches it"
     fields:
       contact_email: { category: contact.email, mask: hash }
 `,

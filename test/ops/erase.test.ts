@@ -1,5 +1,8 @@
 // `dsar erase` carried out on the shop of test/fixtures/erase (PostgreSQL, MariaDB, SQLite, CSV): what is left
 // afterwards, checked with independent queries, not with the tool's own view.
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openStateStore } from '../../src/state/store.ts';
 import { BOB, CARL, KIM, MARY, brokenReferences, createShop, dsar, findAnywhere, others, type Shop, type Snapshot } from '../fixtures/erase/shop.ts';
@@ -192,6 +195,40 @@ describe('erasing others', () => {
     expect(run.stderr).toBe('dsar: erase:T-500: another dsar process is running this erasure now; nothing was done. Run it again once that one has ended\n');
     expect(await shop.snapshot()).toEqual(was);
     expect(entries).toEqual([]);
+  });
+
+  test('an export under the erasure ticket is refused with exit 2 and writes no package', async () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'dsar-erase-export-'));
+    try {
+      const r = await dsar(shop, 'export', MARY, '--ticket', 'T-100', '--out', out);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe('dsar: --ticket T-100 is an erasure request (erase); an access request (export) needs a ticket of its own. Nothing was done\n');
+      expect(readdirSync(out)).toEqual([]);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  test('an erasure under an access ticket is refused with exit 2, and the ledger keeps the access request alone', async () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'dsar-erase-export-'));
+    try {
+      expect((await dsar(shop, 'export', BOB, '--ticket', 'T-ACCESS', '--out', out)).code).toBe(0);
+      const r = await dsar(shop, 'erase', BOB, '--ticket', 'T-ACCESS');
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe('dsar: --ticket T-ACCESS is an access request (export); an erasure request (erase) needs a ticket of its own. Nothing was done\n');
+      const entries = JSON.parse((await dsar(shop, '--json', 'requests')).stdout).requests.filter((x: { ticket: string }) => x.ticket === 'T-ACCESS');
+      expect(entries.map((x: { kind: string }) => x.kind)).toEqual(['export']);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  test('another subject under the erasure ticket is refused with exit 2, dry run or not', async () => {
+    for (const flags of [['--dry-run'], []]) {
+      const r = await dsar(shop, 'erase', BOB, '--ticket', 'T-100', ...flags);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe('dsar: --ticket T-100 is the request of another subject; use a new ticket. Nothing was done\n');
+    }
   });
 
   test("Bob's rows are still exactly as they were", async () => {

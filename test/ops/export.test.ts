@@ -223,6 +223,19 @@ describe('refusals', () => {
     expect(readdirSync(out).filter((n) => n.startsWith('.'))).toEqual([]);
   });
 
+  test('--force never puts another subject under a ticket: exit 2, the package and the ledger as they were', async () => {
+    await dsar('export', MARY, '--ticket', 'REQ-ONE', '--out', out);
+    const manifest = read('REQ-ONE', 'manifest.json');
+    const ledger = async () => JSON.parse((await dsar('requests', '--json')).stdout).requests.filter((x: { ticket: string }) => x.ticket === 'REQ-ONE');
+    const before = await ledger();
+    const r = await dsar('export', 'bob@example.org', '--ticket', 'REQ-ONE', '--out', out, '--force');
+
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('dsar: --ticket REQ-ONE is the request of another subject; use a new ticket. Nothing was done\n');
+    expect(read('REQ-ONE', 'manifest.json')).toBe(manifest);
+    expect(await ledger()).toEqual(before);
+  });
+
   test.each(['../escape', 'a/b', '..', '.hidden', 'x..y', 'bell\u0007', '', 'x'.repeat(129)])('the ticket %j is refused with exit 2 and nothing written', async (ticket) => {
     const before = readdirSync(out).sort();
     const r = await dsar('export', MARY, '--ticket', ticket, '--out', out);

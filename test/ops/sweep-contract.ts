@@ -99,11 +99,13 @@ tables:
   app.customers:
     key: id
     retention: closed
+    unlinked: "no identity column in this fixture: swept by retention only"
     fields:
       name: { category: identity.name, mask: redact }
   app.orders:
     key: id
     retention: placed
+    unlinked: "no identity column in this fixture: swept by retention only"
     links:
       - { column: customer_id, references: app.customers.id }
     fields:
@@ -111,6 +113,7 @@ tables:
   app.tickets:
     key: id
     retention: closed
+    unlinked: "no identity column in this fixture: swept by retention only"
     links:
       - { column: customer_id, references: app.customers.id }
     fields:
@@ -118,11 +121,13 @@ tables:
   app.invoices:
     key: id
     retention: tax
+    unlinked: "no identity column in this fixture: swept by retention only"
     fields:
       buyer: { category: identity.name, mask: redact }
   app.order_lines:
     key: [order_no, line_no]
     retention: shipped
+    unlinked: "no identity column in this fixture: swept by retention only"
     fields:
       sku: { category: billing.transaction, mask: keep }
 `;

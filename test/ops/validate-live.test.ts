@@ -29,7 +29,7 @@ tables:
       phone: { category: contact.phone, mask: null }
       nickname: { category: identity.name, mask: fake }
   app.ghosts:
-    key: id
+    { key: id, unlinked: "a table that no longer exists" }
   app.events:
     key: [id, created_on]
     links:

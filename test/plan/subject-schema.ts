@@ -100,6 +100,7 @@ tables:
       zip: { category: contact.address.postal, mask: { generalize: { prefix: 3 } } }
   app.employees:
     key: id
+    unlinked: "employees are not customers: their requests are answered by HR, not from this map"
     links:
       - { column: address_id, references: app.addresses.id, owns: true }
     fields:
