@@ -32,7 +32,7 @@ import { subjectIdentity } from './export.ts';
 import { openStateFor } from '../state/for-map.ts';
 import { openSystems } from './systems.ts';
 import { assertSafeTicket, assertTicketIsThisRequest, parseLaw, parseReceived } from './ticket.ts';
-import { collectSubjectValues, renderResidue, verifyErasure, type MaskedColumns, type VerificationReport } from './verify.ts';
+import { collectSubjectValues, noRowsFound, searchedScope, renderResidue, verifyErasure, type MaskedColumns, type VerificationReport } from './verify.ts';
 
 export interface EraseArgs extends GlobalArgs {
   identity: string;
@@ -75,6 +75,10 @@ export interface ErasureResult {
   /** This run continued a plan that an earlier, interrupted run of the same ticket had started. */
   resumed: boolean;
   plan: PlanSummary;
+  /** Rows of the subject the traversal found, in every system; 0 is said in so many words. */
+  rowsFound: number;
+  /** The identity type the subject was looked up by (never its value). */
+  identityType: string;
   /** Per plan step: rows planned and rows changed (including by the interrupted run). Null on a dry run. */
   done: StepResult[] | null;
   verification: VerificationReport | null;
@@ -176,6 +180,7 @@ async function erase(req: ErasureRequest, store: StateStore, log: Logger): Promi
     const data = await traverse(map, planTraversal(map, [identity]), connectors, log);
     // A system already reported down is not reported again by the traversal's "not connected".
     failures.push(...data.unreachable.filter((u) => u.table !== undefined || !down.has(u.system)).map((u) => u.message));
+    const found = { rowsFound: [...data.tables.values()].reduce((n, t) => n + t.rows.length, 0), identityType: identity.type };
 
     const heldBy = await store.holds.isHeld(foundIdentityHashes(map, data, store));
     if (heldBy !== undefined) await refuse(heldBy);
@@ -198,7 +203,7 @@ async function erase(req: ErasureRequest, store: StateStore, log: Logger): Promi
     plan ??= await buildErasePlan({ map, subject: data, schemas, connectors, child, asOf, hmacKey, includeTable: req.includeTable });
     const summary = summarizePlan(plan);
     if (req.dryRun) {
-      return { ok: failures.length === 0, dryRun: true, subject, resumed: false, plan: summary, done: null, verification: null, failures };
+      return { ok: failures.length === 0, dryRun: true, subject, resumed: false, plan: summary, ...found, done: null, verification: null, failures };
     }
     if (failures.length && !resumed) {
       // All or nothing: rows found through the ones erased now could not be found again once the system is back.
@@ -215,7 +220,7 @@ async function erase(req: ErasureRequest, store: StateStore, log: Logger): Promi
       const verification = await verifyErasure(map, connectors, values, { includeTable: req.includeTable });
       await recordVerification(record, verification, failures, startedAt);
       const ok = verification.clean && failures.length === 0;
-      return { ok, dryRun: false, subject, resumed: false, plan: summary, done: [], verification, failures };
+      return { ok, dryRun: false, subject, resumed: false, plan: summary, ...found, done: [], verification, failures };
     }
     if (!resumed) {
       generation++;
@@ -261,7 +266,7 @@ async function erase(req: ErasureRequest, store: StateStore, log: Logger): Promi
     await recordVerification(record, verification, failures, startedAt);
     log.info({ subject, run: req.runKey, residue: verification.residue.length, failures: failures.length }, 'erasure verified');
     const ok = verification.clean && failures.length === 0;
-    return { ok, dryRun: false, subject, resumed, plan: summary, done: doneSteps, verification, failures };
+    return { ok, dryRun: false, subject, resumed, plan: summary, ...found, done: doneSteps, verification, failures };
   } finally {
     await opened.closeAll();
   }
@@ -374,6 +379,7 @@ function foundIdentityHashes(map: DataMap, data: SubjectData, store: StateStore)
 
 export function renderErasure(title: string, r: ErasureResult): string {
   const lines = [`${title}${r.dryRun ? ' (dry run: nothing changed)' : r.resumed ? ' (resumed)' : ''}`, renderPlan(r.plan)];
+  if (r.rowsFound === 0 && !r.resumed) lines.push(noRowsFound(r.identityType, 'or it was erased before'));
   if (r.done) {
     const changed = r.done.reduce((n, d) => n + d.changed, 0);
     lines.push(`done: ${changed} row${changed === 1 ? '' : 's'} changed in ${new Set(r.done.map((d) => d.table)).size} table(s)`);
@@ -381,10 +387,10 @@ export function renderErasure(title: string, r: ErasureResult): string {
   const v = r.verification;
   if (v) {
     if (v.residue.length) {
-      lines.push(`verification: ${v.residue.length} value(s) of the subject remain:`);
+      lines.push(`verification: ${v.residue.length} value(s) of the subject remain (${searchedScope(v)}):`);
       lines.push(...v.residue.map((h) => `  ${renderResidue(h)}`));
     } else {
-      lines.push(`verification: no value of the subject remains (searched ${v.searched.columns} column(s) in ${v.searched.tables} table(s))`);
+      lines.push(`verification: no value of the subject remains (${searchedScope(v)})`);
     }
     if (v.retained.length) lines.push(`kept on purpose (on_erase: keep): ${v.retained.length} value(s)`);
     for (const u of v.unreachable) lines.push(`not searched: ${u}`);

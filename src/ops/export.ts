@@ -16,6 +16,7 @@ import { rowsToCsv, rowsToJson, typedRows } from './export-format.ts';
 import { assertPrivateOut, assertTargetFree, safeSegment, writePackage, type PackageFile, type WrittenFile } from './export-package.ts';
 import { openStateFor } from './requests.ts';
 import { openSystems } from './systems.ts';
+import { noRowsFound } from './verify.ts';
 import { assertSafeTicket, assertTicketIsThisRequest, parseLaw, parseReceived } from './ticket.ts';
 
 export interface ExportArgs extends GlobalArgs {
@@ -74,6 +75,8 @@ export interface ExportResult {
   dueOn: string;
   daysLeft: number;
   rows: number;
+  /** Said when no row of the subject was found anywhere (with the identity type, never its value). */
+  noRows?: string;
   queries: number;
   tables: TableSummary[];
   unreachable: Array<{ system: string; table?: string; message: string }>;
@@ -151,6 +154,7 @@ export async function exportCommand(args: ExportArgs, ctx: CliContext): Promise<
         dueOn,
         daysLeft: daysLeft(dueOn, new Date()),
         rows,
+        ...(rows === 0 ? { noRows: noRowsFound(identity.type) } : {}),
         queries: data.queries,
         tables,
         unreachable: unreachable.map((u) => ({ ...where(u), message: u.message })),
@@ -308,6 +312,7 @@ function renderResult(r: ExportResult): string {
   const lines = [
     `export ${r.ticket}: ${r.rows} row${r.rows === 1 ? '' : 's'} from ${r.tables.filter((t) => t.rows).length} table(s), ${r.queries} queries`,
     ...r.tables.map((t) => `  ${t.table.padEnd(width)}  ${t.status === 'unreachable' ? 'UNREACHABLE' : String(t.rows)}`),
+    ...(r.noRows ? [r.noRows] : []),
     ...r.unreachable.map((u) => `unreachable: ${u.message}`),
     `package: ${r.out}`,
     `manifest sha256: ${r.manifestSha256}`,

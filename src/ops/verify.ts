@@ -86,8 +86,8 @@ export interface ResidueHit {
 
 export interface VerificationReport {
   clean: boolean;
-  /** Where the values were looked for. */
-  searched: { tables: number; columns: number };
+  /** Where the values were looked for: the declared identity and identifying columns, never more. */
+  searched: { tables: number; columns: number; systems: number };
   residue: ResidueHit[];
   /** Found in tables declared `on_erase: keep`: left on purpose. */
   retained: ResidueHit[];
@@ -119,6 +119,7 @@ export async function verifyErasure(
   const seen = new Set<string>();
   let tables = 0;
   let columns = 0;
+  const systems = new Set<string>();
   for (const def of Object.values(map.tables)) {
     if (opts.includeTable && !opts.includeTable(def)) continue;
     const searches = searchesFor(map, def, values);
@@ -129,6 +130,7 @@ export async function verifyErasure(
       continue;
     }
     tables++;
+    systems.add(def.system);
     columns += new Set(searches.map((s) => s.column)).size;
     const mine = values.rows.get(def.id) ?? new Set<string>();
     for (const s of searches) {
@@ -150,7 +152,7 @@ export async function verifyErasure(
       }
     }
   }
-  return { clean: residue.length === 0 && unreachable.length === 0, searched: { tables, columns }, residue, retained, unreachable };
+  return { clean: residue.length === 0 && unreachable.length === 0, searched: { tables, columns, systems: systems.size }, residue, retained, unreachable };
 }
 
 /** Identity values in identity columns (with the identity's normalizer) and in identifying columns; identifying values in columns of their kind. */
@@ -172,6 +174,17 @@ function searchesFor(map: DataMap, def: TableDef, values: SubjectValues): Search
 
 function residueHit(def: TableDef, column: string, row: Row, kind: ResidueHit['kind']): ResidueHit {
   return { system: def.system, table: def.table, column, key: def.key.length ? def.key.map((c) => row[c]) : null, kind };
+}
+
+/** What a verification covered, so that "nothing remains" is never read as more than it is. */
+export function searchedScope(v: VerificationReport): string {
+  const n = (count: number, one: string) => `${count} ${one}${count === 1 ? '' : 's'}`;
+  return `searched ${n(v.searched.columns, 'identifying column')} of ${n(v.searched.tables, 'table')} in ${n(v.searched.systems, 'system')}`;
+}
+
+/** An export or erasure that found nothing of the subject says so: a mistyped identity must not look like success. */
+export function noRowsFound(identityType: string, otherwise?: string): string {
+  return `no rows found for the ${identityType} given: check the identity and its type (--by)${otherwise ? `, ${otherwise}` : ''}`;
 }
 
 export function renderResidue(h: ResidueHit): string {

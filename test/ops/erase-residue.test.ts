@@ -77,7 +77,7 @@ test('residue is listed by system.table.column and key, without the value, and t
   expect(run.stdout).toContain('side effect on app.users: BEFORE UPDATE trigger users_keep_email fires (1 row)');
   expect(run.stdout).toContain(
     [
-      'verification: 2 value(s) of the subject remain:',
+      'verification: 2 value(s) of the subject remain (searched 3 identifying columns of 2 tables in 1 system):',
       '  app.users.email key (1): an identity of the subject',
       '  app.contacts.contact_email key (7): an identity of the subject',
     ].join('\n'),

@@ -121,6 +121,22 @@ describe('erasing Mary', () => {
     expect(JSON.stringify(entries).toLowerCase()).not.toContain('mary');
   });
 
+  test('the text output states what verification searched', async () => {
+    const r = await dsar(shop, 'erase', MARY, '--ticket', 'T-100');
+    expect(r.stdout).toContain(`verification: no value of the subject remains (searched ${erased.verification.searched.columns} identifying columns of ${erased.verification.searched.tables} tables in 4 systems)`);
+    expect(erased.verification.searched.systems).toBe(4);
+  });
+
+  test('an erase that finds no row of the subject says so, exit 0, in text and --json', async () => {
+    const text = await dsar(shop, 'erase', 'nobody@example.org', '--ticket', 'T-NOBODY');
+    const json = await dsar(shop, '--json', 'erase', 'nobody@example.org', '--ticket', 'T-NOBODY');
+
+    expect([text.code, json.code]).toEqual([0, 0]);
+    expect(text.stdout).toContain('no rows found for the email given: check the identity and its type (--by), or it was erased before\n');
+    expect(JSON.parse(json.stdout)).toMatchObject({ rowsFound: 0, identityType: 'email', ok: true });
+    expect(text.stdout).not.toContain('nobody');
+  });
+
   test('a second erase, under a new ticket or the same one, changes nothing', async () => {
     const again = await dsar(shop, '--json', 'erase', MARY, '--ticket', 'T-101');
     const same = await dsar(shop, '--json', 'erase', MARY, '--ticket', 'T-100');

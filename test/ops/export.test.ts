@@ -223,6 +223,15 @@ describe('refusals', () => {
     expect(readdirSync(out).filter((n) => n.startsWith('.'))).toEqual([]);
   });
 
+  test('an export that finds no row of the subject says so, exit 0, in text and --json', async () => {
+    const text = await dsar('export', 'nobody@example.org', '--ticket', 'REQ-NOBODY', '--out', out);
+    const json = await dsar('--json', 'export', 'nobody@example.org', '--ticket', 'REQ-NOBODY-2', '--out', out);
+
+    expect([text.code, json.code]).toEqual([0, 0]);
+    expect(text.stdout).toContain('\nno rows found for the email given: check the identity and its type (--by)\n');
+    expect(JSON.parse(json.stdout)).toMatchObject({ rows: 0, noRows: 'no rows found for the email given: check the identity and its type (--by)' });
+  });
+
   test('--force never puts another subject under a ticket: exit 2, the package and the ledger as they were', async () => {
     await dsar('export', MARY, '--ticket', 'REQ-ONE', '--out', out);
     const manifest = read('REQ-ONE', 'manifest.json');
