@@ -4,6 +4,7 @@
 // for a cursor, and ~100 ms sooner. Every field is parsed by pg's own parser for its column's type (learned by
 // running the query with LIMIT 0, which plans but reads nothing), so the rows are those a cursor would give.
 import pg from 'pg';
+import { pgTypes } from './postgres-types.ts';
 import { to as copyTo } from 'pg-copy-streams';
 import type { Row } from './connector.ts';
 
@@ -28,7 +29,7 @@ export function copyValues(client: pg.ClientBase, text: string, chunkSize: numbe
 
 async function* copied<T>(client: pg.ClientBase, text: string, chunkSize: number, shape: (names: string[]) => (values: unknown[]) => T): AsyncGenerator<T[]> {
   const { fields } = await client.query(`select * from (${text}) as dsar_described limit 0`);
-  const parsers = fields.map((f) => pg.types.getTypeParser(f.dataTypeID, 'text') as (text: string) => unknown);
+  const parsers = fields.map((f) => pgTypes.getTypeParser(f.dataTypeID, 'text') as unknown as (text: string) => unknown);
   const width = fields.length;
   const toRow = shape(fields.map((f) => f.name));
   const stream = client.query(copyTo(`copy (${text}) to stdout`));

@@ -1,6 +1,7 @@
 // PostgreSQL: pg Pool behind kysely. Catalog read from pg_catalog in five set-based queries; declared partitions
 // are folded into their parent.
 import pg from 'pg';
+import { pgTypes } from './postgres-types.ts';
 import { PostgresDialect, sql, type Dialect, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { ColumnInfo, ConnectorConfig, OnDelete, Row, TableInfo, TriggerInfo, TypeFamily } from './connector.ts';
 import {
@@ -62,6 +63,7 @@ export const postgresEngine: SqlEngine = {
       application_name: 'dsar',
       connectionTimeoutMillis: 5000,
       max: 4,
+      types: pgTypes,
     });
     // An idle client losing its server must not crash the process; the next query reports it.
     pool.on('error', () => undefined);
