@@ -9,8 +9,13 @@ export const OUTPUTS = ['csv', 'ndjson', 'json'] as const;
 export const OPTOUT_SCOPES = ['sharing', 'marketing'] as const;
 type WhereOp = ExtractDef['where'][number]['op'];
 export const WHERE_OPS: readonly WhereOp[] = ['=', '!=', '<', '<=', '>', '>=', 'in', 'is null', 'is not null'];
-/** Rows (records) or cells (aggregates) that may be suppressed when `privacy.max_suppression` is not given. */
+/** Rows of a record-level extract that may be suppressed when `privacy.max_suppression` is not given. */
 export const DEFAULT_MAX_SUPPRESSION = 0.05;
+/**
+ * An aggregate suppresses every cell under k unless the map sets a limit (SPEC: "cells under k suppressed"): a
+ * default limit made it refuse instead, and users dropped `privacy` to get any output.
+ */
+export const AGGREGATE_MAX_SUPPRESSION = 1;
 
 const EXTRACT_KEYS = ['from', 'where', 'exclude_optouts', 'identify', 'subject', 'columns', 'group_by', 'measures', 'privacy', 'output'];
 /** `year`, `5-years`, `10-years`, `prefix-N`, `bucket-N`, `*` (N a positive whole number). */
@@ -79,7 +84,7 @@ function readExtract(name: string, loc: ExtractDef['loc'], value: Value, tables:
     e.require('columns', 'what the extract contains: column: { role: quasi | sensitive | pseudonym | keep }');
   }
   const privacy = e.require('privacy', 'privacy: { k: 10 }');
-  if (privacy) x.privacy = readPrivacy(privacy);
+  if (privacy) x.privacy = readPrivacy(privacy, x.kind === 'aggregate' ? AGGREGATE_MAX_SUPPRESSION : DEFAULT_MAX_SUPPRESSION);
   const output = present(e.get('output'));
   if (output) x.output = output.oneOf(OUTPUTS, 'output format') ?? 'csv';
   return x;
@@ -170,8 +175,8 @@ function readMeasure(name: string, loc: Measure['loc'], v: Value): Measure | und
   return { name, fn, ...(column === undefined ? {} : { column }), loc };
 }
 
-function readPrivacy(v: Value): ExtractDef['privacy'] {
-  const privacy: ExtractDef['privacy'] = { k: 1, maxSuppression: DEFAULT_MAX_SUPPRESSION };
+function readPrivacy(v: Value, defaultMaxSuppression: number): ExtractDef['privacy'] {
+  const privacy: ExtractDef['privacy'] = { k: 1, maxSuppression: defaultMaxSuppression };
   const e = v.entries('privacy ({ k, l, max_suppression })', ['k', 'l', 'max_suppression']);
   if (!e) return privacy;
   privacy.k = e.require('k', 'the smallest group size, e.g. k: 10')?.integer('k', 1) ?? 1;

@@ -9,6 +9,7 @@
 import { SystemError } from '../errors.ts';
 import { suppressCells, type SuppressionReason } from './cell-suppression.ts';
 import { MAX_CELLS } from './aggregate-limits.ts';
+import { ExactSum, exactSum } from './exact-sum.ts';
 import { compareValues } from './cell-order.ts';
 import { height, labelOf, stepName } from './ladder.ts';
 import { precisionLoss, searchLattice, type Levels } from './lattice.ts';
@@ -152,7 +153,9 @@ function measureValues(plan: AggregatePlan, values: readonly unknown[]): unknown
   return plan.measures.map((m, i) => {
     if (m.fn !== 'avg') return values[i];
     const [sum, n] = values[i] as [unknown, number];
-    return n ? Number(sum) / n : null;
+    const exact = new ExactSum();
+    exact.add(sum);
+    return exact.average(Number(n));
   });
 }
 
@@ -165,18 +168,16 @@ function totalsRow(plan: AggregatePlan, cells: readonly Cell[]): unknown[] {
         return values.reduce((n: number, v) => n + Number(v), 0);
       case 'count_distinct':
         return m.column === plan.subject.column && plan.subjectsDisjoint ? cells.reduce((n, c) => n + c.subjects, 0) : null;
-      case 'sum': {
-        const present = values.filter((v) => v !== null && v !== undefined);
-        return present.length ? present.reduce((n: number, v) => n + Number(v), 0) : null;
-      }
+      case 'sum':
+        return exactSum(values);
       case 'avg': {
-        let sum = 0;
+        const sum = new ExactSum();
         let n = 0;
         for (const v of values) {
           const [s, c] = v as [unknown, number];
-          if (c) (sum += Number(s)), (n += c);
+          if (Number(c)) (sum.add(s), (n += Number(c)));
         }
-        return n ? sum / n : null;
+        return sum.average(n);
       }
       case 'min':
       case 'max': {

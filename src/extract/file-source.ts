@@ -8,6 +8,7 @@ import type { Ladder } from './ladder.ts';
 import type { Levels } from './lattice.ts';
 import type { AggregatePlan, RecordPlan } from './plan.ts';
 import { classKey, type AggregateSource, type Cell, type CellSummary, type ClassCount, type OutputRow, type RecordSource } from './source.ts';
+import { ExactSum } from './exact-sum.ts';
 
 const BATCH = 5000;
 
@@ -160,14 +161,12 @@ function accumulator(fn: AggregatePlan['measures'][number]['fn']): Accumulator {
     }
     case 'sum':
     case 'avg': {
-      let sum = 0;
-      let n = 0;
+      const sum = new ExactSum();
       return {
         add: (v) => {
-          const x = numberOf(v);
-          if (x !== undefined) (sum += x), n++;
+          if (numberOf(v) !== undefined) sum.add(typeof v === 'string' ? v.trim() : v);
         },
-        value: () => (fn === 'avg' ? [n ? sum : null, n] : n ? sum : null),
+        value: () => (fn === 'avg' ? [sum.sum(), sum.count] : sum.sum()),
       };
     }
     case 'min':

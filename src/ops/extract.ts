@@ -20,6 +20,7 @@ import type { AggregateSource, RecordSource } from '../extract/source.ts';
 import { filterSql, MAX_EXCLUDED_VALUES } from '../extract/sql-filter.ts';
 import { SqlAggregateSource, SqlRecordSource } from '../extract/sql-source.ts';
 import { openExtractFile, writeWholeFile, type WrittenFile } from '../extract/writer.ts';
+import { moveAsideStale, outputPaths, type MovedAside } from '../extract/stale-outputs.ts';
 import { ClassChangedError } from '../extract/written-classes.ts';
 import type { Logger } from '../log.ts';
 import { requireHmacKey } from '../masking/hmac-key.ts';
@@ -53,6 +54,8 @@ export interface ExtractResult {
   ms?: { search: number; write: number };
   /** Without a solution: what the most general node would still suppress, and what the limit allows. */
   closest?: { suppressedRows: number; rows: number; allowed: number; levels: Record<string, string> };
+  /** A refused run's earlier output files, moved aside so that none looks current. */
+  movedAside?: MovedAside[];
   risk?: RiskReport;
 }
 
@@ -98,7 +101,7 @@ export async function runExtract(map: DataMap, name: string, opts: RunExtractOpt
         : await runAggregateExtract(plan, source as AggregateSource, privacy, open, { system: def.from.system, table: def.from.table });
 
     if (!outcome.ok) {
-      const result = closestResult(def, outcome);
+      const result = { ...closestResult(def, outcome), movedAside: moveAsideStale(outputPaths(target)) };
       opts.log.warn({ extract: name, suppressedRows: result.closest!.suppressedRows, rows: result.closest!.rows }, 'extract refused: no generalization satisfies the privacy settings');
       await opts.store.ledger.append({ ...ledgerBase, event: 'refused', outcome: 'refused', endedAt: new Date(), detail: { extract: name, datamapSha256: map.hash, closest: result.closest } });
       return result;
@@ -277,6 +280,7 @@ export function renderExtract(r: ExtractResult): string {
       `extract ${r.extract}: no generalization satisfies the privacy settings; nothing was written`,
       `closest: ${levels} would still suppress ${c.suppressedRows} of ${c.rows} rows (max_suppression allows ${c.allowed})`,
       `search: ${r.search}`,
+      ...(r.movedAside ?? []).map((m) => `earlier output moved aside, it is not from this run: ${m.from} -> ${m.to}`),
     ].join('\n');
   }
   const lines = [

@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { execMysql } from '../helpers/databases.ts';
+import { execMysql, execPostgres } from '../helpers/databases.ts';
 import { createPeopleSystems, dsar, parseCsv, type PeopleSystems, type Run } from '../extract/people-fixture.ts';
 
 const SYSTEMS = ['pg', 'my', 'lite', 'files'] as const;
@@ -119,6 +119,41 @@ describe('the same extract from PostgreSQL, MariaDB, SQLite and a CSV file', () 
       expect(runs.get(`agg_${s}`)!.code, s).toBe(0);
       expect(csv(s), s).toBe(csv('lite'));
       expect(comparable(runs.get(`agg_${s}`)!), s).toEqual(comparable(lite));
+    }
+  });
+});
+
+describe('exact numerics', () => {
+  test('sums and averages of DECIMAL amounts are exact in cells and totals: 2328.60, not 2328.599999999999', async () => {
+    const rows = [
+      [1, 'a', '0.10'],
+      [2, 'a', '0.20'],
+      [3, 'a', '1164.10'],
+      [4, 'b', '1164.20'],
+      [5, 'b', '0.01'],
+    ];
+    const values = rows.map(([id, g, amount]) => `(${id}, '${g}', ${amount})`).join(', ');
+    await execPostgres(fx.pg.url, `CREATE TABLE payments (id int PRIMARY KEY, grp text, amount numeric(10,2));\nINSERT INTO payments VALUES ${values}`);
+    await execMysql(fx.my.url, `CREATE TABLE payments (id int PRIMARY KEY, grp varchar(5), amount decimal(10,2));\nINSERT INTO payments VALUES ${values}`);
+    writeFileSync(path.join(fx.filesDir, 'payments.csv'), ['id,grp,amount', ...rows.map((r) => r.join(','))].join('\n') + '\n');
+    const agg = (s: string) => `  pay_${s}:
+    from: ${s}.payments
+    group_by: [grp]
+    subject: id
+    measures:
+      total: { fn: sum, column: amount }
+      average: { fn: avg, column: amount }
+    privacy: { k: 1 }`;
+    const payments = fx.datamap(['pg', 'my', 'files'].map(agg).join('\n'));
+    for (const s of ['pg', 'my', 'files']) {
+      const r = await dsar(payments, ['extract', `pay_${s}`]);
+      expect(r.code, s).toBe(0);
+      expect(parseCsv(readFileSync(file(`pay_${s}.csv`), 'utf8')), s).toEqual([
+        ['grp', 'total', 'average', 'suppressed'],
+        ['a', '1164.4', '388.133333', 'false'],
+        ['b', '1164.21', '582.105', 'false'],
+        ['*', '2328.61', '465.722', 'false'],
+      ]);
     }
   });
 });

@@ -270,6 +270,39 @@ ${extra}
     ]);
   });
 
+  test('without max_suppression an aggregate suppresses its cells under k and writes, it does not refuse', async () => {
+    const map = fx.datamap(aggregate('plans_default', measures, '{ k: 2 }'));
+    const r = await dsar(map, ['extract', 'plans_default']);
+
+    expect(r.code).toBe(0);
+    expect(r.json.risk.privacy.maxSuppression).toBe(1);
+    expect(csvOf(out('plans_default')).map((row) => [row[0], row.at(-1)])).toEqual([
+      ['plan', 'suppressed'],
+      ['free', 'false'],
+      ['pro', 'true'],
+      ['team', 'true'],
+      ['*', 'false'],
+    ]);
+  });
+
+  test('a refused run moves the earlier output aside, by path, so that none looks current', async () => {
+    const ok = fx.datamap(aggregate('monthly', measures, '{ k: 2 }'));
+    expect((await dsar(ok, ['extract', 'monthly'])).code).toBe(0);
+    const before = readFileSync(out('monthly'), 'utf8');
+    const refused = fx.datamap(aggregate('monthly', measures, '{ k: 2, max_suppression: 0.12 }'));
+    const r = await dsar(refused, ['extract', 'monthly']);
+
+    expect(r.code).toBe(1);
+    expect(r.json.movedAside).toEqual(
+      ['', '.risk.json', '.risk.html'].map((ext) => ({ from: `${out('monthly')}${ext}`, to: `${out('monthly')}${ext}.stale` })),
+    );
+    expect(existsSync(out('monthly'))).toBe(false);
+    expect(readFileSync(`${out('monthly')}.stale`, 'utf8')).toBe(before);
+    // Refused again: nothing left to move, and the stale copy stays.
+    expect((await dsar(refused, ['extract', 'monthly'])).json.movedAside).toEqual([]);
+    expect(readFileSync(`${out('monthly')}.stale`, 'utf8')).toBe(before);
+  });
+
   test('max_suppression counts the rows in cells under k: 1 of 8 fails at 0.12', async () => {
     const map = fx.datamap(aggregate('strict', measures, '{ k: 2, max_suppression: 0.12 }'));
     const r = await dsar(map, ['extract', 'strict']);
