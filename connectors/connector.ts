@@ -173,6 +173,11 @@ export interface SqlConnector extends Connector {
   normalized(expr: Expression<unknown>, normalizer: Normalizer): RawBuilder<string>;
   /** The expression's value as text. */
   asText(expr: Expression<unknown>): RawBuilder<string>;
+  /**
+   * A sort key for `expr` under a secret `salt`: equal values sort together, in an order nobody without the salt can
+   * predict (a fresh salt each run gives a fresh permutation). Not for security beyond ordering.
+   */
+  shuffled(expr: Expression<unknown>, salt: string): RawBuilder<string>;
   /** The year of a date or timestamp expression, as an integer. */
   yearOf(expr: Expression<unknown>): RawBuilder<number>;
   /** True when `column` (of `family`) holds a moment before `instant`; false for NULL and empty values. */

@@ -100,6 +100,7 @@ export const mysqlEngine: SqlEngine = {
   },
 
   asText: (expr) => sql<string>`cast(${expr} as char)`,
+  shuffled: (expr, salt) => sql<string>`md5(concat(${salt}, cast(${expr} as char)))`,
 
   yearOf: (expr) => sql<number>`year(${expr})`,
 

@@ -100,6 +100,7 @@ export const postgresEngine: SqlEngine = {
   },
 
   asText: (expr) => sql<string>`cast(${expr} as text)`,
+  shuffled: (expr, salt) => sql<string>`md5(${salt} || cast(${expr} as text))`,
 
   yearOf: (expr) => sql<number>`cast(extract(year from ${expr}) as integer)`,
 

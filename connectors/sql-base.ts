@@ -67,6 +67,8 @@ export interface SqlEngine {
   tableRef(table: string): RawBuilder<unknown>;
   normalized(expr: Expression<unknown>, normalizer: Exclude<Normalizer, 'none'>): RawBuilder<string>;
   asText(expr: Expression<unknown>): RawBuilder<string>;
+  /** See SqlConnector.shuffled. */
+  shuffled(expr: Expression<unknown>, salt: string): RawBuilder<string>;
   yearOf(expr: Expression<unknown>): RawBuilder<number>;
   olderThan(column: string, family: TypeFamily, instant: Date): RawBuilder<SqlBool>;
   toParam(value: unknown, family: TypeFamily): unknown;
@@ -390,6 +392,10 @@ export class SqlConnectorBase implements SqlConnector {
 
   normalized(expr: Expression<unknown>, normalizer: Normalizer): RawBuilder<string> {
     return normalizer === 'none' ? sql<string>`${expr}` : this.#engine.normalized(expr, normalizer);
+  }
+
+  shuffled(expr: Expression<unknown>, salt: string): RawBuilder<string> {
+    return this.#engine.shuffled(expr, salt);
   }
 
   asText(expr: Expression<unknown>): RawBuilder<string> {

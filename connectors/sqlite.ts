@@ -1,5 +1,6 @@
 // SQLite: one better-sqlite3 connection behind kysely. The catalog comes from sqlite_schema joined with the
 // pragma table functions, so each part is one query for the whole file.
+import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { SelectQueryNode, SqliteDialect, sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { ColumnInfo, ConnectorConfig, OnDelete, TableInfo, TriggerInfo, TypeFamily } from './connector.ts';
@@ -41,6 +42,10 @@ export const sqliteEngine: SqlEngine = {
       database.function('dsar_digits', { deterministic: true }, (v: unknown) => (v == null ? null : String(v).replace(/\D+/g, '')));
       // SQLite's lower() folds ASCII only; identities are normalized with JavaScript's Unicode-aware lowercasing.
       database.function('dsar_lower', { deterministic: true }, (v: unknown) => (v == null ? null : String(v).toLowerCase()));
+      // SQLite has no hash function: the extract's shuffled order (SqlConnector.shuffled) is computed here.
+      database.function('dsar_shuffle', { deterministic: true }, (salt: unknown, v: unknown) =>
+        v == null ? null : createHash('sha256').update(String(salt)).update('\u0000').update(Buffer.isBuffer(v) ? v : String(v)).digest('hex'),
+      );
     } catch (err) {
       database.close();
       throw err;
@@ -63,6 +68,7 @@ export const sqliteEngine: SqlEngine = {
   },
 
   asText: (expr) => sql<string>`cast(${expr} as text)`,
+  shuffled: (expr, salt) => sql<string>`dsar_shuffle(${salt}, ${expr})`,
 
   yearOf: (expr) => sql<number>`cast(strftime('%Y', ${expr}) as integer)`,
 

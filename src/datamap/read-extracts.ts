@@ -1,6 +1,6 @@
 // Reading `extracts:`: record extracts (columns with roles) and aggregates (group_by + measures), with privacy settings.
 import { type Value, present, unknownMessage } from './reader.ts';
-import { readIdentify } from './read-tables.ts';
+import { readIdentify, readLink } from './read-tables.ts';
 import type { ExtractColumn, ExtractDef, ExtractRole, Measure, MeasureFn, TableDef } from './types.ts';
 
 export const EXTRACT_ROLES: readonly ExtractRole[] = ['quasi', 'sensitive', 'pseudonym', 'keep'];
@@ -17,7 +17,7 @@ export const DEFAULT_MAX_SUPPRESSION = 0.05;
  */
 export const AGGREGATE_MAX_SUPPRESSION = 1;
 
-const EXTRACT_KEYS = ['from', 'where', 'exclude_optouts', 'identify', 'subject', 'columns', 'group_by', 'measures', 'privacy', 'output'];
+const EXTRACT_KEYS = ['from', 'where', 'exclude_optouts', 'identify', 'subject', 'links', 'columns', 'group_by', 'measures', 'privacy', 'output'];
 /** `year`, `5-years`, `10-years`, `prefix-N`, `bucket-N`, `*` (N a positive whole number). */
 const LADDER_STEP = /^(year|5-years|10-years|prefix-[1-9][0-9]*|bucket-[1-9][0-9]*|\*)$/;
 /** `count`, `count(*)`, `count_distinct(user_id)`, `sum(amount)`. */
@@ -35,6 +35,7 @@ function readExtract(name: string, loc: ExtractDef['loc'], value: Value, tables:
     from: { system: '', table: '' },
     where: [],
     identify: {},
+    links: [],
     columns: {},
     groupBy: [],
     measures: [],
@@ -60,11 +61,13 @@ function readExtract(name: string, loc: ExtractDef['loc'], value: Value, tables:
   if (optouts) x.excludeOptouts = optouts.oneOf(OPTOUT_SCOPES, 'opt-out scope');
   const identify = present(e.get('identify'));
   x.identify = identify ? readIdentify(identify) : { ...(declared?.identify ?? {}) };
-  if (optouts && x.excludeOptouts && Object.keys(x.identify).length === 0) {
-    optouts.problem('excluding opt-outs needs `identify` (identity type: column), since the table is not declared under `tables:` with one');
+  const links = present(e.get('links'));
+  x.links = links ? (links.items('links') ?? []).flatMap((item) => readLink(item) ?? []) : [];
+  if (optouts && x.excludeOptouts && Object.keys(x.identify).length === 0 && x.links.length === 0 && !declared?.links.some((l) => !l.owns)) {
+    optouts.problem('excluding opt-outs needs `identify` (identity type: column) or `links` to a declared table, since the table is not declared under `tables:` with either');
   }
   const subject = present(e.get('subject'));
-  x.subject = subject ? subject.text('a column name') : declared?.key[0];
+  if (subject) x.subject = subject.text('a column name');
   for (const { name: column, keyLoc, value: c } of present(e.get('columns'))?.entries('columns (column: { role })') ?? []) {
     const col = readColumn(column, keyLoc, c);
     if (col) x.columns[column] = col;

@@ -152,7 +152,8 @@ function readMask(v: Value): { mask: MaskName; maskOptions: Record<string, unkno
   return { mask, maskOptions };
 }
 
-function readLink(item: Value): LinkDef | undefined {
+/** One `{ column, references, owns }` of a table's or an extract's `links:`. */
+export function readLink(item: Value): LinkDef | undefined {
   const e = item.entries('a link ({ column, references })', ['column', 'references', 'owns']);
   if (!e) return undefined;
   const column = e.require('column', 'the column holding the referenced value')?.text('a column name');

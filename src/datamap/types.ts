@@ -126,8 +126,10 @@ export interface ExtractDef {
   excludeOptouts?: 'sharing' | 'marketing';
   /** identity type -> column of `from`, for opt-out matching (defaults to the table's `identify`). */
   identify: Record<string, string>;
-  /** The column that counts distinct subjects in aggregates (defaults to the table's first key column). */
+  /** The column naming each row's subject, as written (`subject:`); see extract/subject.ts for how it is found otherwise. */
   subject?: string;
+  /** Links from the source to declared tables (as under `tables:`): they name the subject and carry opt-outs to it. */
+  links: LinkDef[];
   columns: Record<string, ExtractColumn>;
   groupBy: string[];
   measures: Measure[];

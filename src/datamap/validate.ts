@@ -58,6 +58,11 @@ export function validateDataMap(map: DataMap, locate: Locate): Validation {
     for (const type of Object.keys(x.identify)) {
       if (!map.identities[type]) problem(locate(childPath(`${at}.identify`, type), 'key'), unknownMessage('identity type', type, identities));
     }
+    x.links.forEach((link, i) => {
+      const target = `${link.references.system}.${link.references.table}`;
+      if (!map.tables[target]) problem(locate(`${at}.links[${i}].references`), `${unknownMessage('table', target, tableIds)}: a link must reference a table declared under \`tables:\``);
+      else if (link.owns) problem(locate(`${at}.links[${i}].owns`), 'an extract\'s link names the subject its rows belong to: `owns` does not apply');
+    });
   }
 
   for (const job of Object.values(map.jobs)) {

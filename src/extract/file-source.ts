@@ -9,6 +9,8 @@ import type { Levels } from './lattice.ts';
 import type { AggregatePlan, RecordPlan } from './plan.ts';
 import { classKey, type AggregateSource, type Cell, type CellSummary, type ClassCount, type OutputRow, type RecordSource } from './source.ts';
 import { ExactSum } from './exact-sum.ts';
+import { failsClass } from './risk.ts';
+import { shuffledRows } from './shuffle.ts';
 
 const BATCH = 5000;
 
@@ -43,15 +45,18 @@ export class FileRecordSource implements RecordSource {
     this.#plan = plan;
   }
 
-  async #classes(levels: Levels): Promise<Map<string, { size: number; values: Set<string>[] }>> {
-    const classes = new Map<string, { size: number; values: Set<string>[] }>();
+  async #classes(levels: Levels): Promise<Map<string, { size: number; subjects: Set<string> | number; values: Set<string>[] }>> {
+    const classes = new Map<string, { size: number; subjects: Set<string> | number; values: Set<string>[] }>();
     const sensitive = this.#plan.sensitive;
+    const subject = this.#plan.subject;
     for await (const rows of this.#t.rows()) {
       for (const row of rows) {
         const key = classKey(generalized(this.#plan.quasi, levels, row));
         let c = classes.get(key);
-        if (!c) classes.set(key, (c = { size: 0, values: sensitive.map(() => new Set<string>()) }));
+        if (!c) classes.set(key, (c = { size: 0, subjects: subject.unique ? 0 : new Set<string>(), values: sensitive.map(() => new Set<string>()) }));
         c.size++;
+        if (typeof c.subjects === 'number') c.subjects++;
+        else if (present(row[subject.column]) && row[subject.column] !== '') c.subjects.add(textOf(row[subject.column]));
         sensitive.forEach((s, i) => present(row[s.name]) && c.values[i].add(textOf(row[s.name])));
       }
     }
@@ -62,10 +67,11 @@ export class FileRecordSource implements RecordSource {
     const histogram = new Map<string, ClassCount>();
     for (const c of (await this.#classes(levels)).values()) {
       const distinct = c.values.map((v) => v.size);
-      const key = classKey([c.size, ...distinct]);
+      const subjects = typeof c.subjects === 'number' ? c.subjects : c.subjects.size;
+      const key = classKey([c.size, subjects, ...distinct]);
       const entry = histogram.get(key);
       if (entry) entry.classes++;
-      else histogram.set(key, { size: c.size, distinct, classes: 1 });
+      else histogram.set(key, { size: c.size, subjects, distinct, classes: 1 });
     }
     return [...histogram.values()];
   }
@@ -73,15 +79,23 @@ export class FileRecordSource implements RecordSource {
   async *failingClasses(levels: Levels, k: number, l: number | undefined): AsyncIterable<string[]> {
     const failing: string[] = [];
     for (const [key, c] of await this.#classes(levels)) {
-      if (c.size < k || (l !== undefined && c.values.some((v) => v.size < l))) failing.push(key);
+      const distinct = c.values.map((v) => v.size);
+      const subjects = typeof c.subjects === 'number' ? c.subjects : c.subjects.size;
+      if (failsClass({ size: c.size, subjects, distinct, classes: 1 }, { k, l, maxSuppression: 0 })) failing.push(key);
     }
     yield failing;
   }
 
-  async *rows(levels: Levels): AsyncIterable<OutputRow[]> {
+  /** Rows as [quasi..., others..., subject], shuffled whole: a file's order is its rows' order of arrival. */
+  rows(levels: Levels): AsyncIterable<OutputRow[]> {
+    return shuffledRows(this.#inFileOrder(levels));
+  }
+
+  async *#inFileOrder(levels: Levels): AsyncIterable<OutputRow[]> {
     const others = this.#plan.output.filter((o) => o.role !== 'quasi');
+    const subject = this.#plan.subject.column;
     for await (const rows of this.#t.rows()) {
-      yield rows.map((row) => [...generalized(this.#plan.quasi, levels, row), ...others.map((o) => row[o.name] ?? null)]);
+      yield rows.map((row) => [...generalized(this.#plan.quasi, levels, row), ...others.map((o) => row[o.name] ?? null), row[subject] === '' ? null : (row[subject] ?? null)]);
     }
   }
 }

@@ -3,6 +3,7 @@
 import type { ColumnInfo, TypeFamily } from '../../connectors/connector.ts';
 import type { DataMap, ExtractDef, ExtractRole, Measure } from '../datamap/types.ts';
 import { DataMapError, type DataMapIssue, type Location } from '../errors.ts';
+import { extractSubject, type ExtractSubject } from './subject.ts';
 import { height, ladderProblem, NUMERIC_FAMILIES, parseStep, type Ladder } from './ladder.ts';
 
 export interface OutputColumn {
@@ -22,6 +23,8 @@ export interface RecordPlan {
   sensitive: OutputColumn[];
   /** Every column written, in the data map's order; unnamed columns are never read. */
   output: OutputColumn[];
+  /** Whose each row is: classes are judged by their distinct subjects. */
+  subject: ExtractSubject & { family: TypeFamily };
 }
 
 export interface PlannedMeasure extends Measure {
@@ -34,8 +37,8 @@ export interface AggregatePlan {
   /** group_by columns; a column listed under `columns:` as quasi brings its ladder, the others stay raw. */
   groups: Ladder[];
   measures: PlannedMeasure[];
-  /** The column whose distinct values count the subjects of a cell. */
-  subject: { column: string; family: TypeFamily };
+  /** The column whose distinct values count the subjects of a cell, and how it was found. */
+  subject: { column: string; family: TypeFamily; how: string };
   /** The subject column is unique in the source: cells never share a subject, so subjects add up across cells. */
   subjectsDisjoint: boolean;
   /** Files: values are untyped text, compared as numbers when both sides read as numbers. */
@@ -102,7 +105,12 @@ export function planExtract(map: DataMap, def: ExtractDef, source: SourceColumns
     const sensitive = output.filter((c) => c.role === 'sensitive');
     if (!output.length) problem(def.loc, 'the extract names no column: list the columns to write under `columns:`', `${base}.columns`);
     if (def.privacy.l !== undefined && def.privacy.l > 1 && !sensitive.length) problem(def.loc, '`l` needs at least one column with role sensitive', `${base}.privacy.l`);
-    plan = { kind: 'record', def, quasi, sensitive, output };
+    const subject = extractSubject(map, def, source);
+    if ('problem' in subject) problem(def.loc, subject.problem, `${base}.subject`);
+    else if (def.links[0]) known(subject.column, def.links[0].loc, `${base}.links[0].column`);
+    else known(subject.column, def.loc, `${base}.subject`);
+    const resolved = 'problem' in subject ? { column: '', how: '', unique: true } : subject;
+    plan = { kind: 'record', def, quasi, sensitive, output, subject: { ...resolved, family: families.get(resolved.column) ?? 'other' } };
   } else {
     const groups: Ladder[] = [];
     for (const column of def.groupBy) {
@@ -127,7 +135,11 @@ export function planExtract(map: DataMap, def: ExtractDef, source: SourceColumns
       if ((m.fn === 'min' || m.fn === 'max') && identifying.has(m.column)) problem(m.loc, `${m.fn}(${m.column}) would publish a raw identifying value`);
       measures.push({ ...m, family });
     }
-    const subjectColumn = def.subject ?? (source.primaryKey.length === 1 ? source.primaryKey[0] : undefined);
+    // As record-level extracts find it; an undeclared source falls back to its single-column primary key.
+    const found = extractSubject(map, def, source);
+    const fallback = source.primaryKey.length === 1 ? { column: source.primaryKey[0], how: `the primary key of ${fromText}` } : undefined;
+    const subjectOf = 'problem' in found ? fallback : found;
+    const subjectColumn = subjectOf?.column;
     if (subjectColumn === undefined) {
       problem(def.loc, `an aggregate counts distinct subjects per cell: name the column that identifies one with \`subject:\` (${fromText} has no single-column key)`, `${base}.subject`);
     } else known(subjectColumn, def.loc, `${base}.subject`);
@@ -136,7 +148,7 @@ export function planExtract(map: DataMap, def: ExtractDef, source: SourceColumns
       def,
       groups,
       measures,
-      subject: { column: subjectColumn ?? '', family: families.get(subjectColumn ?? '') ?? 'other' },
+      subject: { column: subjectColumn ?? '', family: families.get(subjectColumn ?? '') ?? 'other', how: subjectOf?.how ?? '' },
       subjectsDisjoint: subjectColumn !== undefined && source.uniqueColumns.includes(subjectColumn),
       untyped: source.anyFamily,
     };

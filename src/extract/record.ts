@@ -212,6 +212,8 @@ async function writeRows(
     return (row) => outputValue(o.family, row[at]);
   });
   const classes = new WrittenClasses(target, sensitiveAt.length, failing, ordered);
+  // Sources give each row's subject last, after the output columns (see RecordSource.rows).
+  const subjectAt = plan.subject.unique ? -1 : q + others.length;
   let rows = 0;
   const emit = async (chunk: Chunk) => {
     const hashes = await chunk.hashes;
@@ -235,7 +237,7 @@ async function writeRows(
     const admitted: (readonly unknown[])[] = [];
     const values: unknown[] = [];
     for (const row of chunk) {
-      if (!classes.admit(row, q, sensitiveAt)) continue;
+      if (!classes.admit(row, q, sensitiveAt, subjectAt)) continue;
       admitted.push(row);
       if (pool) for (const at of pseudonymAt) values.push(row[at]);
     }

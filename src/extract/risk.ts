@@ -1,6 +1,9 @@
 // Judging a lattice node by its class-size histogram, and the re-identification risk of what is written.
 // Prosecutor model: an attacker who knows the target is in the data set and knows their quasi values picks among
-// the records of the target's class, so a record's risk is 1 / (size of its class).
+// the subjects of the target's class, so a subject's risk is 1 / (subjects in its class). Classes are judged by
+// their distinct subjects, never their rows: seven invoices of one customer are a class of one. A class is
+// l-diverse when it shows l distinct sensitive values and holds at least l subjects (one person's values are not
+// diversity).
 import type { ClassCount } from './source.ts';
 
 export interface PrivacyTarget {
@@ -27,7 +30,7 @@ export function allowedSuppression(rows: number, maxSuppression: number): number
 
 export function failsClass(c: ClassCount, target: PrivacyTarget): boolean {
   if (c.suppressed !== undefined) return c.suppressed;
-  return c.size < target.k || (target.l !== undefined && c.distinct.some((d) => d < target.l!));
+  return c.subjects < target.k || (target.l !== undefined && c.distinct.length > 0 && (c.subjects < target.l || c.distinct.some((d) => d < target.l!)));
 }
 
 export function judge(counts: readonly ClassCount[], target: PrivacyTarget): NodeJudgement {
@@ -38,7 +41,7 @@ export function judge(counts: readonly ClassCount[], target: PrivacyTarget): Nod
     if (failsClass(c, target)) {
       j.suppressedRows += c.size * c.classes;
       j.suppressedClasses += c.classes;
-      if (c.size < target.k) j.rowsUnderK += c.size * c.classes;
+      if (c.subjects < target.k) j.rowsUnderK += c.size * c.classes;
     }
   }
   j.qualifies = j.suppressedRows <= allowedSuppression(j.rows, target.maxSuppression);
@@ -46,17 +49,17 @@ export function judge(counts: readonly ClassCount[], target: PrivacyTarget): Nod
 }
 
 export interface ProsecutorRisk {
-  /** 1 / the smallest class (0 when nothing is written). */
+  /** 1 / the fewest subjects of a class (0 when nothing is written). */
   max: number;
-  /** Average over records of 1 / class size = classes / records. */
+  /** Average over subjects of 1 / subjects in their class = classes / subjects. */
   average: number;
-  /** Share of records whose risk exceeds 1/k, i.e. in classes smaller than k. */
+  /** Share of subjects whose risk exceeds 1/k, i.e. in classes of fewer than k subjects. */
   shareAboveThreshold: number;
   threshold: number;
 }
 
 export interface RecordRisk {
-  /** Smallest class written: the k the data achieves (0 when nothing is written). */
+  /** Fewest subjects of a class written: the k the data achieves (0 when nothing is written). */
   kAchieved: number;
   /** Fewest distinct values of a sensitive column in any class written (undefined without sensitive columns). */
   lAchieved?: number;
@@ -69,8 +72,10 @@ export interface RecordRisk {
   output: ProsecutorRisk;
   /** Risk had the failing classes been written too: what suppression removed. */
   beforeSuppression: ProsecutorRisk;
-  /** Classes by size (all of them, suppressed ones marked). */
-  classSizes: Array<{ size: number; classes: number; suppressed: boolean }>;
+  /** Subjects in the classes written (a subject in two classes counts in each). */
+  subjectsOut: number;
+  /** Classes by their subjects, with their rows (all of them, suppressed ones marked). */
+  classSizes: Array<{ subjects: number; size: number; classes: number; suppressed: boolean }>;
 }
 
 export function recordRisk(counts: readonly ClassCount[], target: PrivacyTarget): RecordRisk {
@@ -78,38 +83,39 @@ export function recordRisk(counts: readonly ClassCount[], target: PrivacyTarget)
   const failed = counts.filter((c) => failsClass(c, target));
   const rows = (cs: readonly ClassCount[]) => cs.reduce((n, c) => n + c.size * c.classes, 0);
   const classes = (cs: readonly ClassCount[]) => cs.reduce((n, c) => n + c.classes, 0);
-  const distinct = kept.flatMap((c) => c.distinct);
-  const sizes = new Map<string, { size: number; classes: number; suppressed: boolean }>();
+  const distinct = kept.flatMap((c) => c.distinct.map((d) => Math.min(d, c.subjects)));
+  const sizes = new Map<string, { subjects: number; size: number; classes: number; suppressed: boolean }>();
   for (const c of counts) {
     const suppressed = failsClass(c, target);
-    const key = `${c.size}:${suppressed}`;
-    const entry = sizes.get(key) ?? { size: c.size, classes: 0, suppressed };
+    const key = `${c.subjects}:${c.size}:${suppressed}`;
+    const entry = sizes.get(key) ?? { subjects: c.subjects, size: c.size, classes: 0, suppressed };
     entry.classes += c.classes;
     sizes.set(key, entry);
   }
   return {
-    kAchieved: kept.length ? Math.min(...kept.map((c) => c.size)) : 0,
+    kAchieved: kept.length ? Math.min(...kept.map((c) => c.subjects)) : 0,
     ...(counts.some((c) => c.distinct.length) ? { lAchieved: distinct.length ? Math.min(...distinct) : 0 } : {}),
     rowsIn: rows(counts),
     rowsOut: rows(kept),
     rowsSuppressed: rows(failed),
     classesOut: classes(kept),
     classesSuppressed: classes(failed),
+    subjectsOut: kept.reduce((n, c) => n + c.subjects * c.classes, 0),
     output: prosecutor(kept, target.k),
     beforeSuppression: prosecutor(counts, target.k),
-    classSizes: [...sizes.values()].sort((a, b) => a.size - b.size || Number(a.suppressed) - Number(b.suppressed)),
+    classSizes: [...sizes.values()].sort((a, b) => a.subjects - b.subjects || a.size - b.size || Number(a.suppressed) - Number(b.suppressed)),
   };
 }
 
 function prosecutor(counts: readonly ClassCount[], k: number): ProsecutorRisk {
-  const records = counts.reduce((n, c) => n + c.size * c.classes, 0);
-  const classes = counts.reduce((n, c) => n + c.classes, 0);
-  const atRisk = counts.filter((c) => c.size < k).reduce((n, c) => n + c.size * c.classes, 0);
-  const smallest = counts.length ? Math.min(...counts.map((c) => c.size)) : 0;
+  const subjects = counts.reduce((n, c) => n + c.subjects * c.classes, 0);
+  const classes = counts.reduce((n, c) => n + (c.subjects ? c.classes : 0), 0);
+  const atRisk = counts.filter((c) => c.subjects < k).reduce((n, c) => n + c.subjects * c.classes, 0);
+  const fewest = counts.length ? Math.min(...counts.map((c) => c.subjects)) : 0;
   return {
-    max: smallest ? 1 / smallest : 0,
-    average: records ? classes / records : 0,
-    shareAboveThreshold: records ? atRisk / records : 0,
+    max: fewest ? 1 / fewest : counts.length ? 1 : 0,
+    average: subjects ? classes / subjects : 0,
+    shareAboveThreshold: subjects ? atRisk / subjects : 0,
     threshold: 1 / k,
   };
 }

@@ -3,9 +3,13 @@
 // engine, so the same questions are answered by streaming the file (file-source.ts).
 import type { Levels } from './lattice.ts';
 
-/** `classes` equivalence classes of `size` rows whose sensitive columns show `distinct[i]` distinct values. */
+/**
+ * `classes` equivalence classes of `size` rows of `subjects` distinct subjects, whose sensitive columns show
+ * `distinct[i]` distinct values. k and l are judged by subjects: one person's seven rows are a class of one.
+ */
 export interface ClassCount {
   size: number;
+  subjects: number;
   distinct: number[];
   classes: number;
   /** Set when the classes were suppressed (written ones: false); else judged by k and l. */
@@ -24,7 +28,11 @@ export interface RecordSource {
   classCounts(levels: Levels): Promise<ClassCount[]>;
   /** The classes to suppress at `levels` (fewer than `k` rows, or fewer than `l` distinct values of a sensitive column), as classKey()s. */
   failingClasses(levels: Levels, k: number, l: number | undefined): AsyncIterable<string[]>;
-  /** The output rows at `levels`, ordered by their quasi values (never by the source's order, which may betray a row). */
+  /**
+   * The output rows at `levels`, each [quasi..., others..., subject]: the last value names the row's subject (equal for
+   * one subject's rows). Never in the source's order, which may betray a row: SQL orders by class, then by a per-run
+   * shuffle of the subjects; files are shuffled whole.
+   */
   rows(levels: Levels): AsyncIterable<OutputRow[]>;
 }
 

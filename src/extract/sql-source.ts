@@ -1,5 +1,6 @@
 // The extract's questions answered in SQL: class and cell counts with GROUP BY (grouped by select-list position,
 // so bound values never make two spellings of one expression), the output rows through one streamed SELECT.
+import { randomBytes } from 'node:crypto';
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { Row, SqlConnector, TypeFamily } from '../../connectors/connector.ts';
 import { MAX_CELLS } from './aggregate-limits.ts';
@@ -75,16 +76,6 @@ function groupBy(n: number): RawBuilder<unknown> {
   return sql`group by ${sql.join(Array.from({ length: n }, (_, i) => sql.lit(i + 1)))}`;
 }
 
-/**
- * `order by` the generalized values (by position): each class's rows come together. Where NULL sorts differs by
- * engine, which changes only the order of classes; spelling NULLS FIRST portably (a CASE per column) would double
- * the cost of the sort.
- */
-function orderBy(gens: readonly Generalized[]): RawBuilder<unknown> {
-  if (!gens.length) return sql``;
-  return sql`order by ${sql.join(gens.map((_, i) => sql.lit(i + 1)))}`;
-}
-
 const alias = (prefix: string, i: number) => sql.id(`${prefix}${i}`);
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 
@@ -103,11 +94,24 @@ export class SqlRecordSource implements RecordSource {
   readonly #plan: RecordPlan;
   readonly #l: number | undefined;
 
+  /** Keys this run's shuffled output order: fresh each run, so that no run's order repeats another's. */
+  readonly #salt = randomBytes(16).toString('hex');
+
   constructor(c: SqlConnector, table: string, plan: RecordPlan, filter: RawBuilder<SqlBool> | undefined) {
     this.#t = new SqlTable(c, table, filter, true);
     this.#plan = plan;
     this.#l = plan.def.privacy.l;
     this.concurrentReads = c.concurrentStatements;
+  }
+
+  /** The subject column as compared for counting (case-insensitive text merges subjects: fewer, never more). */
+  #subject(): RawBuilder<unknown> {
+    return comparableSql(this.#t.c, this.#plan.subject.column, this.#plan.subject.family, false);
+  }
+
+  /** Distinct subjects of a group; the row count where every row is its own subject. */
+  #subjects(): RawBuilder<unknown> {
+    return this.#plan.subject.unique ? sql`count(*)` : sql`count(distinct ${this.#subject()})`;
   }
 
   distinctValues(column: string): AsyncIterable<unknown[]> {
@@ -118,19 +122,29 @@ export class SqlRecordSource implements RecordSource {
     const t = this.#t;
     const gens = t.generalized(this.#plan.quasi, levels, true);
     const distinct = this.#l === undefined || this.#l <= 1 ? [] : this.#plan.sensitive.map((s, i) => sql`${diversitySql(t.c, s, this.#l!)} as ${alias('dsar_d', i)}`);
-    const inner = sql`select ${sql.join([...gens.map((g) => sql`${g.expr} as ${alias('dsar_q', g.index)}`), sql`count(*) as dsar_n`, ...distinct])}
+    const subjects = this.#plan.subject.unique ? [] : [sql`${this.#subjects()} as dsar_s`];
+    const inner = sql`select ${sql.join([...gens.map((g) => sql`${g.expr} as ${alias('dsar_q', g.index)}`), sql`count(*) as dsar_n`, ...subjects, ...distinct])}
       from ${t.from} ${t.where} ${groupBy(gens.length)}`;
     const dCols = distinct.map((_, i) => alias('dsar_d', i));
-    const rows = await t.all(sql<Row>`select ${sql.join([sql`dsar_n`, ...dCols, sql`count(*) as dsar_classes`])}
-      from (${inner}) as dsar_c where dsar_n > 0 group by ${sql.join([sql`dsar_n`, ...dCols])}`);
-    return rows.map((r) => ({ size: num(r.dsar_n), distinct: dCols.map((_, i) => num(r[`dsar_d${i}`])), classes: num(r.dsar_classes) }));
+    const sCols = subjects.length ? [sql`dsar_s`] : [];
+    const rows = await t.all(sql<Row>`select ${sql.join([sql`dsar_n`, ...sCols, ...dCols, sql`count(*) as dsar_classes`])}
+      from (${inner}) as dsar_c where dsar_n > 0 group by ${sql.join([sql`dsar_n`, ...sCols, ...dCols])}`);
+    return rows.map((r) => ({
+      size: num(r.dsar_n),
+      subjects: subjects.length ? num(r.dsar_s) : num(r.dsar_n),
+      distinct: dCols.map((_, i) => num(r[`dsar_d${i}`])),
+      classes: num(r.dsar_classes),
+    }));
   }
 
   async *failingClasses(levels: Levels, k: number, l: number | undefined): AsyncIterable<string[]> {
     const t = this.#t;
     const gens = t.generalized(this.#plan.quasi, levels);
-    const failing = [sql`count(*) < ${sql.lit(k)}`];
-    if (l !== undefined && l > 1) for (const s of this.#plan.sensitive) failing.push(sql`${diversitySql(t.c, s, l)} < ${sql.lit(l)}`);
+    const failing = [sql`${this.#subjects()} < ${sql.lit(k)}`];
+    if (l !== undefined && l > 1 && this.#plan.sensitive.length) {
+      failing.push(sql`${this.#subjects()} < ${sql.lit(l)}`);
+      for (const s of this.#plan.sensitive) failing.push(sql`${diversitySql(t.c, s, l)} < ${sql.lit(l)}`);
+    }
     const select = gens.length ? sql.join(gens.map((g) => sql`${g.expr} as ${alias('dsar_q', g.index)}`)) : sql`count(*) as dsar_n`;
     const query = sql<Row>`select ${select} from ${t.from} ${t.where} ${groupBy(gens.length)} having ${sql.join(failing, sql` or `)}`;
     for await (const rows of t.stream(query)) yield rows.map((r) => classKey(canonicalKeys(this.#plan.quasi, levels, r, 'dsar_q')));
@@ -140,11 +154,16 @@ export class SqlRecordSource implements RecordSource {
     const t = this.#t;
     const gens = t.generalized(this.#plan.quasi, levels);
     const others = this.#plan.output.filter((o) => o.role !== 'quasi');
+    // Last, hidden: the subject's shuffled order key. Rows come by class and, within a class, in an order this run's
+    // salt alone decides (the source's physical order would say which row is which customer), one subject's rows
+    // together, so that the writer counts a class's subjects as they pass.
     const select = [
       ...gens.map((g) => sql`${g.expr} as ${alias('dsar_q', g.index)}`),
       ...others.map((o, j) => sql`${outputSql(t.c, o.name, o.family)} as ${alias('dsar_c', j)}`),
+      sql`${t.c.shuffled(this.#subject(), this.#salt)} as dsar_o`,
     ];
-    const query = sql<Row>`select ${sql.join(select)} from ${t.from} ${t.where} ${orderBy(gens)}`;
+    const order = sql`order by ${sql.join([...gens.map((_, i) => sql.lit(i + 1)), sql.lit(select.length)])}`;
+    const query = sql<Row>`select ${sql.join(select)} from ${t.from} ${t.where} ${order}`;
     // Per ladder, once: where its value is in the result row (-1 for `*`, not selected) and how it is made canonical.
     // The driver's arrays are rewritten in place into [quasi..., others...]: from the right, so that every value is
     // read before its place is written (a ladder's value never sits right of its place).
@@ -153,7 +172,7 @@ export class SqlRecordSource implements RecordSource {
     for await (const rows of t.streamValues(query)) {
       for (let r = 0; r < rows.length; r++) {
         const row = rows[r];
-        if (stars) for (let j = others.length - 1; j >= 0; j--) row[quasi.length + j] = row[gens.length + j];
+        if (stars) for (let j = others.length; j >= 0; j--) row[quasi.length + j] = row[gens.length + j];
         for (let i = quasi.length - 1; i >= 0; i--) {
           const q = quasi[i];
           row[i] = q.at < 0 ? '*' : canonicalValue(q.step, q.family, row[q.at]);

@@ -20,6 +20,11 @@ export class ClassChangedError extends Error {
 interface OpenClass {
   quasi: readonly unknown[];
   size: number;
+  /** Distinct subjects; ordered sources give one subject's rows together, so the last one is enough to count. */
+  subjects: number;
+  lastSubject?: string;
+  /** Unordered sources: every subject of the class so far. */
+  seen?: Set<string>;
   distinct: Set<string>[];
   suppressed: boolean;
 }
@@ -41,10 +46,11 @@ export class WrittenClasses {
   }
 
   /**
-   * Counts a row whose first `quasi` values are its class and whose values at `sensitiveAt` are its sensitive ones;
-   * true when the row is to be written (its class is not suppressed).
+   * Counts a row whose first `quasi` values are its class, whose values at `sensitiveAt` are its sensitive ones and
+   * whose value at `subjectAt` names its subject (-1: every row is its own subject); true when the row is to be
+   * written (its class is not suppressed).
    */
-  admit(row: readonly unknown[], quasi: number, sensitiveAt: readonly number[]): boolean {
+  admit(row: readonly unknown[], quasi: number, sensitiveAt: readonly number[], subjectAt = -1): boolean {
     let c: OpenClass | undefined;
     if (this.#all) {
       const values = row.slice(0, quasi);
@@ -59,6 +65,20 @@ export class WrittenClasses {
       }
     }
     c.size++;
+    if (subjectAt < 0) c.subjects++;
+    else {
+      const v = row[subjectAt];
+      // NULL names nobody: such rows add no subject, so a class of them fails k (never the other way round).
+      if (v !== null && v !== undefined) {
+        const subject = textOf(v);
+        if (c.seen) {
+          if (!c.seen.has(subject)) (c.seen.add(subject), c.subjects++);
+        } else if (subject !== c.lastSubject) {
+          c.lastSubject = subject;
+          c.subjects++;
+        }
+      }
+    }
     if (!c.suppressed) {
       for (let i = 0; i < sensitiveAt.length; i++) {
         const v = row[sensitiveAt[i]];
@@ -78,20 +98,21 @@ export class WrittenClasses {
 
   #open(quasi: readonly unknown[], key?: string): OpenClass {
     const suppressed = this.#failing.size > 0 && this.#failing.has(key ?? classKey(quasi));
-    return { quasi, size: 0, distinct: Array.from({ length: this.#sensitive }, () => new Set<string>()), suppressed };
+    return { quasi, size: 0, subjects: 0, ...(this.#all ? { seen: new Set<string>() } : {}), distinct: Array.from({ length: this.#sensitive }, () => new Set<string>()), suppressed };
   }
 
   #close(c: OpenClass): void {
     const distinct = c.suppressed ? [] : c.distinct.map((d) => d.size);
-    if (!c.suppressed && failsClass({ size: c.size, distinct, classes: 1 }, this.#target)) {
+    if (!c.suppressed && failsClass({ size: c.size, subjects: c.subjects, distinct, classes: 1 }, this.#target)) {
       throw new ClassChangedError(
-        `a class written holds ${c.size} row(s)${distinct.length ? ` and ${Math.min(...distinct)} distinct sensitive value(s)` : ''} where the search counted at least k=${this.#target.k}${this.#target.l ? `, l=${this.#target.l}` : ''}: the source changed while it was read`,
+        `a class written holds ${c.subjects} subject(s)${distinct.length ? ` and ${Math.min(...distinct)} distinct sensitive value(s)` : ''} where the search counted at least k=${this.#target.k}${this.#target.l ? `, l=${this.#target.l}` : ''}: the source changed while it was read`,
       );
     }
-    const key = `${c.size}|${distinct.join(',')}|${c.suppressed}`;
+    const key = `${c.size}|${c.subjects}|${distinct.join(',')}|${c.suppressed}`;
     const entry = this.#histogram.get(key);
     if (entry) entry.classes++;
-    else this.#histogram.set(key, { size: c.size, distinct, classes: 1, suppressed: c.suppressed });
+    else this.#histogram.set(key, { size: c.size, subjects: c.subjects, distinct, classes: 1, suppressed: c.suppressed });
+    c.seen = undefined;
   }
 }
 

@@ -265,6 +265,7 @@ function riskReport(map: DataMap, def: ExtractDef, plan: ExtractPlan, outcome: E
       excludeOptouts: def.excludeOptouts ?? null,
       optedOutValuesExcluded: excluded,
     },
+    subject: { column: plan.subject.column, determinedBy: plan.subject.how },
     privacy: { k: def.privacy.k, l: def.privacy.l ?? null, maxSuppression: def.privacy.maxSuppression },
     data: { file: path.basename(data.path), format: def.output, sha256: data.sha256, bytes: data.bytes, rows: outcome.rowsWritten },
     generalization: { columns: outcome.node.levels, informationLoss: outcome.node.loss, lossMetric: LOSS_METRIC, search: outcome.search },

@@ -22,6 +22,8 @@ export interface RiskReport {
     /** Identity values of opted-out subjects found in the source and excluded (0 when none or not asked). */
     optedOutValuesExcluded: number;
   };
+  /** Whose each row is: k, l and the risks count these subjects, never rows. */
+  subject: { column: string; determinedBy: string };
   privacy: { k: number; l: number | null; maxSuppression: number };
   data: { file: string; format: string; sha256: string; bytes: number; rows: number };
   generalization: {

@@ -70,7 +70,8 @@ describe('the example datamap.yaml', () => {
       output: 'csv',
     });
     expect(map.extracts['signups-by-region'].columns.zip).toMatchObject({ role: 'quasi', generalize: ['prefix-3', 'prefix-2', 'prefix-1', '*'] });
-    expect(map.extracts['users-by-plan-and-region']).toMatchObject({ kind: 'aggregate', groupBy: ['plan', 'zip'], subject: 'id' });
+    expect(map.extracts['users-by-plan-and-region']).toMatchObject({ kind: 'aggregate', groupBy: ['plan', 'zip'], links: [] });
+    expect(map.extracts['users-by-plan-and-region'].subject).toBeUndefined(); // found when planned: the key of app.users
     expect(map.extracts['users-by-plan-and-region'].measures).toEqual([{ name: 'users', fn: 'count', loc: expect.anything() }]);
   });
 
@@ -225,7 +226,7 @@ describe('extracts', () => {
       { name: 'total', fn: 'sum', column: 'amount' },
     ]);
     expect(map.extracts.revenue).toMatchObject({ kind: 'aggregate', subject: 'customer_ref', identify: {}, output: 'ndjson' });
-    expect(map.extracts.plans).toMatchObject({ kind: 'aggregate', groupBy: ['plan'], subject: 'id', identify: { email: 'email' } });
+    expect(map.extracts.plans).toMatchObject({ kind: 'aggregate', groupBy: ['plan'], identify: { email: 'email' } });
     expect(strip(map.extracts.plans.measures)).toEqual([{ name: 'count', fn: 'count' }]);
   });
 });

@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { execMysql, execPostgres } from '../helpers/databases.ts';
 import { createPeopleSystems, dsar, parseCsv, type PeopleSystems, type Run } from '../extract/people-fixture.ts';
@@ -57,7 +58,7 @@ const file = (name: string) => path.join(fx.dir, 'extracts', name);
 /** What must be the same whatever the engine: the report without times, hashes and file names. */
 function comparable(r: Run) {
   const { createdAt, data, ...report } = r.json.risk;
-  return { levels: r.json.levels, rows: [r.json.rowsIn, r.json.rowsOut, r.json.rowsSuppressed], report: { ...report, source: { ...report.source, system: undefined }, extract: undefined } };
+  return { levels: r.json.levels, rows: [r.json.rowsIn, r.json.rowsOut, r.json.rowsSuppressed], report: { ...report, source: { ...report.source, system: undefined }, extract: undefined, subject: undefined } };
 }
 
 describe('the same extract from PostgreSQL, MariaDB, SQLite and a CSV file', () => {
@@ -123,6 +124,83 @@ describe('the same extract from PostgreSQL, MariaDB, SQLite and a CSV file', () 
   });
 });
 
+describe('k and l count subjects, not rows', () => {
+  // Households are the subjects: H1 (ann, bob), H2 (cid, dee), H3 (eve, fay), H4 (gus, hal), two rows each.
+  const bySubject = (s: System, name: string, subject: string, quasi: string, privacy: string) => `  ${name}_${s}:
+    from: ${s}.people
+${subject}    columns:
+${quasi}
+      household: { role: pseudonym }
+    privacy: ${privacy}`;
+
+  test.each(SYSTEMS)('%s: a class of 4 rows from 2 households is a class of 2, so k=3 takes zip to *', async (s) => {
+    const zip = '      zip: { role: quasi, generalize: [prefix-3, prefix-1, "*"] }';
+    const m = fx.datamap(
+      [bySubject(s, 'hh', '    subject: household\n', zip, '{ k: 3, max_suppression: 0 }'), bySubject(s, 'rows', '', zip, '{ k: 3, max_suppression: 0 }')].join('\n'),
+    );
+    const households = await dsar(m, ['extract', `hh_${s}`]);
+    const people = await dsar(m, ['extract', `rows_${s}`]);
+
+    expect(households.code).toBe(0);
+    expect(households.json.levels).toEqual({ zip: '*' });
+    expect(households.json.risk.record).toMatchObject({ kAchieved: 4, subjectsOut: 4, rowsOut: 8, classSizes: [{ subjects: 4, size: 8, classes: 1, suppressed: false }] });
+    expect(households.json.risk.subject).toEqual({ column: 'household', determinedBy: 'subject: household' });
+    // Each person is a subject of their own (the declared table's key): 4 people share each 3-digit prefix.
+    expect(people.json.levels).toEqual({ zip: 'prefix-3' });
+    expect(people.json.risk.record.kAchieved).toBe(4);
+  });
+
+  test.each(SYSTEMS)('%s: two diagnoses of one household are no diversity: l=2 needs two households per class', async (s) => {
+    const quasi = '      birth_date: { role: quasi, generalize: [year, 10-years, "*"] }\n      diagnosis: { role: sensitive }';
+    const privacy = '{ k: 1, l: 2, max_suppression: 0.25 }';
+    const m = fx.datamap([bySubject(s, 'lhh', '    subject: household\n', quasi, privacy), bySubject(s, 'lrows', '', quasi, privacy)].join('\n'));
+    const households = await dsar(m, ['extract', `lhh_${s}`]);
+    const people = await dsar(m, ['extract', `lrows_${s}`]);
+
+    // By year every class is one household: none is l-diverse. By decade two households each.
+    expect(households.json.levels).toEqual({ birth_date: '10-years' });
+    expect(households.json.risk.record).toMatchObject({ lAchieved: 2, rowsSuppressed: 0 });
+    // People: by year only 1981 (cid and dee, both flu) fails, 2 of 8 rows, within max_suppression.
+    expect(people.json.levels).toEqual({ birth_date: 'year' });
+    expect(people.json.risk.record).toMatchObject({ lAchieved: 2, rowsSuppressed: 2 });
+  });
+});
+
+describe('output order', () => {
+  test.each(SYSTEMS)('%s: rows leave in a fresh random order each run, never in the source’s order', async (s) => {
+    const rows = Array.from({ length: 300 }, (_, i) => [i + 1, '10115', `r${String(i + 1).padStart(3, '0')}`]);
+    if (s === 'pg' || s === 'my') {
+      const values = rows.map(([id, zip, rank]) => `(${id}, '${zip}', '${rank}')`).join(', ');
+      const ddl = `CREATE TABLE IF NOT EXISTS queue (id int PRIMARY KEY, zip varchar(10), rank_code varchar(10));\nDELETE FROM queue;\nINSERT INTO queue VALUES ${values}`;
+      await (s === 'pg' ? execPostgres(fx.pg.url, ddl) : execMysql(fx.my.url, ddl));
+    } else if (s === 'lite') {
+      const db = new Database(fx.sqlitePath);
+      db.exec('CREATE TABLE IF NOT EXISTS queue (id integer PRIMARY KEY, zip text, rank_code text); DELETE FROM queue;');
+      const insert = db.prepare('INSERT INTO queue VALUES (?, ?, ?)');
+      for (const r of rows) insert.run(...r);
+      db.close();
+    } else writeFileSync(path.join(fx.filesDir, 'queue.csv'), ['id,zip,rank_code', ...rows.map((r) => r.join(','))].join('\n') + '\n');
+    const m = fx.datamap(`  queue_${s}:
+    from: ${s}.queue
+    subject: id
+    columns:
+      zip: { role: quasi }
+      rank_code: { role: keep }
+    privacy: { k: 2 }`);
+    const order = async () => {
+      expect((await dsar(m, ['extract', `queue_${s}`])).code).toBe(0);
+      return parseCsv(readFileSync(file(`queue_${s}.csv`), 'utf8')).slice(1).map((r) => r[1]);
+    };
+    const [first, second] = [await order(), await order()];
+    const inSourceOrder = rows.map((r) => r[2]);
+
+    expect([...first].sort()).toEqual(inSourceOrder);
+    expect([...second].sort()).toEqual(inSourceOrder);
+    expect(first).not.toEqual(inSourceOrder);
+    expect(second).not.toEqual(first);
+  });
+});
+
 describe('exact numerics', () => {
   test('sums and averages of DECIMAL amounts are exact in cells and totals: 2328.60, not 2328.599999999999', async () => {
     const rows = [
@@ -164,6 +242,7 @@ describe('MariaDB collations', () => {
       INSERT INTO codes VALUES (1, 'A'), (2, 'a'), (3, 'b'), (4, 'b');`);
     const codes = fx.datamap(`  codes:
     from: my.codes
+    subject: id
     columns:
       code: { role: quasi }
     privacy: { k: 2, max_suppression: 0.5 }`);
