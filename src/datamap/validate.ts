@@ -62,6 +62,9 @@ export function validateDataMap(map: DataMap, locate: Locate): Validation {
       const target = `${link.references.system}.${link.references.table}`;
       if (!map.tables[target]) problem(locate(`${at}.links[${i}].references`), `${unknownMessage('table', target, tableIds)}: a link must reference a table declared under \`tables:\``);
       else if (link.owns) problem(locate(`${at}.links[${i}].owns`), 'an extract\'s link names the subject its rows belong to: `owns` does not apply');
+      else if (x.excludeOptouts && Object.keys(map.tables[target].identify).length === 0) {
+        problem(locate(`${at}.links[${i}].references`), `${target} has no \`identify\`: opt-outs cannot reach the extract through it; link to the table that identifies the person`);
+      }
     });
   }
 

@@ -10,6 +10,7 @@ import type { DataMap, ExtractDef } from '../datamap/types.ts';
 import { SystemError, UsageError } from '../errors.ts';
 import { runAggregateExtract, type AggregateOutcome } from '../extract/aggregate.ts';
 import { FileAggregateSource, FileRecordSource, whereFilter, type RowFilter } from '../extract/file-source.ts';
+import { linkedExclusions, optOutLinks } from '../extract/optout-links.ts';
 import { excludedCount, excludedValues, type ExcludedValues, type OptOutMatcher } from '../extract/optout-values.ts';
 import { textOf } from '../extract/generalize-value.ts';
 import { planExtract, type ExtractPlan, type SourceColumns } from '../extract/plan.ts';
@@ -191,11 +192,23 @@ async function buildSource(
     hashes: def.excludeOptouts ? await store.optouts.optedOut(def.excludeOptouts) : new Set(),
     hash: (type, value) => store.subjectHash(type, value),
   };
+  // The same system's connector serves its linked tables; another system's is opened for the one pass.
+  const open = async (system: string) => {
+    if (system === def.from.system) return { connector: c, release: async () => undefined };
+    const other = connectorFor(map, system);
+    await other.connect();
+    return { connector: other, release: () => other.close() };
+  };
+  const linked = await linkedExclusions(map, optOutLinks(map, def), matcher, open);
+  const withLinked = (excluded: ExcludedValues): ExcludedValues => {
+    for (const [column, values] of linked) excluded.set(column, [...(excluded.get(column) ?? []), ...values]);
+    return excluded;
+  };
   if (isSqlConnector(c)) {
     const familyOf = (column: string) => columns.columns.find((col) => col.name === column)?.family ?? 'other';
     const make = (excluded: ExcludedValues) => sqlSource(c, def, plan, filterSql(c, def.where, excluded, familyOf));
     // Opted-out subjects: their identity values are found once (by hash), then excluded in SQL by every query.
-    const excluded = await excludedValues(matcher, (column) => make(new Map()).distinctValues(column));
+    const excluded = withLinked(await excludedValues(matcher, (column) => make(new Map()).distinctValues(column)));
     const count = excludedCount(excluded);
     if (count > MAX_EXCLUDED_VALUES) {
       throw new SystemError(def.from.system, def.from.table, `${count} identity values of opted-out subjects to exclude: more than one statement can carry (${MAX_EXCLUDED_VALUES})`);
@@ -204,7 +217,7 @@ async function buildSource(
   }
   // Files: the same one pass over the identity values, then rows are kept or dropped as they stream.
   const where = whereFilter(def.where);
-  const excluded = await excludedValues(matcher, (column) => fileColumnValues(c, def.from.table, column, where));
+  const excluded = withLinked(await excludedValues(matcher, (column) => fileColumnValues(c, def.from.table, column, where)));
   const dropped = new Map([...excluded].map(([column, values]) => [column, new Set(values.map(textOf))]));
   const keep: RowFilter = excludedCount(excluded)
     ? (row) => where(row) && ![...dropped].some(([column, values]) => row[column] !== null && row[column] !== undefined && values.has(textOf(row[column])))

@@ -166,6 +166,66 @@ ${quasi}
   });
 });
 
+describe('links: an extract from a view without any identity column', () => {
+  test('opted-out people are excluded through the link, within a system and across systems, and the link names the subject', async () => {
+    await execPostgres(fx.pg.url, 'CREATE VIEW customer_view AS SELECT id, zip, plan FROM people');
+    const db = new Database(fx.sqlitePath);
+    db.exec('CREATE VIEW IF NOT EXISTS customer_view AS SELECT id, zip, plan FROM people');
+    db.close();
+    writeFileSync(path.join(fx.filesDir, 'customer_view.csv'), ['id,zip,plan', ...[1, 2, 3, 4, 5, 6, 7, 8].map((id) => `${id},10115,free`)].join('\n') + '\n');
+    const view = (name: string, from: string, references: string) => `  ${name}:
+    from: ${from}
+    links: [{ column: id, references: ${references} }]
+    exclude_optouts: sharing
+    columns:
+      zip: { role: quasi, generalize: ["*"] }
+      plan: { role: keep }
+      id: { role: pseudonym }
+    privacy: { k: 2 }`;
+    const m = fx.datamap([view('view_pg', 'pg.customer_view', 'pg.people.id'), view('view_lite', 'lite.customer_view', 'lite.people.id'), view('view_files', 'files.customer_view', 'lite.people.id')].join('\n'));
+    // Cid (id 3) opted out of sharing in beforeAll.
+    for (const name of ['view_pg', 'view_lite', 'view_files']) {
+      const r = await dsar(m, ['extract', name]);
+      expect(r.code, name).toBe(0);
+      expect(r.json.rowsIn, name).toBe(7);
+      expect(r.json.risk.source.optedOutValuesExcluded, name).toBe(1);
+      expect(r.json.risk.subject.determinedBy, name).toMatch(/^links: id references (pg|lite)\.people\.id$/);
+    }
+  });
+
+  test('`subject:` naming no column of the source, or a view whose subject cannot be known, is a located error, exit 2', async () => {
+    const m = fx.datamap(`  no_column:
+    from: pg.customer_view
+    subject: customer
+    columns:
+      zip: { role: quasi, generalize: ["*"] }
+    privacy: { k: 2 }
+  unknown_subject:
+    from: pg.customer_view
+    columns:
+      zip: { role: quasi, generalize: ["*"] }
+    privacy: { k: 2 }`);
+    const missing = await dsar(m, ['extract', 'no_column']);
+    const unknown = await dsar(m, ['extract', 'unknown_subject']);
+    expect([missing.code, unknown.code]).toEqual([2, 2]);
+    expect(missing.stderr).toMatch(/datamap\.yaml:\d+:\d+: extracts\.no_column\.subject: no column `customer` in pg\.customer_view \(it has: id, zip, plan\)/);
+    expect(unknown.stderr).toMatch(/extracts\.unknown_subject\.subject: dsar cannot tell whose each row of pg\.customer_view is, so k would count rows, not people: name the column/);
+  });
+
+  test('a link to a table without identify cannot carry opt-outs: a located error, exit 2', async () => {
+    const m = fx.datamap(`  bad_link:
+    from: pg.customer_view
+    links: [{ column: id, references: pg.nobody.id }]
+    exclude_optouts: sharing
+    columns:
+      zip: { role: quasi, generalize: ["*"] }
+    privacy: { k: 2 }`);
+    const r = await dsar(m, ['extract', 'bad_link']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/extracts\.bad_link\.links\[0\]\.references: unknown table `pg\.nobody`/);
+  });
+});
+
 describe('output order', () => {
   test.each(SYSTEMS)('%s: rows leave in a fresh random order each run, never in the source’s order', async (s) => {
     const rows = Array.from({ length: 300 }, (_, i) => [i + 1, '10115', `r${String(i + 1).padStart(3, '0')}`]);
