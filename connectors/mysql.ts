@@ -64,12 +64,30 @@ export const mysqlEngine: SqlEngine = {
     });
     // Queued on each new connection ahead of anything else it runs (MySQL 8 keeps its temporary tables in memory up to
     // temptable_max_ram anyway; the setting matters to MariaDB; a server may refuse it).
+    // READ COMMITTED where the binary log allows it (not binlog_format=STATEMENT): under REPEATABLE READ a sweep's
+    // UPDATE locks every row its range scans, young rows included, and deadlocks with writers updating them in the
+    // other order; READ COMMITTED releases the rows that do not match at once (InnoDB's semi-consistent read), as
+    // PostgreSQL never locks them. The format is read once, on the pool's first connection, before any other use.
+    let readCommitted = false;
+    const isolation = 'SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED';
     pool.on('connection', (conn) => {
       conn.query(
         `SET SESSION tmp_table_size = GREATEST(@@tmp_table_size, ${SESSION_WORK_MEMORY_BYTES}), max_heap_table_size = GREATEST(@@max_heap_table_size, ${SESSION_WORK_MEMORY_BYTES})`,
         () => undefined,
       );
+      if (readCommitted) conn.query(isolation, () => undefined);
     });
+    const binlogFormat = await new Promise<string | undefined>((resolve, reject) =>
+      pool.query('SELECT @@binlog_format AS f', (err: Error | null, rows: unknown) => (err ? reject(err) : resolve((rows as Array<{ f?: string }>)[0]?.f))),
+    ).catch(async (err: unknown) => {
+      await new Promise((done) => pool.end(done));
+      throw err;
+    });
+    if (binlogFormat !== 'STATEMENT') {
+      readCommitted = true;
+      // The one connection so far is idle again: this reaches it.
+      await new Promise<void>((resolve) => pool.query(isolation, () => resolve()));
+    }
     const dialect = new MysqlDialect({ pool });
     pools.set(dialect, pool);
     return dialect;

@@ -185,6 +185,19 @@ describe('MysqlConnector (MariaDB 10.11 here)', () => {
     });
   });
 
+  describe('isolation', () => {
+    it('every session reads committed (the binary log here is not STATEMENT), the first one included', async () => {
+      const c = new MysqlConnector(config());
+      await c.connect();
+      try {
+        const levels = await Promise.all(Array.from({ length: 6 }, () => c.queryRows(sql<Row>`select @@tx_isolation as level, sleep(0.05) as s`)));
+        expect(levels.map(([r]) => r.level)).toEqual(Array(6).fill('READ-COMMITTED'));
+      } finally {
+        await c.close();
+      }
+    });
+  });
+
   describe('connect', () => {
     it('an unreachable server is a SystemError naming the system, with no password in it', async () => {
       const url = 'mysql://root:s3cret-pw@127.0.0.1:1/billing';
