@@ -12,11 +12,12 @@
 // next batch's range is found and its rows read and masked (disjoint key ranges, other connections). A kill
 // between a batch's commit and its checkpoint redoes that batch, which finds nothing left to do; so does a
 // batch the database broke off over a lock conflict with the application (a deadlock): it is retried a few times.
-import { sql, type QueryResult, type RawBuilder } from 'kysely';
+import { sql, type QueryResult, type RawBuilder, type SqlBool } from 'kysely';
 import type { KeyedValues, KeyValues, Row, SqlConnector } from '../../connectors/connector.ts';
 import { describeError } from '../../connectors/sql-base.ts';
 import { SystemError } from '../errors.ts';
 import { columnInfo, tableInfo } from '../plan/fk-order.ts';
+import type { Follower } from '../plan/sweep-plan.ts';
 import { keepHeapInBudget } from '../heap-budget.ts';
 import { DEFAULT_LOCK_RETRY, retryOnLockConflict } from './lock-conflict.ts';
 import { allSqlExpressible, maskRow } from './sweep-masks.ts';
@@ -47,6 +48,10 @@ interface NextRange {
 interface BatchResult {
   deleted: number;
   anonymized: number;
+  /** Follower table -> its rows deleted with the batch's rows. */
+  followers?: Record<string, number>;
+  /** Reference -> rows anonymized instead of deleted because it still points at them. */
+  keptBy?: Record<string, number>;
 }
 
 export async function sweepSqlTable(run: TableRun, c: SqlConnector): Promise<TableSummary> {
@@ -58,7 +63,7 @@ export async function sweepSqlTable(run: TableRun, c: SqlConnector): Promise<Tab
 
   const refs = references(run);
   // A plain delete counts its expired rows as it deletes them (every live expired row goes): no counting scan first.
-  const countsAsItGoes = plan.action === 'delete' && !refs.local.length && !refs.remote.length && !refs.blocked;
+  const countsAsItGoes = plan.action === 'delete' && !refs.local.length && !refs.remote.length && !refs.blocked && !plan.followers.length;
   const counts = await statements.counts(terms, !countsAsItGoes);
   summary.expired = counts.expired ?? counts.held;
   summary.skippedHolds = counts.held;
@@ -106,6 +111,8 @@ export async function sweepSqlTable(run: TableRun, c: SqlConnector): Promise<Tab
           await before; // a failed earlier batch fails this one too: no checkpoint may pass it
           summary.deleted += done.deleted;
           summary.anonymized += done.anonymized;
+          addCounts(summary.followersDeleted, done.followers);
+          addCounts(summary.anonymizedInstead, done.keptBy);
           if (countsAsItGoes) summary.expired += done.deleted;
           summary.batches++;
           keepHeapInBudget();
@@ -171,9 +178,36 @@ function references(run: TableRun): References {
  */
 type Batch = (range: Condition) => Promise<() => Promise<BatchResult>>;
 
+function addCounts(into: Record<string, number>, counts: Record<string, number> | undefined): void {
+  for (const [k, n] of Object.entries(counts ?? {})) if (n) into[k] = (into[k] ?? 0) + n;
+}
+
 function batchWriter(run: TableRun, c: SqlConnector, terms: SqlTerms, st: Statements, refs: References): Batch {
   const anonymize = anonymizer(run, terms, st);
-  const simpleDelete = !refs.local.length && !refs.remote.length && !refs.blocked;
+  const followers = run.plan.followers;
+  const simpleDelete = !refs.local.length && !refs.remote.length && !refs.blocked && !followers.length;
+  // The rows `free` selects go, their followers' rows first (children before parents, one transaction).
+  const deleteWithFollowers = async (tx: SqlConnector, free: Condition): Promise<Pick<BatchResult, 'deleted' | 'followers'>> => {
+    const counts: Record<string, number> = {};
+    for (const f of followers) counts[f.edge.child] = (counts[f.edge.child] ?? 0) + (await st.deleteFollowers(tx, terms, f, free));
+    return { deleted: await st.delete(tx, terms, free), followers: counts };
+  };
+  // Rows still referenced are masked instead, each counted under the first reference that holds it.
+  const maskReferenced = async (mask: (only?: Condition) => Promise<number>, local: readonly LocalReference[], remoteKept?: Condition): Promise<Pick<BatchResult, 'anonymized' | 'keptBy'>> => {
+    const keptBy: Record<string, number> = {};
+    let anonymized = 0;
+    for (const r of local) {
+      const n = await mask(terms.referenced([r]));
+      if (n) keptBy[`${r.edge.child} (${r.edge.name})`] = (keptBy[`${r.edge.child} (${r.edge.name})`] ?? 0) + n;
+      anonymized += n;
+    }
+    if (remoteKept) {
+      const n = await mask(remoteKept);
+      if (n) keptBy['another system'] = n;
+      anonymized += n;
+    }
+    return { anonymized, keptBy };
+  };
   if (run.plan.action === 'anonymize') {
     return async (range) => {
       const write = await anonymize(c, range);
@@ -185,12 +219,15 @@ function batchWriter(run: TableRun, c: SqlConnector, terms: SqlTerms, st: Statem
     const live = terms.live(range);
     return st.inTransaction(c, async (tx) => {
       const masked = async (only?: Condition) => (await anonymize(tx, range, only))();
-      if (refs.blocked) return { deleted: 0, anonymized: await masked() };
+      if (refs.blocked) {
+        const anonymized = await masked();
+        return { deleted: 0, anonymized, keptBy: anonymized ? { 'a referencing table that cannot be checked': anonymized } : {} };
+      }
       const localRef = terms.referenced(refs.local);
       const free = and(live, localRef && not(localRef));
       if (!refs.remote.length) {
-        const deleted = await st.delete(tx, terms, free);
-        return { deleted, anonymized: localRef ? await masked(localRef) : 0 };
+        const gone = await deleteWithFollowers(tx, free);
+        return { ...gone, ...(await maskReferenced(masked, refs.local)) };
       }
       // References from other systems: read the candidates' keys and referenced columns, ask the other systems.
       const parentColumns = [...new Set(refs.remote.flatMap((r) => r.edge.parentColumns))];
@@ -199,9 +236,8 @@ function batchWriter(run: TableRun, c: SqlConnector, terms: SqlTerms, st: Statem
       const keyOf = (row: Row) => run.plan.key.map((k) => row[k]);
       const freeKeys = rows.filter((_, i) => !referenced.has(i)).map(keyOf);
       const heldOn = rows.filter((_, i) => referenced.has(i)).map(keyOf);
-      const deleted = freeKeys.length ? await st.delete(tx, terms, and(live, terms.keyIn(freeKeys))) : 0;
-      const stays = or([...(localRef ? [localRef] : []), ...(heldOn.length ? [terms.keyIn(heldOn)] : [])]);
-      return { deleted, anonymized: stays ? await masked(stays) : 0 };
+      const gone = freeKeys.length ? await deleteWithFollowers(tx, and(live, terms.keyIn(freeKeys))) : { deleted: 0 };
+      return { ...gone, ...(await maskReferenced(masked, refs.local, heldOn.length ? terms.keyIn(heldOn) : undefined)) };
     });
   };
 }
@@ -287,6 +323,18 @@ class Statements {
   delete(c: SqlConnector, t: SqlTerms, where: Condition): Promise<number> {
     if (this.run.dryRun) return this.count(c, t, where);
     return this.affected(c, sql`delete from ${t.ref} where ${where}`);
+  }
+
+  /** Deletes (a dry run: counts) the follower's rows that point at the parent rows `where` selects. */
+  async deleteFollowers(c: SqlConnector, t: SqlTerms, f: Follower, where: Condition): Promise<number> {
+    const child = c.tableRef(f.childTable);
+    const match = f.edge.childColumns.map((cc, i) => sql`${child}.${sql.id(cc)} = ${t.ref}.${sql.id(f.edge.parentColumns[i])}`);
+    const theirs = sql<SqlBool>`exists (select 1 from ${t.ref} where ${sql.join(match, sql` and `)} and (${where}))`;
+    if (this.run.dryRun) {
+      const [row] = await this.rows(c, sql`select count(*) as ${sql.id('n')} from ${child} where ${theirs}`);
+      return Number(row.n);
+    }
+    return this.affected(c, sql`delete from ${child} where ${theirs}`);
   }
 
   update(c: SqlConnector, t: SqlTerms, assignments: RawBuilder<unknown>[], where: Condition): Promise<number> {

@@ -26,6 +26,10 @@ export interface TableSummary {
   durationMs: number;
   /** Rows anonymized or deleted per second. */
   rowsPerSecond: number;
+  /** Child table -> its rows deleted with this table's expired rows (they belong to them: see TableSweep.followers). */
+  followersDeleted: Record<string, number>;
+  /** For a delete rule, why rows were anonymized instead: the reference still pointing at them -> rows. */
+  anonymizedInstead: Record<string, number>;
   /** Why the table's sweep stopped (the work done before it is kept and checkpointed). */
   error?: string;
 }
@@ -58,6 +62,8 @@ export function emptySummary(plan: TableSweep): TableSummary {
     longestBatchMs: 0,
     durationMs: 0,
     rowsPerSecond: 0,
+    followersDeleted: {},
+    anonymizedInstead: {},
   };
 }
 
@@ -101,6 +107,8 @@ export function renderSweep(r: SweepResult): string {
   }
   for (const s of r.tables) {
     if (s.resumed) lines.push(`${s.table}: resumed from the checkpoint of an interrupted sweep`);
+    for (const [child, n] of Object.entries(s.followersDeleted)) lines.push(`${s.table}: ${r.dryRun ? 'would delete' : 'deleted'} ${count(n)} row(s) of ${child} with the expired rows they belong to (children first)`);
+    for (const [by, n] of Object.entries(s.anonymizedInstead)) lines.push(`${s.table}: ${count(n)} expired row(s) anonymized instead of deleted: still referenced by ${by}`);
     if (s.error) lines.push(`${s.table}: stopped: ${s.error}`);
   }
   for (const s of r.skipped) lines.push(`skipped ${s.table}: ${s.reason}`);

@@ -20,7 +20,7 @@ import { sweepFileTable } from './sweep-files.ts';
 import { resolveHeldRows } from './sweep-holds.ts';
 import { prepareMasks } from './sweep-masks.ts';
 import { sweepSqlTable } from './sweep-sql.ts';
-import { renderSweep, type SweepResult, type TableSummary } from './sweep-summary.ts';
+import { emptySummary, renderSweep, type SweepResult, type TableSummary } from './sweep-summary.ts';
 import type { TableRun } from './sweep-table.ts';
 import { openSystems } from './systems.ts';
 
@@ -153,11 +153,7 @@ function sweepTable(run: TableRun): Promise<TableSummary> {
 }
 
 function failedSummary(t: TableSweep): TableSummary {
-  return {
-    table: t.id, rule: t.rule.name, action: t.action, cutoff: t.cutoff.toISOString(),
-    expired: 0, anonymized: 0, deleted: 0, skippedHolds: 0, nullDates: 0, unchanged: 0,
-    resumed: false, batches: 0, longestBatchMs: 0, durationMs: 0, rowsPerSecond: 0,
-  };
+  return emptySummary(t);
 }
 
 /** The live schema of every connected system; a system whose catalog cannot be read is left out, with the reason. */

@@ -35,8 +35,20 @@ export interface TableSweep {
   key: string[];
   /** The table's masks (every field whose mask is not `keep`): what anonymizing writes. */
   masks: ColumnMask[];
-  /** Every reference into this table (live foreign keys and links): a referenced row is anonymized, not deleted. */
+  /** Every reference into this table (live foreign keys and links) but the followers: a referenced row is anonymized, not deleted. */
   referencedBy: ReferenceEdge[];
+  /**
+   * Child tables whose rows belong to the row they reference (a declared `references` link, in the same SQL system,
+   * with no retention rule of their own and nothing referencing them): a deleted row takes its children with it,
+   * children first, in the same transaction (an expired invoice and its lines).
+   */
+  followers: Follower[];
+}
+
+export interface Follower {
+  edge: ReferenceEdge;
+  /** The child table's live name in the system. */
+  childTable: string;
 }
 
 export interface SweepPlan {
@@ -153,10 +165,35 @@ export function buildSweepPlan(map: DataMap, schemas: SchemasBySystem, sel: Swee
       action: rule.then,
       key: keyOf(def, info),
       masks: masksOf(def, 'all fields').map((m) => ({ ...m, column: columnInfo(info, m.column)?.name ?? m.column })),
-      referencedBy: edges.filter((e) => e.parent === id),
+      ...intoTable(map, schemas, edges, id, rule.then),
     });
   }
   return plan;
+}
+
+/** The references into a table, the followers (see TableSweep.followers) apart. */
+function intoTable(map: DataMap, schemas: SchemasBySystem, edges: readonly ReferenceEdge[], id: string, then: 'anonymize' | 'delete'): Pick<TableSweep, 'referencedBy' | 'followers'> {
+  const into = edges.filter((e) => e.parent === id);
+  const followers: Follower[] = [];
+  for (const edge of then === 'delete' ? into : []) {
+    const childTable = followerTable(map, schemas, edges, edge);
+    if (childTable !== undefined) followers.push({ edge, childTable });
+  }
+  return { referencedBy: into.filter((e) => !followers.some((f) => f.edge === e)), followers };
+}
+
+/** The child's live table name when its rows follow the parent's, else undefined. */
+function followerTable(map: DataMap, schemas: SchemasBySystem, edges: readonly ReferenceEdge[], edge: ReferenceEdge): string | undefined {
+  const child = map.tables[edge.child];
+  const parent = map.tables[edge.parent];
+  if (!child || !parent || edge.child === edge.parent || child.system !== parent.system || child.retention !== undefined) return undefined;
+  // Declared as belonging to the parent's subject: a live foreign key alone says nothing about whose rows they are.
+  const declared = child.links.some(
+    (l) => !l.owns && `${l.references.system}.${l.references.table}` === edge.parent && edge.childColumns.length === 1 && l.column === edge.childColumns[0] && l.references.column === edge.parentColumns[0],
+  );
+  if (!declared || edges.some((e) => e.parent === edge.child)) return undefined;
+  const info = tableInfo(schemas, child.system, child.table);
+  return info && info.kind === 'table' ? info.name : undefined;
 }
 
 function keyOf(def: TableDef, info: TableInfo): string[] {

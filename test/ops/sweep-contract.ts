@@ -26,7 +26,7 @@ export interface SweepEngine {
 
 export const AS_OF = '2026-06-15';
 
-const TABLES = ['order_lines', 'invoices', 'tickets', 'orders', 'customers', 'profiles', 'accounts', 'fires'];
+const TABLES = ['bill_notes', 'bill_lines', 'bills', 'order_lines', 'invoices', 'tickets', 'orders', 'customers', 'profiles', 'accounts', 'fires'];
 
 function schema(e: SweepEngine): string {
   const { ts, date, int } = e.types;
@@ -39,6 +39,12 @@ function schema(e: SweepEngine): string {
     `create table invoices (id ${int} primary key, buyer varchar(80), issued_at ${ts})`,
     `create table order_lines (order_no ${int} not null, line_no ${int} not null, sku varchar(20), shipped_at ${ts}, primary key (order_no, line_no))`,
     `create table fires (n ${int})`,
+    `create table bills (id ${int} primary key, buyer varchar(80), issued_at ${ts})`,
+    `create table bill_lines (id ${int} primary key, bill_id ${int} not null references bills (id), item varchar(40))`,
+    `create table bill_notes (id ${int} primary key, bill_id ${int} not null references bills (id), body varchar(40))`,
+    `insert into bills (id, buyer, issued_at) values (1, 'Old Bill', '2020-01-01 00:00:00'), (2, 'Young Bill', '2026-01-01 00:00:00'), (3, 'Old Noted Bill', '2020-01-01 00:00:00')`,
+    `insert into bill_lines (id, bill_id, item) values (101, 1, 'a'), (102, 1, 'b'), (201, 2, 'c'), (301, 3, 'd')`,
+    `insert into bill_notes (id, bill_id, body) values (1, 3, 'not declared')`,
     e.updateTrigger('accounts'),
     `insert into accounts (id, email, full_name, birth_date, last_seen_at, last_update) values
       (1, 'ann@example.org', 'Ann', '1980-05-06', '2023-06-15 00:00:00', '2026-01-01 00:00:00'),
@@ -78,6 +84,7 @@ retention:
   placed:   { keep: 2y, after: placed_at, then: delete }
   shipped:  { keep: 2y, after: shipped_at, then: delete }
   tax:      { keep: 7y, after: issued_at, then: delete, basis: "legal-obligation (tax records)" }
+  billed:   { keep: 2y, after: issued_at, then: delete }
 tables:
   app.accounts:
     key: id
@@ -124,6 +131,17 @@ tables:
     unlinked: "no identity column in this fixture: swept by retention only"
     fields:
       buyer: { category: identity.name, mask: redact }
+  app.bills:
+    key: id
+    retention: billed
+    unlinked: "no identity column in this fixture: swept by retention only"
+    fields:
+      buyer: { category: identity.name, mask: redact }
+  app.bill_lines:
+    key: id
+    unlinked: "no identity column in this fixture: swept by retention only"
+    links:
+      - { column: bill_id, references: app.bills.id }
   app.order_lines:
     key: [order_no, line_no]
     retention: shipped
@@ -162,6 +180,26 @@ export function sweepContract(engine: SweepEngine): void {
     await engine.exec(TABLES.map((t) => `drop table if exists ${t}`).join(';\n'));
     await engine.exec(schema(engine));
     rmSync(path.join(f.dir, '.dsar'), { recursive: true, force: true });
+  });
+
+  describe('children that belong to the rows deleted', () => {
+    test('an expired bill goes with its declared lines, children first; a bill an undeclared table points at is anonymized, and the reason named', async () => {
+      const text = (await f.dsar('sweep', '--as-of', AS_OF, '--table', 'app.bills', '--dry-run')).stdout;
+      const dry = await sweep('--table', 'app.bills', '--dry-run');
+      const result = await sweep('--table', 'app.bills');
+
+      for (const r of [dry, result]) {
+        expect(counts(tableOf(r, 'app.bills'))).toEqual({ expired: 2, anonymized: 1, deleted: 1, skippedHolds: 0, nullDates: 0, unchanged: 0 });
+        expect(tableOf(r, 'app.bills').followersDeleted).toEqual({ 'app.bill_lines': 2 });
+        expect(Object.keys(tableOf(r, 'app.bills').anonymizedInstead)).toEqual([expect.stringMatching(/^app\.bill_notes \(.+\)$/)]);
+        expect(Object.values(tableOf(r, 'app.bills').anonymizedInstead)).toEqual([1]);
+      }
+      expect(await ids('bills')).toEqual([2, 3]);
+      expect(await ids('bill_lines')).toEqual([201, 301]);
+      expect((await rows('select buyer from bills where id = 3'))[0].buyer).toBe('[REDACTED]');
+      expect(text).toContain('app.bills: would delete 2 row(s) of app.bill_lines with the expired rows they belong to (children first)\n');
+      expect(text).toMatch(/app\.bills: 1 expired row\(s\) anonymized instead of deleted: still referenced by app\.bill_notes \(.+\)\n/);
+    });
   });
 
   describe('expiry', () => {
