@@ -28,6 +28,8 @@ export interface TableJson {
   unchanged: number;
   batches: number;
   resumed: boolean;
+  followersDeleted: Record<string, number>;
+  anonymizedInstead: Record<string, number>;
 }
 
 export interface SweepJson {
