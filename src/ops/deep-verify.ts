@@ -126,6 +126,11 @@ function matchingRows(c: SqlConnector, t: TableInfo, columns: readonly ColumnInf
   return sql<Row>`select ${select} from ${c.tableRef(t.name)} where ${sql.join(conditions, sql` or `)}`;
 }
 
+/** The subject's identity values (identity type -> normalized values) as the deep check takes them. */
+export function deepValues(map: DataMap, identities: ReadonlyMap<string, ReadonlySet<string>>): DeepValue[] {
+  return [...identities].flatMap(([type, set]) => [...set].map((value) => ({ value, normalize: map.identities[type]?.normalize ?? 'none' })));
+}
+
 function escapeLike(value: string): string {
   return value.replace(/[!%_]/g, (ch) => ESCAPE + ch);
 }

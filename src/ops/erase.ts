@@ -32,6 +32,7 @@ import { subjectIdentity } from './export.ts';
 import { openStateFor } from '../state/for-map.ts';
 import { openSystems } from './systems.ts';
 import { assertSafeTicket, assertTicketIsThisRequest, parseLaw, parseReceived } from './ticket.ts';
+import { deepValues, deepVerify, renderDeep, type DeepReport } from './deep-verify.ts';
 import { collectSubjectValues, noRowsFound, searchedScope, renderResidue, verifyErasure, type MaskedColumns, type VerificationReport } from './verify.ts';
 
 export interface EraseArgs extends GlobalArgs {
@@ -42,6 +43,7 @@ export interface EraseArgs extends GlobalArgs {
   child: boolean;
   received?: string;
   law?: string;
+  verifyDeep?: boolean;
 }
 
 export interface ErasureRequest {
@@ -58,6 +60,8 @@ export interface ErasureRequest {
   /** Rows per step, at most MAX_STEP_ROWS. */
   stepRows?: number;
   pauseMs?: number;
+  /** Also search every text-like column of every table and file for the subject's identities (deep-verify.ts). */
+  verifyDeep?: boolean;
 }
 
 export interface StepResult {
@@ -82,6 +86,8 @@ export interface ErasureResult {
   /** Per plan step: rows planned and rows changed (including by the interrupted run). Null on a dry run. */
   done: StepResult[] | null;
   verification: VerificationReport | null;
+  /** With --verify-deep: the search of every text-like column, declared or not. */
+  deepVerification?: DeepReport;
   /** Systems or steps that failed or could not be reached: run again with the same ticket once they are back. */
   failures: string[];
 }
@@ -113,6 +119,7 @@ export async function eraseCommand(args: EraseArgs, ctx: CliContext): Promise<nu
         child: args.child,
         stepRows: stepRowsFromEnv(),
         pauseMs: Number(process.env.DSAR_ERASE_STEP_PAUSE_MS) || undefined,
+        verifyDeep: args.verifyDeep,
       },
       store,
       ctx.log,
@@ -213,14 +220,21 @@ async function erase(req: ErasureRequest, store: StateStore, log: Logger): Promi
 
     // Kept in memory only, collected before anything (more) changes.
     const values = collectSubjectValues(map, data, [identity], resumed ? maskedBefore(map, plan, hmacKey) : undefined);
+    const deeply = async (v: typeof values) => {
+      if (!req.verifyDeep) return undefined;
+      const deepVerification = await deepVerify(map, connectors, deepValues(map, v.identities), hmacKey);
+      log.info({ subject, run: req.runKey, places: deepVerification.hits.length + deepVerification.moreHits }, 'erasure verified deeply');
+      return { deepVerification };
+    };
     const startedAt = new Date();
     if (!resumed && generation > 0 && plan.entries.length === 0) {
       // The ticket's erasure completed before and nothing of the subject is left to plan: only verify again (a run
       // killed between completion and verification ends here, without a second completion in the ledger).
       const verification = await verifyErasure(map, connectors, values, { includeTable: req.includeTable });
       await recordVerification(record, verification, failures, startedAt);
-      const ok = verification.clean && failures.length === 0;
-      return { ok, dryRun: false, subject, resumed: false, plan: summary, ...found, done: [], verification, failures };
+      const deep = await deeply(values);
+      const ok = verification.clean && failures.length === 0 && (deep?.deepVerification.clean ?? true);
+      return { ok, dryRun: false, subject, resumed: false, plan: summary, ...found, done: [], verification, ...deep, failures };
     }
     if (!resumed) {
       generation++;
@@ -265,8 +279,9 @@ async function erase(req: ErasureRequest, store: StateStore, log: Logger): Promi
     const verification = await verifyErasure(map, connectors, values, { includeTable: req.includeTable });
     await recordVerification(record, verification, failures, startedAt);
     log.info({ subject, run: req.runKey, residue: verification.residue.length, failures: failures.length }, 'erasure verified');
-    const ok = verification.clean && failures.length === 0;
-    return { ok, dryRun: false, subject, resumed, plan: summary, ...found, done: doneSteps, verification, failures };
+    const deep = await deeply(values);
+    const ok = verification.clean && failures.length === 0 && (deep?.deepVerification.clean ?? true);
+    return { ok, dryRun: false, subject, resumed, plan: summary, ...found, done: doneSteps, verification, ...deep, failures };
   } finally {
     await opened.closeAll();
   }
@@ -395,6 +410,7 @@ export function renderErasure(title: string, r: ErasureResult): string {
     if (v.retained.length) lines.push(`kept on purpose (on_erase: keep): ${v.retained.length} value(s)`);
     for (const u of v.unreachable) lines.push(`not searched: ${u}`);
   }
+  if (r.deepVerification) lines.push(...renderDeep(r.deepVerification));
   for (const f of r.failures) lines.push(`failed: ${f}`);
   if (!r.ok && !r.dryRun) lines.push('incomplete: run the same command again once the failures above are resolved');
   return lines.join('\n');

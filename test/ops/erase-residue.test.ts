@@ -23,7 +23,9 @@ beforeAll(async () => {
      CREATE TRIGGER users_keep_email BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION keep_email();
      CREATE TABLE contacts (id integer PRIMARY KEY, contact_email text, note text);
      INSERT INTO users VALUES (1, 'ann@example.org', 'Ann Lee'), (2, 'ben@example.org', 'Ben Ode');
-     INSERT INTO contacts VALUES (7, 'Ann@Example.org', 'met at a fair'), (8, 'ben@example.org', 'friend');`,
+     INSERT INTO contacts VALUES (7, 'Ann@Example.org', 'met at a fair'), (8, 'ben@example.org', 'friend');
+     CREATE TABLE mail_log (id integer PRIMARY KEY, message text, meta jsonb);
+     INSERT INTO mail_log VALUES (1, 'password reset sent to ANN@example.org', NULL), (2, 'sent to ben@example.org', NULL), (3, NULL, '{"to": "ann@example.org"}');`,
   );
   dir = mkdtempSync(path.join(tmpdir(), 'dsar-eresidue-'));
   process.env.ERASE_RESIDUE_URL = db.url;
@@ -112,3 +114,35 @@ test('--json lists the residue with its keys', async () => {
     { system: 'app', table: 'contacts', column: 'contact_email', key: [7], kind: 'identity' },
   ]);
 });
+
+async function dsarJson(...args: string[]) {
+  let stdout = '';
+  const code = await main(['--datamap', datamap, '--log-level', 'silent', ...args], { stdout: (s) => void (stdout += s), stderr: () => {} });
+  return { code, stdout };
+}
+
+test('--verify-deep finds the subject in columns the map never declared, by system.table.column and key, never by value', async () => {
+  const run = await erase('--verify-deep');
+
+  expect(run.code).toBe(1);
+  expect(run.stdout).toMatch(/deep verification: 4 place\(s\) still hold an identity of the subject \(searched \d+ text column\(s\) of 3 table\(s\) and file\(s\) in 1 system\(s\), declared or not\):/);
+  expect(run.stdout).toContain('  app.mail_log.message key (1) (not declared in the data map)\n');
+  expect(run.stdout).toContain('  app.mail_log.meta key (3) (not declared in the data map)\n');
+  expect(run.stdout).toContain('  app.users.email key (1)\n');
+  expect(run.stdout).toContain('  app.contacts.contact_email key (7)\n');
+  expect(run.stdout.toLowerCase()).not.toContain('ann@');
+});
+
+test('dsar verify <identity> runs the deep check alone: reads only, exit 1 with the places, 0 for someone nowhere', async () => {
+  const ann = await dsarJson('--json', 'verify', ANN);
+  const nobody = await dsarJson('--json', 'verify', 'nobody.at.all@example.org');
+
+  expect(ann.code).toBe(1);
+  const doc = JSON.parse(ann.stdout);
+  expect(doc.hits.map((h: any) => `${h.table}.${h.column}:${h.key}:${h.declared}`).sort()).toEqual(
+    ['contacts.contact_email:(7):true', 'mail_log.message:(1):false', 'mail_log.meta:(3):false', 'users.email:(1):true'],
+  );
+  expect(nobody.code).toBe(0);
+  expect(JSON.parse(nobody.stdout)).toMatchObject({ clean: true, hits: [], rowsFound: 0 });
+});
+

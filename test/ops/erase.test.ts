@@ -213,6 +213,20 @@ describe('erasing others', () => {
     expect(entries).toEqual([]);
   });
 
+  test('dsar verify searches every text column of the four systems: nothing of Mary after her erasure', async () => {
+    const r = await dsar(shop, '--json', 'verify', MARY);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ clean: true, hits: [], searched: { systems: 4, tables: 8, columns: 19 } });
+  });
+
+  test('dsar verify of Bob, never erased, lists his places; a text key (the CSV is keyed by email) by keyed hash only', async () => {
+    const r = await dsar(shop, 'verify', BOB);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('  app.customers.email key (2)\n');
+    expect(r.stdout).toMatch(/ {2}mailchimp\.members\.email key \(#[0-9a-f]{12}\)\n/);
+    expect(r.stdout.toLowerCase()).not.toContain(BOB.toLowerCase());
+  });
+
   test('an export under the erasure ticket is refused with exit 2 and writes no package', async () => {
     const out = mkdtempSync(path.join(tmpdir(), 'dsar-erase-export-'));
     try {

@@ -1,4 +1,4 @@
-// `dsar erase <identity> --ticket T [--by type] [--dry-run] [--child] [--received YYYY-MM-DD] [--law gdpr|ccpa]`
+// `dsar erase <identity> --ticket T [--by type] [--dry-run] [--child] [--received YYYY-MM-DD] [--law gdpr|ccpa] [--verify-deep]`
 import { defineCommand } from '../command.ts';
 import type { EraseArgs } from '../../ops/erase.ts';
 
@@ -13,7 +13,8 @@ export default defineCommand<EraseArgs>({
       .option('dry-run', { type: 'boolean', default: false, describe: 'print the plan (tables, actions, row counts, reasons); change nothing' })
       .option('child', { type: 'boolean', default: false, describe: 'the subject is a child: legal-obligation bases do not apply (holds still do)' })
       .option('received', { type: 'string', describe: 'day the request was received, YYYY-MM-DD (default: today)' })
-      .option('law', { type: 'string', choices: ['gdpr', 'ccpa'], describe: 'sets the due date: GDPR 30 days, CCPA 45 days (default: gdpr)' }),
+      .option('law', { type: 'string', choices: ['gdpr', 'ccpa'], describe: 'sets the due date: GDPR 30 days, CCPA 45 days (default: gdpr)' })
+      .option('verify-deep', { type: 'boolean', default: false, describe: 'afterwards, also search every text column of every table and file, declared or not, for the subject' }),
   async run(args, ctx) {
     const { eraseCommand } = await import('../../ops/erase.ts');
     return eraseCommand(args, ctx);
