@@ -530,6 +530,8 @@ export function describeUrl(url: string | undefined, fallback: string): string {
   if (!url) return `${fallback} (no url)`;
   try {
     const u = new URL(url);
+    // `postgres:/u:pw@h/db` or `u:pw@h/db` parse with the password in the path: never shown.
+    if (!u.host) return `${fallback} (a URL without //host; expected ${fallback}://user:password@host:port/database)`;
     return `${u.hostname}${u.port ? ':' + u.port : ''}${u.pathname}`;
   } catch {
     return `${fallback} (unparsable url)`;

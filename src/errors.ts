@@ -74,5 +74,8 @@ export function isExpected(err: unknown): boolean {
 /** Removes passwords from any URL in a message (postgres://u:secret@h -> postgres://u:***@h). */
 export function redactUrls(text: string): string {
   // Up to the last @ of the URL: a password written with a raw @ or / (not %40, %2F) must not leave a tail behind.
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^\s"']*@/gi, '$1***@');
+  // Then any other `user:password@` form: a scheme without `//` (`postgres:/u:pw@h`), or none at all (`u:pw@h/db`).
+  return text
+    .replace(/([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^\s"']*@/gi, '$1***@')
+    .replace(/(^|[\s"'=(<,])((?:[a-z][a-z0-9+.-]*:\/{0,2})?[^\s:/@"'*]+:)(?!\/|\*\*\*@)[^\s"']*@/gi, '$1$2***@');
 }

@@ -295,8 +295,29 @@ describe('URLs in messages', () => {
     ['two: postgres://a:one@h1/d and mysql://b:two@h2/e', 'two: postgres://a:***@h1/d and mysql://b:***@h2/e'],
     ['{"url":"postgres://u:pw@h/db","who":"a@b"}', '{"url":"postgres://u:***@h/db","who":"a@b"}'],
     ['no password: postgres://u@h/db and https://example.org/a@b', 'no password: postgres://u@h/db and https://example.org/a@b'],
+    ['one slash: postgres:/app:s3cret@db/app failed', 'one slash: postgres:/app:***@db/app failed'],
+    ['no scheme: app:s3cret@db.internal:5432/app', 'no scheme: app:***@db.internal:5432/app'],
+    ['{"url":"app:pw@h/db"}', '{"url":"app:***@h/db"}'],
+    ['a location stays: datamap.yaml:12:7: tables.app.users: ann@example.org', 'a location stays: datamap.yaml:12:7: tables.app.users: ann@example.org'],
   ])('%s', (text, shown) => {
     expect(redactUrls(text)).toBe(shown);
+  });
+
+  test.each(['postgres:/app:s3cretpw@127.0.0.1:1/db', 'app:s3cretpw@127.0.0.1:1/db'])('a system URL pasted as %s never shows its password, in text or --json', async (url) => {
+    const dir = tempDir('odd-url');
+    const map = path.join(dir, 'datamap.yaml');
+    writeFileSync(map, 'version: 1\nsystems:\n  app: { kind: postgres, url: env:ODD_URL }\ntables:\n  app.users: { key: id, identify: { email: email } }\n');
+    const env = { ...process.env };
+    try {
+      process.env.ODD_URL = url;
+      for (const json of [[], ['--json']]) {
+        const r = await runCli(['--datamap', map, '--log-level', 'trace', ...json, 'datamap', 'validate', '--live']);
+        expect(r.code).not.toBe(0);
+        expect(r.stdout + r.stderr).not.toContain('s3cretpw');
+      }
+    } finally {
+      process.env = env;
+    }
   });
 
   test('an error of the state store names its URL without the password', async () => {
