@@ -4,12 +4,12 @@
 // support note counts). One streamed statement per table, the match made in SQL (LIKE on the column normalized as
 // the identity is), so only matching rows reach the process; files stream past once. Hits are reported by
 // system.table.column and key, never by value; a key that is text is shown by keyed hash, as it may be the value.
-import { createHmac } from 'node:crypto';
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import { isSqlConnector, type ColumnInfo, type Connector, type Row, type SqlConnector, type TableInfo } from '../../connectors/connector.ts';
 import { normalizeIdentity } from '../datamap/normalize.ts';
 import type { DataMap, Normalizer } from '../datamap/types.ts';
 import { SystemError } from '../errors.ts';
+import { keyedHash } from './verify.ts';
 
 /** Families whose values are text, or print as text an identity could be part of. */
 const TEXT_LIKE = new Set<ColumnInfo['family']>(['text', 'json', 'other']);
@@ -51,7 +51,8 @@ export interface DeepReport {
 export async function deepVerify(map: DataMap, connectors: ReadonlyMap<string, Connector>, identities: readonly DeepValue[], hmacKey: Buffer): Promise<DeepReport> {
   const values = dedupe(identities.filter((v) => v.value.length >= MIN_VALUE_LENGTH));
   const report: DeepReport = { clean: true, searched: { systems: 0, tables: 0, columns: 0 }, hits: [], moreHits: 0, unreachable: [] };
-  const keyText = (v: unknown) => (typeof v === 'number' || typeof v === 'bigint' ? String(v) : `#${createHmac('sha256', hmacKey).update(String(v)).digest('hex').slice(0, 12)}`);
+  const hashed = keyedHash(hmacKey);
+  const keyText = (v: unknown) => (typeof v === 'number' || typeof v === 'bigint' ? String(v) : hashed(v));
   const add = (hit: DeepHit) => {
     if (!hit.retained) report.clean = false;
     if (report.hits.length < MAX_HITS) report.hits.push(hit);

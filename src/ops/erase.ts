@@ -33,7 +33,7 @@ import { openStateFor } from '../state/for-map.ts';
 import { openSystems } from './systems.ts';
 import { assertSafeTicket, assertTicketIsThisRequest, parseLaw, parseReceived } from './ticket.ts';
 import { deepValues, deepVerify, renderDeep, type DeepReport } from './deep-verify.ts';
-import { collectSubjectValues, noRowsFound, searchedScope, renderResidue, verifyErasure, type MaskedColumns, type VerificationReport } from './verify.ts';
+import { collectSubjectValues, keyedHash, noRowsFound, searchedScope, renderResidue, verifyErasure, type MaskedColumns, type VerificationReport } from './verify.ts';
 
 export interface EraseArgs extends GlobalArgs {
   identity: string;
@@ -230,7 +230,7 @@ async function erase(req: ErasureRequest, store: StateStore, log: Logger): Promi
     if (!resumed && generation > 0 && plan.entries.length === 0) {
       // The ticket's erasure completed before and nothing of the subject is left to plan: only verify again (a run
       // killed between completion and verification ends here, without a second completion in the ledger).
-      const verification = await verifyErasure(map, connectors, values, { includeTable: req.includeTable });
+      const verification = await verifyErasure(map, connectors, values, { includeTable: req.includeTable, keyHash: keyedHash(hmacKey) });
       await recordVerification(record, verification, failures, startedAt);
       const deep = await deeply(values);
       const ok = verification.clean && failures.length === 0 && (deep?.deepVerification.clean ?? true);
@@ -276,7 +276,7 @@ async function erase(req: ErasureRequest, store: StateStore, log: Logger): Promi
     });
     await store.checkpoints.markDone(req.runKey, completedStep(generation));
 
-    const verification = await verifyErasure(map, connectors, values, { includeTable: req.includeTable });
+    const verification = await verifyErasure(map, connectors, values, { includeTable: req.includeTable, keyHash: keyedHash(hmacKey) });
     await recordVerification(record, verification, failures, startedAt);
     log.info({ subject, run: req.runKey, residue: verification.residue.length, failures: failures.length }, 'erasure verified');
     const deep = await deeply(values);

@@ -1,6 +1,7 @@
 // After an erasure: is anything of the subject left? Every identity value and every identifying field value of the
 // subject (collected before the changes, held only in memory) is looked up again, set-based, in every declared
 // table's identity columns and identifying columns. Residue is reported by system.table.column and key, never value.
+import { createHmac } from 'node:crypto';
 import type { Connector, Row } from '../../connectors/connector.ts';
 import { normalizeIdentity, normalizeLinkValue } from '../datamap/normalize.ts';
 import type { DataMap, Normalizer, TableDef } from '../datamap/types.ts';
@@ -98,6 +99,8 @@ export interface VerificationReport {
 export interface VerifyOptions {
   /** Only these tables were erased (the marketing opt-out); default all. */
   includeTable?: (table: TableDef) => boolean;
+  /** Shows an identifying key value (a CSV keyed by email) by keyed hash: residue never prints a personal value. */
+  keyHash?: (value: unknown) => string;
 }
 
 interface Search {
@@ -139,7 +142,7 @@ export async function verifyErasure(
           for (const row of chunk) {
             // A name or a street is the subject's only in the subject's rows; an identity is the subject's anywhere.
             if (s.kind === 'identifying' && !mine.has(rowIdentity(def, row))) continue;
-            const hit = residueHit(def, s.column, row, s.kind);
+            const hit = residueHit(def, s.column, row, s.kind, opts.keyHash);
             const k = JSON.stringify([hit.system, hit.table, hit.column, hit.key ?? rowIdentity(def, row)]);
             if (seen.has(k)) continue;
             seen.add(k);
@@ -172,8 +175,15 @@ function searchesFor(map: DataMap, def: TableDef, values: SubjectValues): Search
   return out;
 }
 
-function residueHit(def: TableDef, column: string, row: Row, kind: ResidueHit['kind']): ResidueHit {
-  return { system: def.system, table: def.table, column, key: def.key.length ? def.key.map((c) => row[c]) : null, kind };
+function residueHit(def: TableDef, column: string, row: Row, kind: ResidueHit['kind'], keyHash?: (value: unknown) => string): ResidueHit {
+  const identifying = new Set([...Object.values(def.identify), ...Object.values(def.fields).filter((f) => f.identifying).map((f) => f.column)]);
+  const shown = (c: string) => (identifying.has(c) ? (keyHash ? keyHash(row[c]) : '#') : row[c]);
+  return { system: def.system, table: def.table, column, key: def.key.length ? def.key.map(shown) : null, kind };
+}
+
+/** A key value by keyed hash, as residue and the deep check show identifying keys. */
+export function keyedHash(hmacKey: Buffer): (value: unknown) => string {
+  return (value) => `#${createHmac('sha256', hmacKey).update(normalizeLinkValue(value)).digest('hex').slice(0, 12)}`;
 }
 
 /** What a verification covered, so that "nothing remains" is never read as more than it is. */

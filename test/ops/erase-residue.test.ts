@@ -1,7 +1,7 @@
 // Verification after erasure finds what the erasure could not remove: here a BEFORE UPDATE trigger that puts the old
 // email back, and a declared table that holds the email but no link leads to. Residue is listed by
 // system.table.column and key, never by value, and the exit code is 1.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -28,6 +28,8 @@ beforeAll(async () => {
      INSERT INTO mail_log VALUES (1, 'password reset sent to ANN@example.org', NULL), (2, 'sent to ben@example.org', NULL), (3, NULL, '{"to": "ann@example.org"}');`,
   );
   dir = mkdtempSync(path.join(tmpdir(), 'dsar-eresidue-'));
+  mkdirSync(path.join(dir, 'crm'));
+  writeFileSync(path.join(dir, 'crm', 'list.csv'), 'email,name\nann@example.org,Ann Lee\nben@example.org,Ben Ode\n');
   process.env.ERASE_RESIDUE_URL = db.url;
   process.env.ERASE_RESIDUE_KEY = 'residue-test-key';
   datamap = path.join(dir, 'datamap.yaml');
@@ -40,7 +42,15 @@ secrets:
   hmac_key: env:ERASE_RESIDUE_KEY
 systems:
   app: { kind: postgres, url: env:ERASE_RESIDUE_URL }
+  crm: { kind: files, path: crm, format: csv }
 tables:
+  crm.list:
+    key: email
+    identify: { email: email }
+    on_erase: anonymize
+    fields:
+      email: { category: contact.email, mask: keep }
+      name: { category: identity.name, mask: redact }
   app.users:
     key: id
     identify: { email: email }
@@ -79,11 +89,12 @@ test('residue is listed by system.table.column and key, without the value, and t
   expect(run.stdout).toContain('side effect on app.users: BEFORE UPDATE trigger users_keep_email fires (1 row)');
   expect(run.stdout).toContain(
     [
-      'verification: 2 value(s) of the subject remain (searched 3 identifying columns of 2 tables in 1 system):',
       '  app.users.email key (1): an identity of the subject',
       '  app.contacts.contact_email key (7): an identity of the subject',
     ].join('\n'),
   );
+  // The CSV is keyed by the email itself: its key is shown by keyed hash, never as the address.
+  expect(run.stdout).toMatch(/verification: 3 value\(s\) of the subject remain \(searched 5 identifying columns of 3 tables in 2 systems\):\n {2}crm\.list\.email key \(#[0-9a-f]{12}\): an identity of the subject\n/);
   expect(run.stdout.toLowerCase()).not.toContain('ann@');
   expect(run.stdout.toLowerCase()).not.toContain('ann lee');
   // The trigger let the name be masked and kept the email: exactly what verification reported.
@@ -100,7 +111,7 @@ test('the ledger records the verification as partial, with the residue count and
   const verified = entries.find((e) => e.event === 'verified')!;
 
   expect(verified.outcome).toBe('partial');
-  expect(verified.detail).toEqual({ residue: 2, retained: 0, unsearched: 0, where: ['app.users.email', 'app.contacts.contact_email'] });
+  expect(verified.detail).toEqual({ residue: 3, retained: 0, unsearched: 0, where: ['crm.list.email', 'app.users.email', 'app.contacts.contact_email'] });
 });
 
 test('--json lists the residue with its keys', async () => {
@@ -110,6 +121,7 @@ test('--json lists the residue with its keys', async () => {
   expect(run.code).toBe(1);
   expect(doc.ok).toBe(false);
   expect(doc.verification.residue).toEqual([
+    { system: 'crm', table: 'list', column: 'email', key: [expect.stringMatching(/^#[0-9a-f]{12}$/)], kind: 'identity' },
     { system: 'app', table: 'users', column: 'email', key: [1], kind: 'identity' },
     { system: 'app', table: 'contacts', column: 'contact_email', key: [7], kind: 'identity' },
   ]);
@@ -125,7 +137,8 @@ test('--verify-deep finds the subject in columns the map never declared, by syst
   const run = await erase('--verify-deep');
 
   expect(run.code).toBe(1);
-  expect(run.stdout).toMatch(/deep verification: 4 place\(s\) still hold an identity of the subject \(searched \d+ text column\(s\) of 3 table\(s\) and file\(s\) in 1 system\(s\), declared or not\):/);
+  expect(run.stdout).toMatch(/deep verification: 5 place\(s\) still hold an identity of the subject \(searched \d+ text column\(s\) of 4 table\(s\) and file\(s\) in 2 system\(s\), declared or not\):/);
+  expect(run.stdout).toMatch(/ {2}crm\.list\.email key \(#[0-9a-f]{12}\)\n/);
   expect(run.stdout).toContain('  app.mail_log.message key (1) (not declared in the data map)\n');
   expect(run.stdout).toContain('  app.mail_log.meta key (3) (not declared in the data map)\n');
   expect(run.stdout).toContain('  app.users.email key (1)\n');
@@ -139,9 +152,10 @@ test('dsar verify <identity> runs the deep check alone: reads only, exit 1 with 
 
   expect(ann.code).toBe(1);
   const doc = JSON.parse(ann.stdout);
-  expect(doc.hits.map((h: any) => `${h.table}.${h.column}:${h.key}:${h.declared}`).sort()).toEqual(
-    ['contacts.contact_email:(7):true', 'mail_log.message:(1):false', 'mail_log.meta:(3):false', 'users.email:(1):true'],
+  expect(doc.hits.map((h: any) => `${h.table}.${h.column}:${h.key.replace(/#[0-9a-f]{12}/, '#hash')}:${h.declared}`).sort()).toEqual(
+    ['contacts.contact_email:(7):true', 'list.email:(#hash):true', 'mail_log.message:(1):false', 'mail_log.meta:(3):false', 'users.email:(1):true'],
   );
+  expect(ann.stdout.toLowerCase()).not.toContain('ann@');
   expect(nobody.code).toBe(0);
   expect(JSON.parse(nobody.stdout)).toMatchObject({ clean: true, hits: [], rowsFound: 0 });
 });
