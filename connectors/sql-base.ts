@@ -1,5 +1,6 @@
 // The shared SQL connector: every table operation written once on kysely; the engine files supply only what
 // differs (dialect, catalog queries, a few SQL spellings). Identifiers are always quoted by kysely, values bound.
+import { serverErrorText } from './engine-errors.ts';
 import net from 'node:net';
 import { Kysely, sql, type CompiledQuery, type Dialect, type Expression, type LogEvent, type RawBuilder, type SqlBool } from 'kysely';
 import { SystemError } from '../src/errors.ts';
@@ -521,6 +522,8 @@ function passwordsIn(url: string | undefined): string[] {
 /** A driver error as one line (pg gives an AggregateError with an empty message when every address refuses). */
 export function describeError(err: unknown): string {
   if (err instanceof AggregateError && !err.message) return err.errors.map(describeError).join('; ');
+  const server = serverErrorText(err);
+  if (server !== undefined) return server;
   if (err instanceof Error) return (err.message || (err as { code?: string }).code || err.name).split('\n')[0];
   return String(err);
 }

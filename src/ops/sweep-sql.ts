@@ -24,7 +24,7 @@ import { allSqlExpressible, maskRow } from './sweep-masks.ts';
 import type { RemoteReference } from './sweep-references.ts';
 import { referencedElsewhere } from './sweep-references.ts';
 import { and, not, or, SqlTerms, type Condition, type LocalReference } from './sweep-sql-terms.ts';
-import { emptySummary, finishSummary, type TableSummary } from './sweep-summary.ts';
+import { emptySummary, finishSummary, withCommitted, type TableSummary } from './sweep-summary.ts';
 import { checkpointKey, decodeKey, encodeKey, sleep, type SweepCheckpoint, type TableRun } from './sweep-table.ts';
 
 /** Batches written at once: two keep a 2-core database busy while the next batch is read and masked. */
@@ -138,7 +138,7 @@ export async function sweepSqlTable(run: TableRun, c: SqlConnector): Promise<Tab
     } catch (err) {
       await Promise.allSettled(inFlight); // let the batches in flight land (and be checkpointed) before reporting
       await saving.catch(() => {});
-      throw err;
+      throw withCommitted(err, finishSummary(summary, started));
     } finally {
       bar.done();
     }

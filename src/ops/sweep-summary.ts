@@ -67,6 +67,19 @@ export function emptySummary(plan: TableSweep): TableSummary {
   };
 }
 
+const COMMITTED = Symbol('dsar.sweep.committed');
+
+/** Marks a table's failure with what its committed batches did: the report and the ledger count that work. */
+export function withCommitted(err: unknown, summary: TableSummary): unknown {
+  if (err !== null && typeof err === 'object') Object.defineProperty(err, COMMITTED, { value: summary, enumerable: false });
+  return err;
+}
+
+/** What a failed table's committed batches did, when the failure says. */
+export function committedOf(err: unknown): TableSummary | undefined {
+  return err !== null && typeof err === 'object' ? ((err as Record<symbol, TableSummary | undefined>)[COMMITTED] ?? undefined) : undefined;
+}
+
 /** Fills the derived figures once the table is done. */
 export function finishSummary(s: TableSummary, startedMs: number): TableSummary {
   s.durationMs = Math.round(performance.now() - startedMs);

@@ -20,7 +20,7 @@ import { sweepFileTable } from './sweep-files.ts';
 import { resolveHeldRows } from './sweep-holds.ts';
 import { prepareMasks } from './sweep-masks.ts';
 import { sweepSqlTable } from './sweep-sql.ts';
-import { emptySummary, renderSweep, type SweepResult, type TableSummary } from './sweep-summary.ts';
+import { committedOf, emptySummary, renderSweep, type SweepResult, type TableSummary } from './sweep-summary.ts';
 import type { TableRun } from './sweep-table.ts';
 import { openSystems } from './systems.ts';
 
@@ -136,7 +136,7 @@ export async function runSweep(o: SweepOptions, store: StateStore): Promise<Swee
         const e = err instanceof SystemError ? err : new SystemError(t.system, t.table, err instanceof Error ? err.message : String(err), err);
         log.error({ table: t.id, err: e.message }, 'sweep of a table failed; its checkpoint keeps the work done');
         failures.push(e.message);
-        tables.push({ ...failedSummary(t), error: e.message });
+        tables.push({ ...(committedOf(err) ?? failedSummary(t)), error: e.message });
       }
     }
 
@@ -185,6 +185,7 @@ async function record(store: StateStore, r: SweepResult, startedAt: Date): Promi
   for (const t of r.tables) {
     if (t.deleted) rowCounts[`${t.table}:delete`] = t.deleted;
     if (t.anonymized) rowCounts[`${t.table}:anonymize`] = t.anonymized;
+    for (const [child, n] of Object.entries(t.followersDeleted)) rowCounts[`${child}:delete`] = (rowCounts[`${child}:delete`] ?? 0) + n;
   }
   await store.ledger.append({
     kind: 'sweep',

@@ -22,11 +22,13 @@ export interface SweepEngine {
   types: { ts: string; date: string; int: string };
   /** DDL for a BEFORE UPDATE row trigger on `table` that adds a row to `fires` and stamps `last_update`. */
   updateTrigger(table: string): string;
+  /** DDL for a BEFORE DELETE trigger on `logs` that refuses row 5, quoting its `msg` where the engine can. */
+  refuseDelete(): string;
 }
 
 export const AS_OF = '2026-06-15';
 
-const TABLES = ['bill_notes', 'bill_lines', 'bills', 'order_lines', 'invoices', 'tickets', 'orders', 'customers', 'profiles', 'accounts', 'fires'];
+const TABLES = ['logs', 'bill_notes', 'bill_lines', 'bills', 'order_lines', 'invoices', 'tickets', 'orders', 'customers', 'profiles', 'accounts', 'fires'];
 
 function schema(e: SweepEngine): string {
   const { ts, date, int } = e.types;
@@ -39,6 +41,8 @@ function schema(e: SweepEngine): string {
     `create table invoices (id ${int} primary key, buyer varchar(80), issued_at ${ts})`,
     `create table order_lines (order_no ${int} not null, line_no ${int} not null, sku varchar(20), shipped_at ${ts}, primary key (order_no, line_no))`,
     `create table fires (n ${int})`,
+    `create table logs (id ${int} primary key, msg varchar(80), issued_at ${ts})`,
+    `insert into logs (id, msg, issued_at) values ${[1, 2, 3, 4, 5, 6].map((i) => `(${i}, 'log of secret-${i}@example.org', '2020-01-01 00:00:00')`).join(', ')}`,
     `create table bills (id ${int} primary key, buyer varchar(80), issued_at ${ts})`,
     `create table bill_lines (id ${int} primary key, bill_id ${int} not null references bills (id), item varchar(40))`,
     `create table bill_notes (id ${int} primary key, bill_id ${int} not null references bills (id), body varchar(40))`,
@@ -131,6 +135,12 @@ tables:
     unlinked: "no identity column in this fixture: swept by retention only"
     fields:
       buyer: { category: identity.name, mask: redact }
+  app.logs:
+    key: id
+    retention: billed
+    unlinked: "application logs"
+    fields:
+      msg: { category: support.notes, mask: redact }
   app.bills:
     key: id
     retention: billed
@@ -180,6 +190,24 @@ export function sweepContract(engine: SweepEngine): void {
     await engine.exec(TABLES.map((t) => `drop table if exists ${t}`).join(';\n'));
     await engine.exec(schema(engine));
     rmSync(path.join(f.dir, '.dsar'), { recursive: true, force: true });
+  });
+
+  describe('a table whose sweep fails mid-way', () => {
+    test('reports and records what its committed batches did, and the server error by code, never its text', async () => {
+      await engine.exec(engine.refuseDelete());
+      const r = await f.dsar('--json', 'sweep', '--as-of', AS_OF, '--table', 'app.logs', '--batch-size', '2');
+      const doc = JSON.parse(r.stdout);
+
+      expect(r.code).toBe(1);
+      expect(counts(tableOf(doc, 'app.logs'))).toMatchObject({ deleted: 4 });
+      // By its code (SQLite's RAISE takes a literal only, which cannot quote the row).
+      expect(tableOf(doc, 'app.logs').error).toMatch(/^app\.logs: (SQLSTATE P0001: raised by a trigger or function|error 1644 ER_SIGNAL_EXCEPTION: raised by a trigger or procedure \(SIGNAL\)|refusing)/);
+      expect(tableOf(doc, 'app.logs').batches).toBe(2);
+      expect(await ids('logs')).toEqual([5, 6]);
+      expect(r.stdout + r.stderr).not.toContain('secret-5');
+      const requests = JSON.parse((await f.dsar('--json', 'requests', '--all')).stdout);
+      expect(JSON.stringify(requests)).not.toContain('secret-5');
+    });
   });
 
   describe('children that belong to the rows deleted', () => {

@@ -30,6 +30,7 @@ export interface TableJson {
   resumed: boolean;
   followersDeleted: Record<string, number>;
   anonymizedInstead: Record<string, number>;
+  error?: string;
 }
 
 export interface SweepJson {

@@ -30,5 +30,7 @@ describe('dsar sweep on SQLite', () => {
     },
     types: { ts: 'timestamp', date: 'date', int: 'integer' },
     updateTrigger: (table) => `create trigger ${table}_fires before update on ${table} for each row begin insert into fires (n) values (1); end`,
+    // SQLite's RAISE takes a literal only: it cannot quote the row.
+    refuseDelete: () => `create trigger logs_refuse before delete on logs for each row when old.id = 5 begin select raise(abort, 'refusing'); end`,
   });
 });
