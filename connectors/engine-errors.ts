@@ -59,6 +59,9 @@ export function serverErrorText(err: unknown): string | undefined {
   if (isPgError(err)) {
     const first = err.message.split('\n')[0];
     if (PG_SAFE_CLASSES.has(err.code.slice(0, 2)) || PG_SAFE_CODES.has(err.code)) return first;
+    // Data exceptions quote the value after `: "`; what comes before names the type.
+    const quoted = err.code.startsWith('22') ? /^([^"]*?): "/.exec(first) : null;
+    if (quoted) return `${quoted[1]} (SQLSTATE ${err.code}; the value is not shown)`;
     const where = [err.table && `table ${err.table}`, err.column && `column ${err.column}`, err.constraint && `constraint ${err.constraint}`].filter(Boolean).join(', ');
     return `SQLSTATE ${err.code}: ${PG_NAMES[err.code] ?? 'the server refused the statement'}${where ? ` (${where})` : ''}; its message is not shown, as it may quote the data`;
   }
