@@ -10,6 +10,7 @@
 //
 // Values. CSV cells are strings (an empty cell is ''); JSON values are as parsed. Writing null to a CSV cell
 // writes an empty cell. Values are compared as text (`"1"` matches 1).
+import { normalizeIdentity } from '../src/datamap/normalize.ts';
 import { constants } from 'node:fs';
 import { access, open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -490,7 +491,7 @@ class FilesTransaction implements Connector {
 function normalizer(kind: Normalizer | undefined): (text: string) => string {
   switch (kind) {
     case 'lowercase-trim':
-      return (t) => t.trim().toLowerCase();
+      return (t) => normalizeIdentity('lowercase-trim', t);
     case 'digits':
       return (t) => t.replace(/\D/g, '');
     default:

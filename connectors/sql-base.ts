@@ -1,5 +1,6 @@
 // The shared SQL connector: every table operation written once on kysely; the engine files supply only what
 // differs (dialect, catalog queries, a few SQL spellings). Identifiers are always quoted by kysely, values bound.
+import { lookupVariants, normalizeIdentity } from '../src/datamap/normalize.ts';
 import { serverErrorText } from './engine-errors.ts';
 import net from 'node:net';
 import { Kysely, sql, type CompiledQuery, type Dialect, type Expression, type LogEvent, type RawBuilder, type SqlBool } from 'kysely';
@@ -191,15 +192,27 @@ export class SqlConnectorBase implements SqlConnector {
     const info = await this.tableInfo(table);
     const col = this.#column(info, table, column);
     const normalizer = opts.normalize ?? 'none';
-    const { target, params } = this.#lookup(col, normalizer, values);
+    // The engine's lower() is Unicode-aware (the Kelvin sign becomes `k`): SQL finds a superset through every form a
+    // stored value may take, and normalizeIdentity(), the one rule, keeps the rows that really are the value.
+    const wanted = new Set(values);
+    const asked = normalizer === 'none' ? values : [...new Set(values.flatMap((v) => lookupVariants(normalizer, v)))];
+    const { target, params } = this.#lookup(col, normalizer, asked);
     const from = this.tableRef(table);
-    const select = selectList(opts.columns);
+    const columns = opts.columns && normalizer !== 'none' && !opts.columns.includes(col.name) ? [...opts.columns, col.name] : opts.columns;
+    const select = selectList(columns);
     // A case- or accent-insensitive collation (MySQL's *_ci) makes `jose@` equal `josé@`: text must also match byte
     // for byte. The plain comparison stays first so that an index on the column is still used.
     const textual = normalizer !== 'none' || ['text', 'json', 'other'].includes(col.family);
     for (const part of chunk(params, opts.chunkSize ?? DEFAULT_CHUNK)) {
       const exact = textual ? sql` and ${this.exactText(target)} in (${sql.join(part)})` : sql``;
-      yield await this.#rows(table, sql<Row>`select ${select} from ${from} where ${target} in (${sql.join(part)})${exact}`);
+      const rows = await this.#rows(table, sql<Row>`select ${select} from ${from} where ${target} in (${sql.join(part)})${exact}`);
+      if (normalizer === 'none') {
+        yield rows;
+        continue;
+      }
+      const kept = rows.filter((r) => r[col.name] !== null && r[col.name] !== undefined && wanted.has(normalizeIdentity(normalizer, String(r[col.name]))));
+      if (columns !== opts.columns) for (const r of kept) delete r[col.name];
+      yield kept;
     }
   }
 

@@ -3,18 +3,61 @@ import type { Normalizer } from './types.ts';
 
 export const NORMALIZERS: readonly Normalizer[] = ['lowercase-trim', 'digits', 'trim', 'none'];
 
-/** An identity value as the identity type's normalizer shapes it (applied to both the input and the column). */
+/**
+ * An identity value as the identity type's normalizer shapes it (applied to both the input and the column):
+ * Unicode NFC first, then `lowercase-trim` lowercases ASCII letters only. JavaScript's (and SQL's) Unicode
+ * lowercasing maps U+212A KELVIN SIGN to `k`, so `\u212Aim@example.org`, another mailbox, would meet `kim@`.
+ * SQL lookups compare with the engine's lower() (it may use an index) and every row found is checked again here.
+ */
 export function normalizeIdentity(normalizer: Normalizer, value: string): string {
   switch (normalizer) {
     case 'lowercase-trim':
-      return value.trim().toLowerCase();
+      return asciiLower(canonical(value).trim());
     case 'digits':
       return value.replace(/[^0-9]/g, '');
     case 'trim':
-      return value.trim();
+      return canonical(value).trim();
     case 'none':
       return value;
   }
+}
+
+/**
+ * NFC, unless the text holds a lookalike character: NFC itself turns the Kelvin sign into `K`, so such a value is
+ * left as it is and can never equal an identity in plain characters (the command line refuses lookalikes).
+ */
+function canonical(text: string): string {
+  return LOOKALIKE.test(text) && lookalikes(text).length ? text : text.normalize('NFC');
+}
+
+/** Quick test before the exact one: only non-ASCII text can hold a lookalike. */
+const LOOKALIKE = /[^\u0000-\u007f]/;
+
+function asciiLower(text: string): string {
+  return text.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+}
+
+/**
+ * What an engine's Unicode-aware normalization may make of a stored value that normalizes to `value`: SQL lookups
+ * ask for all of them (a superset), and normalizeIdentity() decides on each row found.
+ */
+export function lookupVariants(normalizer: Normalizer, value: string): string[] {
+  if (normalizer !== 'lowercase-trim' && normalizer !== 'trim') return [value];
+  const forms = [value, value.normalize('NFD')];
+  if (normalizer === 'lowercase-trim') forms.push(...forms.map((f) => f.toLowerCase()));
+  return [...new Set(forms)];
+}
+
+/**
+ * Characters that look like others (compatibility characters: the Kelvin sign, fullwidth letters, ligatures) in an
+ * identity given on the command line: `U+212A KELVIN SIGN` and the like, or [] when there are none.
+ */
+export function lookalikes(value: string): string[] {
+  const found = new Set<string>();
+  for (const ch of value) {
+    if (ch.normalize('NFKC') !== ch) found.add(`U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`);
+  }
+  return [...found];
 }
 
 const WHOLE_DECIMAL = /^(-?[0-9]+)\.0+$/;

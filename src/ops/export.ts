@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { CliContext, GlobalArgs } from '../cli/command.ts';
 import type { DataMap } from '../datamap/types.ts';
 import { loadDataMap } from '../datamap/load.ts';
-import { normalizeIdentity } from '../datamap/normalize.ts';
+import { lookalikes, normalizeIdentity } from '../datamap/normalize.ts';
 import { SystemError, UsageError } from '../errors.ts';
 import { describeStep, planTraversal, traverse, type SubjectData, type TraversalIdentity, type TraversalPlan } from '../plan/traversal.ts';
 import { renderExportReport } from '../report/export-html.ts';
@@ -40,6 +40,12 @@ export function subjectIdentity(map: DataMap, type: string, raw: string): Traver
   if (!def) throw new UsageError(`--by: unknown identity type '${type}' (declared: ${Object.keys(map.identities).join(', ') || 'none'})`);
   const value = normalizeIdentity(def.normalize, String(raw));
   if (!value) throw new UsageError(`the ${type} given is empty once normalized (${def.normalize})`);
+  const alike = def.normalize === 'none' ? [] : lookalikes(value);
+  if (alike.length) {
+    throw new UsageError(
+      `the ${type} given holds ${alike.join(', ')}, a character that looks like another (the Kelvin sign like K): another person's address may look the same, so dsar refuses it; give the identity in the plain characters it is stored in`,
+    );
+  }
   return { type, value };
 }
 
