@@ -1,6 +1,7 @@
 // `dsar datamap docs [--out DIR]`: writes the data inventory (index.html, inventory.md, diagram.svg) from the data
 // map alone; no system is contacted.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { writeWholeFile } from '../extract/writer.ts';
 import path from 'node:path';
 import type { CliContext, GlobalArgs } from '../cli/command.ts';
 import { loadDataMap } from '../datamap/load.ts';
@@ -26,7 +27,8 @@ export async function docsCommand(args: GlobalArgs & DocsArgs, ctx: CliContext):
   };
   try {
     mkdirSync(out, { recursive: true });
-    for (const [name, text] of Object.entries(files)) writeFileSync(path.join(out, name), text);
+    // Each file beside its target and renamed over it: a planted symlink is replaced, never written through.
+    for (const [name, text] of Object.entries(files)) await writeWholeFile(path.join(out, name), text);
   } catch (err) {
     throw new UsageError(`--out ${args.out}: cannot write the inventory (${(err as Error).message})`);
   }

@@ -2,7 +2,8 @@
 // sampled (a bounded sample per table, whatever its size), and the detectors' verdicts are compared with the data
 // map: undeclared personal data, card numbers (the policy promises none), declared tables and columns that are
 // gone, declared columns whose values do not look like their category. Exit 1 when anything must be acted on.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeWholeFile } from '../extract/writer.ts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CliContext, GlobalArgs } from '../cli/command.ts';
@@ -121,9 +122,10 @@ export async function scanCommand(args: ScanArgs, ctx: CliContext): Promise<numb
   if (args.sarif) {
     const file = path.resolve(args.sarif);
     try {
-      writeFileSync(file, JSON.stringify(toSarif(report, { toolVersion: toolVersion(), cwd: process.cwd() }), null, 2) + '\n');
+      // Written beside the target and renamed over it: a planted symlink is replaced, never written through.
+      await writeWholeFile(file, JSON.stringify(toSarif(report, { toolVersion: toolVersion(), cwd: process.cwd() }), null, 2) + '\n');
     } catch (err) {
-      throw new UsageError(`--sarif: cannot write ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      throw new UsageError(`--sarif: cannot write ${file}: ${err instanceof UsageError ? err.message : ((err as NodeJS.ErrnoException).code ?? String(err))}`);
     }
   }
   ctx.out.result({ ...report, ...(args.sarif ? { sarif: path.resolve(args.sarif) } : {}) }, (r) => renderScan(r));

@@ -1,7 +1,7 @@
 // Permissions: the export package is 0700/0600 and the state directory 0700 whatever the umask (the tests run with
 // umask 0, the worst case); an export into a directory every user can write to (like /tmp) is refused without
 // --force; a data file an erasure rewrites keeps its own mode.
-import { chmodSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { demoFixture, dirsUnder, filesUnder, modeOf, removeDir, runCli, tempDir, type DemoFixture } from './helpers.ts';
@@ -120,5 +120,26 @@ describe('an --out directory every user can write to', () => {
     const r = await dsar('export', fx.data.subjects.exportEmail, '--ticket', 'TEAM-1', '--out', team);
     expect(r.code).toBe(0);
     expect(octal(modeOf(path.join(team, 'TEAM-1')))).toBe('0700');
+  });
+});
+
+describe('writers never follow a planted symlink', () => {
+  test.each([
+    ['scan --sarif', (target: string) => ['scan', '--sarif', target], (dir: string) => path.join(dir, 'report.sarif')],
+    ['datamap docs --out', (target: string) => ['datamap', 'docs', '--out', path.dirname(target)], (dir: string) => path.join(dir, 'docs', 'index.html')],
+  ])('%s replaces the link with its own file and leaves the link’s target as it was', async (_name, argv, targetIn) => {
+    const dir = tempDir('symlink');
+    const victim = path.join(dir, 'victim.txt');
+    writeFileSync(victim, 'do not touch\n');
+    const target = targetIn(dir);
+    mkdirSync(path.dirname(target), { recursive: true });
+    symlinkSync(victim, target);
+
+    const r = await dsar(...argv(target));
+
+    expect(r.code === 0 || r.code === 1, r.stderr).toBe(true);
+    expect(readFileSync(victim, 'utf8')).toBe('do not touch\n');
+    expect(lstatSync(target).isSymbolicLink()).toBe(false);
+    expect(readFileSync(target, 'utf8').length).toBeGreaterThan(20);
   });
 });
