@@ -32,6 +32,7 @@ import { subjectIdentity } from './export.ts';
 import { openStateFor } from '../state/for-map.ts';
 import { openSystems } from './systems.ts';
 import { assertSafeTicket, assertTicketIsThisRequest, parseLaw, parseReceived } from './ticket.ts';
+import { holdFilesSystems, type FilesLock } from './file-writers.ts';
 import { deepValues, deepVerify, renderDeep, type DeepReport } from './deep-verify.ts';
 import { collectSubjectValues, keyedHash, noRowsFound, searchedScope, renderResidue, verifyErasure, type MaskedColumns, type VerificationReport } from './verify.ts';
 
@@ -62,6 +63,8 @@ export interface ErasureRequest {
   pauseMs?: number;
   /** Also search every text-like column of every table and file for the subject's identities (deep-verify.ts). */
   verifyDeep?: boolean;
+  /** How long to wait for another writer of the same files system (default FILE_LOCK_WAIT_MS). */
+  fileLockWaitMs?: number;
 }
 
 export interface StepResult {
@@ -182,6 +185,7 @@ async function erase(req: ErasureRequest, store: StateStore, log: Logger): Promi
   }
 
   const opened = await openSystems(map, log);
+  let filesLock: FilesLock | undefined;
   try {
     const { connectors, schemas, failures, down } = await introspectAll(opened.connectors, opened.unreachable, log);
     const data = await traverse(map, planTraversal(map, [identity]), connectors, log);
@@ -236,6 +240,9 @@ async function erase(req: ErasureRequest, store: StateStore, log: Logger): Promi
       const ok = verification.clean && failures.length === 0 && (deep?.deepVerification.clean ?? true);
       return { ok, dryRun: false, subject, resumed: false, plan: summary, ...found, done: [], verification, ...deep, failures };
     }
+    // Files are rewritten whole: no other dsar writer may rewrite the same files system meanwhile.
+    const fileSystems = plan.entries.map((e) => map.tables[e.table]?.system).filter((sys): sys is string => sys !== undefined && map.systems[sys]?.kind === 'files');
+    filesLock = await holdFilesSystems(store, fileSystems, req.fileLockWaitMs);
     if (!resumed) {
       generation++;
       const toStore: StoredPlan = { subject, stepRows, sealed: sealPlan(plan, hmacKey) };
@@ -283,6 +290,7 @@ async function erase(req: ErasureRequest, store: StateStore, log: Logger): Promi
     const ok = verification.clean && failures.length === 0 && (deep?.deepVerification.clean ?? true);
     return { ok, dryRun: false, subject, resumed, plan: summary, ...found, done: doneSteps, verification, ...deep, failures };
   } finally {
+    await filesLock?.release();
     await opened.closeAll();
   }
 }

@@ -20,6 +20,7 @@ import { sweepFileTable } from './sweep-files.ts';
 import { resolveHeldRows } from './sweep-holds.ts';
 import { prepareMasks } from './sweep-masks.ts';
 import { sweepSqlTable } from './sweep-sql.ts';
+import { holdFilesSystems } from './file-writers.ts';
 import { committedOf, emptySummary, renderSweep, type SweepResult, type TableSummary } from './sweep-summary.ts';
 import type { TableRun } from './sweep-table.ts';
 import { openSystems } from './systems.ts';
@@ -46,6 +47,8 @@ export interface SweepOptions {
   progress?: Progress;
   /** Waits this long after each batch: lets tests stop a run in the middle. */
   pauseMs?: number;
+  /** How long to wait for another writer of the same files system (default FILE_LOCK_WAIT_MS). */
+  fileLockWaitMs?: number;
 }
 
 export async function sweepCommand(args: SweepArgs, ctx: CliContext): Promise<number> {
@@ -126,7 +129,14 @@ export async function runSweep(o: SweepOptions, store: StateStore): Promise<Swee
       };
       run.masks = prepareMasks(run.def, t.masks, run.info, o.hmacKey);
       try {
-        const summary = await sweepTable(run);
+        // A file is rewritten whole: no other dsar writer of the same files system meanwhile (file-writers.ts).
+        const lock = !o.dryRun && !isSqlConnector(connector) ? await holdFilesSystems(store, [t.system], o.fileLockWaitMs) : undefined;
+        let summary: TableSummary;
+        try {
+          summary = await sweepTable(run);
+        } finally {
+          await lock?.release();
+        }
         tables.push(summary);
         log.info(
           { table: t.id, expired: summary.expired, anonymized: summary.anonymized, deleted: summary.deleted, held: summary.skippedHolds, nullDates: summary.nullDates, ms: summary.durationMs },
