@@ -2,8 +2,8 @@
 // original, and the directory is fsynced. The original is untouched until the rename, so a kill -9 at any moment
 // leaves either the old file or the new one, plus at worst a temp file that the next connect removes.
 import { randomBytes } from 'node:crypto';
-import { open, readdir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { open, readdir, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join, sep } from 'node:path';
 import type { ByteSink } from './files-codec.ts';
 
 /** Temp files are named `.<file name>.dsar-tmp-<pid>-<random>`: hidden, and never taken for a table. */
@@ -20,7 +20,8 @@ export function tempPathFor(file: string): string {
  * false (nothing changed) the temp file is removed and the original stays as it is. If `produce` throws,
  * nothing is written. The new file keeps the original's permissions (and owner, when allowed).
  */
-export async function rewriteAtomically(file: string, produce: (sink: ByteSink) => Promise<boolean>): Promise<boolean> {
+export async function rewriteAtomically(file: string, produce: (sink: ByteSink) => Promise<boolean>, opts: { within?: string } = {}): Promise<boolean> {
+  file = await resolvedTarget(file, opts.within);
   const original = await stat(file);
   const temp = tempPathFor(file);
   const mode = original.mode & 0o7777;
@@ -49,6 +50,20 @@ export async function rewriteAtomically(file: string, produce: (sink: ByteSink) 
     await unlink(temp).catch(() => undefined);
     throw err;
   }
+}
+
+/**
+ * The file a rewrite replaces: a symlink's target (resolved once, here), so that the link stays a link and the data
+ * it names is what changes; refused when the target lies outside `within` (the system's directory).
+ */
+async function resolvedTarget(file: string, within: string | undefined): Promise<string> {
+  const real = await realpath(file);
+  if (real === file || within === undefined) return real;
+  const root = await realpath(within);
+  if (real !== root && !real.startsWith(root + sep)) {
+    throw new Error(`${basename(file)} is a link to a file outside the system's directory; dsar rewrites files only inside it, so nothing was written`);
+  }
+  return real;
 }
 
 /** Makes the rename durable. Some platforms cannot fsync a directory; the rename itself is still atomic there. */

@@ -334,7 +334,7 @@ export class FilesConnector implements Connector {
           } finally {
             source.destroy();
           }
-        });
+        }, { within: this.dir });
         if (written) {
           state.ordinals.markDeleted(deleted);
           state.identity = await identityOf(file);
