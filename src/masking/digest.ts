@@ -15,12 +15,15 @@ export function digestOf(value: unknown, ctx: MaskContext): Buffer {
   return mac(value instanceof Uint8Array ? value : normalizedText(value, ctx));
 }
 
-/** Emails lowercase-trim, phones digits, dates `YYYY-MM-DD` (DATE columns) or ISO instants, other text trimmed (NFC). */
+/** Emails lowercase-trim, phones digits, dates `YYYY-MM-DD` (DATE columns) or ISO instants, other text trimmed (NFC); a UNIQUE column's text as stored. */
 export function normalizedText(value: unknown, ctx: MaskContext): string {
   if (value instanceof Date) {
     return kindOf(value, ctx.column) === 'date' ? localDateText(value) : value.toISOString();
   }
   if (value !== null && typeof value === 'object') return JSON.stringify(value);
+  // A UNIQUE column holds `Bob@x` and `bob@x` as two rows: folding them would mask both alike and break the
+  // constraint (a sweep then failed at that batch on every run). Its stored text is hashed exactly as stored.
+  if (ctx.column?.unique) return String(value);
   const text = String(value).normalize('NFC').trim();
   if (isPhone(ctx.category)) {
     const digits = text.replace(/\D/g, '');

@@ -19,7 +19,8 @@ export interface SweepEngine {
   /** Runs statements separated by `;\n`. */
   exec(sqlText: string): Promise<void>;
   query(sqlText: string): Promise<Row[]>;
-  types: { ts: string; date: string; int: string };
+  /** `exactText`: text compared case-sensitively (MySQL's default collation is not). */
+  types: { ts: string; date: string; int: string; exactText: string };
   /** DDL for a BEFORE UPDATE row trigger on `table` that adds a row to `fires` and stamps `last_update`. */
   updateTrigger(table: string): string;
   /** DDL for a BEFORE DELETE trigger on `logs` that refuses row 5, quoting its `msg` where the engine can. */
@@ -28,10 +29,10 @@ export interface SweepEngine {
 
 export const AS_OF = '2026-06-15';
 
-const TABLES = ['logs', 'bill_notes', 'bill_lines', 'bills', 'order_lines', 'invoices', 'tickets', 'orders', 'customers', 'profiles', 'accounts', 'fires'];
+const TABLES = ['members', 'logs', 'bill_notes', 'bill_lines', 'bills', 'order_lines', 'invoices', 'tickets', 'orders', 'customers', 'profiles', 'accounts', 'fires'];
 
 function schema(e: SweepEngine): string {
-  const { ts, date, int } = e.types;
+  const { ts, date, int, exactText } = e.types;
   return [
     `create table accounts (id ${int} primary key, email varchar(120) not null, full_name varchar(80), birth_date ${date}, last_seen_at ${ts}, last_update ${ts})`,
     `create table profiles (id ${int} primary key, email varchar(120), full_name varchar(80), last_ip varchar(45), last_seen_at ${ts})`,
@@ -41,6 +42,8 @@ function schema(e: SweepEngine): string {
     `create table invoices (id ${int} primary key, buyer varchar(80), issued_at ${ts})`,
     `create table order_lines (order_no ${int} not null, line_no ${int} not null, sku varchar(20), shipped_at ${ts}, primary key (order_no, line_no))`,
     `create table fires (n ${int})`,
+    `create table members (id ${int} primary key, email ${exactText} not null unique, issued_at ${ts})`,
+    `insert into members (id, email, issued_at) values (1, 'Bob@Example.org', '2020-01-01 00:00:00'), (2, 'bob@example.org', '2020-01-01 00:00:00'), (3, 'cy@example.org', '2026-01-01 00:00:00')`,
     `create table logs (id ${int} primary key, msg varchar(80), issued_at ${ts})`,
     `insert into logs (id, msg, issued_at) values ${[1, 2, 3, 4, 5, 6].map((i) => `(${i}, 'log of secret-${i}@example.org', '2020-01-01 00:00:00')`).join(', ')}`,
     `create table bills (id ${int} primary key, buyer varchar(80), issued_at ${ts})`,
@@ -89,6 +92,7 @@ retention:
   shipped:  { keep: 2y, after: shipped_at, then: delete }
   tax:      { keep: 7y, after: issued_at, then: delete, basis: "legal-obligation (tax records)" }
   billed:   { keep: 2y, after: issued_at, then: delete }
+  expired-members: { keep: 2y, after: issued_at, then: anonymize }
 tables:
   app.accounts:
     key: id
@@ -135,6 +139,13 @@ tables:
     unlinked: "no identity column in this fixture: swept by retention only"
     fields:
       buyer: { category: identity.name, mask: redact }
+  app.members:
+    key: id
+    identify: { email: email }
+    retention: expired-members
+    on_erase: anonymize
+    fields:
+      email: { category: contact.email, mask: hash }
   app.logs:
     key: id
     retention: billed
@@ -190,6 +201,20 @@ export function sweepContract(engine: SweepEngine): void {
     await engine.exec(TABLES.map((t) => `drop table if exists ${t}`).join(';\n'));
     await engine.exec(schema(engine));
     rmSync(path.join(f.dir, '.dsar'), { recursive: true, force: true });
+  });
+
+  describe('a UNIQUE column masked by hash', () => {
+    test('two stored emails that differ only in case stay two distinct masked values: the sweep finishes', async () => {
+      const result = await sweep('--table', 'app.members');
+
+      expect(result.ok).toBe(true);
+      expect(counts(tableOf(result, 'app.members'))).toMatchObject({ expired: 2, anonymized: 2 });
+      const emails = (await rows('select email from members order by id')).map((r) => String(r.email));
+      expect(new Set(emails).size).toBe(3);
+      expect(emails[2]).toBe('cy@example.org');
+      for (const e of emails.slice(0, 2)) expect(e).not.toMatch(/bob/i);
+      expect(counts(tableOf(await sweep('--table', 'app.members'), 'app.members'))).toMatchObject({ anonymized: 0 });
+    });
   });
 
   describe('a table whose sweep fails mid-way', () => {

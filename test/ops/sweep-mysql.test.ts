@@ -14,7 +14,7 @@ describe('dsar sweep on MariaDB', () => {
     teardown: async () => db?.drop(),
     exec: (sqlText) => execMysql(db.url, sqlText),
     query: (sqlText) => queryMysql(db.url, sqlText),
-    types: { ts: 'datetime(3)', date: 'date', int: 'int' },
+    types: { ts: 'datetime(3)', date: 'date', int: 'int', exactText: 'varchar(120) collate utf8mb4_bin' },
     updateTrigger: (table) => `create trigger ${table}_touch before update on ${table} for each row
       begin insert into fires (n) values (1); set new.last_update = now(3); end`,
     refuseDelete: () => `create trigger logs_refuse before delete on logs for each row

@@ -14,7 +14,7 @@ describe('dsar sweep on PostgreSQL', () => {
     teardown: async () => db?.drop(),
     exec: (sqlText) => execPostgres(db.url, sqlText),
     query: (sqlText) => queryPostgres(db.url, sqlText),
-    types: { ts: 'timestamptz', date: 'date', int: 'integer' },
+    types: { ts: 'timestamptz', date: 'date', int: 'integer', exactText: 'varchar(120)' },
     updateTrigger: (table) => `create or replace function ${table}_touch() returns trigger language plpgsql as $$
       begin insert into fires (n) values (1); new.last_update := clock_timestamp(); return new; end $$;
       create trigger ${table}_touch before update on ${table} for each row execute function ${table}_touch()`,

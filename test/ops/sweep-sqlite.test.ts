@@ -28,7 +28,7 @@ describe('dsar sweep on SQLite', () => {
     async query(sqlText) {
       return withDb((db) => db.prepare(sqlText).all() as Row[]);
     },
-    types: { ts: 'timestamp', date: 'date', int: 'integer' },
+    types: { ts: 'timestamp', date: 'date', int: 'integer', exactText: 'varchar(120)' },
     updateTrigger: (table) => `create trigger ${table}_fires before update on ${table} for each row begin insert into fires (n) values (1); end`,
     // SQLite's RAISE takes a literal only: it cannot quote the row.
     refuseDelete: () => `create trigger logs_refuse before delete on logs for each row when old.id = 5 begin select raise(abort, 'refusing'); end`,
