@@ -2,7 +2,7 @@
 // sampled (a bounded sample per table, whatever its size), and the detectors' verdicts are compared with the data
 // map: undeclared personal data, card numbers (the policy promises none), declared tables and columns that are
 // gone, declared columns whose values do not look like their category. Exit 1 when anything must be acted on.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { writeWholeFile } from '../extract/writer.ts';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -122,7 +122,9 @@ export async function scanCommand(args: ScanArgs, ctx: CliContext): Promise<numb
   if (args.sarif) {
     const file = path.resolve(args.sarif);
     try {
-      // Written beside the target and renamed over it: a planted symlink is replaced, never written through.
+      // Written beside the target and renamed over it: a planted symlink is replaced, never written through. Into a
+      // directory that exists: a mistyped path is an error, not a new directory.
+      if (!existsSync(path.dirname(file))) throw Object.assign(new Error('no such directory'), { code: 'ENOENT' });
       await writeWholeFile(file, JSON.stringify(toSarif(report, { toolVersion: toolVersion(), cwd: process.cwd() }), null, 2) + '\n');
     } catch (err) {
       throw new UsageError(`--sarif: cannot write ${file}: ${err instanceof UsageError ? err.message : ((err as NodeJS.ErrnoException).code ?? String(err))}`);
