@@ -25,7 +25,7 @@ import type { RemoteReference } from './sweep-references.ts';
 import { referencedElsewhere } from './sweep-references.ts';
 import { and, not, or, SqlTerms, type Condition, type LocalReference } from './sweep-sql-terms.ts';
 import { emptySummary, finishSummary, withCommitted, type TableSummary } from './sweep-summary.ts';
-import { checkpointKey, decodeKey, encodeKey, sleep, type SweepCheckpoint, type TableRun } from './sweep-table.ts';
+import { checkpointKey, openLast, sealLast, sleep, type SweepCheckpoint, type TableRun } from './sweep-table.ts';
 
 /** Batches written at once: two keep a 2-core database busy while the next batch is read and masked. */
 const WRITES_IN_FLIGHT = 2;
@@ -73,11 +73,11 @@ export async function sweepSqlTable(run: TableRun, c: SqlConnector): Promise<Tab
   let last: KeyValues | undefined;
   if (!run.dryRun) {
     const saved = await run.checkpoints.load<SweepCheckpoint>(runKey);
-    if (saved) {
-      last = decodeKey(saved.data.last);
+    last = saved ? openLast(run, runKey, saved.data) : undefined;
+    if (last) {
       summary.resumed = true;
       run.log.info({ table: plan.id }, 'sweep resumes after the last checkpoint');
-    }
+    } else if (saved) run.log.warn({ table: plan.id }, 'a checkpoint sealed under another key: the table is swept from its start');
   }
 
   // Nothing expired beyond what holds keep: no batch to run (a nightly sweep of a table with nothing due is one query).
@@ -108,16 +108,17 @@ export async function sweepSqlTable(run: TableRun, c: SqlConnector): Promise<Tab
             onRetry: (attempt) => run.log.warn({ table: plan.id, attempt }, 'sweep batch broken off by a lock conflict; retrying it'),
           });
           const writeMs = performance.now() - t1;
-          await before; // a failed earlier batch fails this one too: no checkpoint may pass it
+          // Committed: counted whatever happens to the batch before it (the report says what the database did).
           summary.deleted += done.deleted;
           summary.anonymized += done.anonymized;
           addCounts(summary.followersDeleted, done.followers);
           addCounts(summary.anonymizedInstead, done.keptBy);
           if (countsAsItGoes) summary.expired += done.deleted;
+          await before; // a failed earlier batch fails this one too: no checkpoint may pass it
           summary.batches++;
           keepHeapInBudget();
           if (!run.dryRun && hi) {
-            const checkpoint: SweepCheckpoint = { last: encodeKey(hi), cutoff: plan.cutoff.toISOString() };
+            const checkpoint: SweepCheckpoint = { sealedLast: sealLast(run, runKey, hi), cutoff: plan.cutoff.toISOString() };
             // After a turn of the event loop: the next batch's statement is on the wire before a local state
             // store's synchronous write holds the thread.
             saving = saving.then(() => new Promise((r) => setImmediate(r))).then(() => run.checkpoints.save(runKey, 'batch', checkpoint, { relaxed: true }));

@@ -1,4 +1,5 @@
 // What one table's sweep is given, whichever kind of system it lives in, and the checkpoint it keeps.
+import { openJson, sealJson } from '../state/sealed-json.ts';
 import type { Connector, KeyValues, TableInfo } from '../../connectors/connector.ts';
 import type { TableDef } from '../datamap/types.ts';
 import type { Logger } from '../log.ts';
@@ -28,12 +29,29 @@ export interface TableRun {
   deleting: ReadonlyMap<string, TableSweep>;
   /** Waits this long after each batch (lets tests stop a run in the middle). */
   pauseMs?: number;
+  /** secrets.hmac_key: seals the checkpoint's key (sealed-json.ts). */
+  hmacKey: Buffer;
 }
 
-/** Checkpoint `sweep:<system>.<table>`: the last key of the last batch done. */
+/**
+ * Checkpoint `sweep:<system>.<table>`: the last key of the last batch done, sealed (the key may be an email, and
+ * the state store must hold no personal value). A checkpoint that does not open (another key) starts the table
+ * over, which the sweep's idempotence makes harmless.
+ */
 export interface SweepCheckpoint {
-  last: unknown[];
+  sealedLast: string;
   cutoff: string;
+}
+
+const CHECKPOINT_SEAL = 'sweep-checkpoint';
+
+export function sealLast(run: TableRun, runKey: string, key: KeyValues): string {
+  return sealJson(run.hmacKey, CHECKPOINT_SEAL, runKey, encodeKey(key));
+}
+
+export function openLast(run: TableRun, runKey: string, saved: Partial<SweepCheckpoint>): KeyValues | undefined {
+  const values = openJson(run.hmacKey, CHECKPOINT_SEAL, runKey, saved.sealedLast);
+  return Array.isArray(values) ? decodeKey(values) : undefined;
 }
 
 export function checkpointKey(plan: TableSweep): string {

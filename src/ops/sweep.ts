@@ -126,6 +126,7 @@ export async function runSweep(o: SweepOptions, store: StateStore): Promise<Swee
         progress,
         deleting,
         pauseMs: o.pauseMs,
+        hmacKey: o.hmacKey,
       };
       run.masks = prepareMasks(run.def, t.masks, run.info, o.hmacKey);
       try {
