@@ -1,6 +1,6 @@
 // `dsar datamap validate --live` against real PostgreSQL and MariaDB schemas: every mismatch named with
 // system.table.column and the data map's line:column.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -124,5 +124,51 @@ tables:
     expect(doc.unreachable.map((u: any) => u.system)).toEqual(['gone']);
     expect(stdout).not.toContain('s3cret');
     expect(doc.errors).toEqual([]);
+  });
+});
+
+describe('keys and link targets that are not unique', () => {
+  it('a link to a column without a unique constraint, a key without one, and a CSV key that repeats in the data are errors', async () => {
+    await execPostgres(
+      pgDb.url,
+      `CREATE TABLE people (id int PRIMARY KEY, email text NOT NULL, address_id int);
+       CREATE TABLE tickets (ticket_no int, person_address int, body text);`,
+    );
+    const liveDir = mkdtempSync(path.join(tmpdir(), 'dsar-live-uniq-'));
+    mkdirSync(path.join(liveDir, 'crm'));
+    writeFileSync(path.join(liveDir, 'crm', 'list.csv'), 'email,name\nann@example.org,Ann\nann@example.org,Ann Again\nben@example.org,Ben\n');
+    writeFileSync(
+      path.join(liveDir, 'datamap.yaml'),
+      `version: 1
+systems:
+  app: { kind: postgres, url: env:LIVE_APP_URL }
+  crm: { kind: files, path: crm, format: csv }
+tables:
+  app.people:
+    key: id
+    identify: { email: email }
+  app.tickets:
+    key: ticket_no
+    links:
+      - { column: person_address, references: app.people.address_id }
+  crm.list:
+    key: email
+    identify: { email: email }
+`,
+    );
+    let stdout = '';
+    const code = await main(['--datamap', path.join(liveDir, 'datamap.yaml'), '--json', '--log-level', 'silent', 'datamap', 'validate', '--live'], {
+      stdout: (s) => (stdout += s),
+      stderr: () => {},
+    });
+    const doc = JSON.parse(stdout);
+    expect(code).toBe(2);
+    expect(doc.errors.map((e: any) => `${e.system}.${e.table}: ${e.message}`).sort()).toEqual([
+      'app.tickets: key (ticket_no) has no primary key or unique constraint in app.tickets: rows sharing it would be exported, erased and swept as one',
+      'app.tickets: link target app.people.address_id is not unique (no primary key or unique constraint on it alone): one value would join the rows of several people',
+      "crm.list: key (email) is not unique in the data: 2 rows share a value, so one person's request would reach another's rows",
+    ]);
+    expect(stdout).not.toContain('ann@');
+    rmSync(liveDir, { recursive: true, force: true });
   });
 });
