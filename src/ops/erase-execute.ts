@@ -91,8 +91,21 @@ function stepError(err: unknown, system: string, table: string): SystemError {
   return new SystemError(system, table, message, err);
 }
 
-function deleteStep(tx: Connector, step: EraseStep): Promise<number> {
-  return tx.deleteByKeys(step.entry.name, step.entry.keyColumns, step.keys);
+async function deleteStep(tx: Connector, step: EraseStep): Promise<number> {
+  return atMostPlanned(step, new Set(step.keys.map(keyText)).size, await tx.deleteByKeys(step.entry.name, step.entry.keyColumns, step.keys));
+}
+
+/**
+ * A step changes at most the rows it planned: more means the key is not unique (two CSV rows with one email key),
+ * and the other rows are somebody else's. Thrown inside the step's transaction, so nothing of it lands.
+ */
+function atMostPlanned(step: EraseStep, planned: number, changed: number): number {
+  if (changed <= planned) return changed;
+  throw new SystemError(
+    step.entry.system,
+    step.entry.name,
+    `the step would change ${changed} rows where ${planned} were planned: its key (${step.entry.keyColumns.join(', ')}) is not unique, and the other rows may be another person's; nothing was changed here (declare a unique key; validate --live checks it)`,
+  );
 }
 
 /** Masks the rows that still hold their planned values and severs the planned references, in one statement set. */
@@ -121,7 +134,7 @@ async function anonymizeStep(o: ExecuteOptions, tx: Connector, step: EraseStep):
     for (const c of e.sever) if (row[c] !== null && row[c] !== undefined) set[c] = null;
     if (Object.keys(set).length) changes.push({ key: e.keyColumns.map((c) => row[c]), set });
   }
-  return changes.length ? tx.updateByKeys(e.name, e.keyColumns, changes) : 0;
+  return changes.length ? atMostPlanned(step, changes.length, await tx.updateByKeys(e.name, e.keyColumns, changes)) : 0;
 }
 
 /** The current rows of `keys`: one IN (...) lookup on the first key column, the rest compared here. */

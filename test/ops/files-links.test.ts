@@ -58,3 +58,19 @@ test('a link to a file outside the system’s directory is refused: exit 1, the 
   expect(readFileSync(w.real, 'utf8')).toBe(ROWS);
   expect(lstatSync(path.join(w.sys, 'subscribers.csv')).isSymbolicLink()).toBe(true);
 });
+
+test('a key that is not unique in the data: the erasure refuses to change more rows than it planned, the file as it was', async () => {
+  const root = path.join(dir, 'dupkey');
+  mkdirSync(path.join(root, 'crm'), { recursive: true });
+  const rows = 'id,email,name\n1,ann@example.org,Ann\n2,ben@example.org,Ben\n3,ben@example.org,Another Ben\n';
+  writeFileSync(path.join(root, 'crm', 'people.csv'), rows);
+  // Keyed by name, found by id: Ben's row and another person's share the key "ben@example.org".
+  const map = path.join(root, 'datamap.yaml');
+  writeFileSync(map, `version: 1\nsecrets: { hmac_key: env:LINKS_KEY }\nidentities: { email: lowercase-trim, account: none }\nsystems:\n  crm: { kind: files, path: crm, format: csv }\ntables:\n  crm.people: { key: email, identify: { account: id } }\n`);
+  let stdout = '';
+  const code = await main(['--datamap', map, '--log-level', 'silent', 'erase', '2', '--by', 'account', '--ticket', 'DUP-1'], { stdout: (s) => void (stdout += s), stderr: () => {} });
+
+  expect(code).toBe(1);
+  expect(stdout).toContain('where 1 were planned: its key (email) is not unique');
+  expect(readFileSync(path.join(root, 'crm', 'people.csv'), 'utf8')).toBe(rows);
+});
