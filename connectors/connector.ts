@@ -124,6 +124,11 @@ export interface Connector {
    */
   transaction<T>(fn: (tx: Connector) => Promise<T>): Promise<T>;
   /**
+   * Files only: which version of the table's file this is (device, inode, size, modification time). A plan that
+   * addresses rows by number was made against one version; against another it is made again, never applied.
+   */
+  fileVersion?(table: string): Promise<string>;
+  /**
    * About `n` rows spread over the table (its `columns` plus the key columns), read in a few statements whatever
    * the table's size; with `opts.full`, every row in bounded chunks. Optional: `scan` skips a system without it.
    */

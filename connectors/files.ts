@@ -382,6 +382,14 @@ export class FilesConnector implements Connector {
     }
   }
 
+  async fileVersion(table: string): Promise<string> {
+    try {
+      return await identityOf(this.fileOf(table));
+    } catch (err) {
+      throw this.fileError(table, err);
+    }
+  }
+
   private fileOf(table: string): string {
     if (table === '' || /[/\\\0]/.test(table) || table.startsWith('.')) {
       throw new SystemError(this.system, table, 'is not a file name in the directory');

@@ -20,6 +20,7 @@ import {
   type ColumnMask,
   type ErasePlan,
   type PlanSummary,
+  rekeyChangedFiles,
 } from '../plan/erase-plan.ts';
 import { sealPlan, unsealPlan, type SealedPlan } from '../plan/erase-plan-seal.ts';
 import { detectChild } from '../plan/obligations.ts';
@@ -208,6 +209,8 @@ async function erase(req: ErasureRequest, store: StateStore, log: Logger): Promi
         plan = previous;
         stepRows = stored.stepRows;
         resumed = true;
+        const rekeyed = await rekeyChangedFiles(plan, connectors, hmacKey);
+        if (rekeyed.length) log.warn({ subject, run: req.runKey, files: rekeyed }, 'files changed since the erasure was planned: their rows found again by content');
       }
     }
     const child = detectChild(map, data.tables, req.child, asOf);

@@ -5,6 +5,7 @@
 // anonymizing the identifying fields (unless the subject is a child); a row to be deleted that is still referenced by
 // rows that stay (others' rows, kept rows through a NOT NULL column, undeclared tables that restrict) is anonymized
 // instead, and the plan says why. Children before parents, from the live foreign keys and the map's links.
+import { ROW_KEY } from '../../connectors/files-edits.ts';
 import { createHmac } from 'node:crypto';
 import type { Connector, KeyValues, Row } from '../../connectors/connector.ts';
 import { normalizeLinkValue } from '../datamap/normalize.ts';
@@ -48,6 +49,8 @@ export interface PlanEntry {
   keys: KeyValues[];
   /** Keyed fingerprint of each row's masked columns when planned: a resumed run masks only rows still matching it. */
   fingerprints: string[];
+  /** Rows addressed by number (`_row`): a keyed fingerprint of each whole row, to find it again in another version of the file. */
+  rowPrints?: string[];
 }
 
 export interface SideEffect {
@@ -75,6 +78,8 @@ export interface ErasePlan {
   warnings: string[];
   /** Systems or tables the traversal could not read (their rows are not in the plan). */
   unreachable: string[];
+  /** Files the plan addresses by row number: `system.table` -> the file's version when planned (Connector.fileVersion). */
+  fileVersions?: Record<string, string>;
 }
 
 export interface ErasePlanInput {
@@ -132,6 +137,11 @@ export async function buildErasePlan(input: ErasePlanInput): Promise<ErasePlan> 
     const keep = [...rows.get(id)!.values()].filter((r) => r.fate === 'keep');
     if (keep.length) kept.push({ table: id, rows: keep.length, reason: keep[0].reason });
   }
+  const fileVersions: Record<string, string> = {};
+  for (const e of entries) {
+    const c = input.connectors.get(e.system);
+    if (c?.fileVersion && fileVersions[e.table] === undefined) fileVersions[e.table] = await c.fileVersion(e.name);
+  }
   return {
     child,
     entries,
@@ -139,7 +149,57 @@ export async function buildErasePlan(input: ErasePlanInput): Promise<ErasePlan> 
     sideEffects: [...sideEffects.values()],
     warnings,
     unreachable: subject.unreachable.map((e) => e.message),
+    fileVersions,
   };
+}
+
+/** A keyed fingerprint of a row's whole content (its enumerable columns; a file's `_row` is not one). */
+export function contentPrint(hmacKey: Buffer, row: Row): string {
+  const values = Object.keys(row)
+    .sort()
+    .map((k) => [k, normalizeLinkValue(row[k])]);
+  return createHmac('sha256', hmacKey).update(`erase-row:${canonicalJson(values)}`).digest('hex').slice(0, 32);
+}
+
+/** A row number no file has: what a planned row that is gone from the file now is addressed by (it changes nothing). */
+const GONE = Number.MAX_SAFE_INTEGER;
+
+/**
+ * A resumed plan whose rows are addressed by number in a file that changed since planning (its own committed
+ * rewrite, or another program's) addresses each row again by its content: the row with the planned row's
+ * fingerprint, wherever it is now; a row no longer there changes nothing. Never the stored numbers, which may name
+ * other people's rows now. One pass over each changed file, holding only the planned rows' numbers.
+ */
+export async function rekeyChangedFiles(plan: ErasePlan, connectors: ReadonlyMap<string, Connector>, hmacKey: Buffer): Promise<string[]> {
+  const changed = await changedFiles(plan, connectors);
+  for (const table of changed) {
+    const entries = plan.entries.filter((e) => e.table === table && e.rowPrints && e.keyColumns.length === 1 && e.keyColumns[0] === ROW_KEY);
+    const c = connectors.get(entries[0]?.system ?? '');
+    if (!c || !entries.length) continue;
+    const wanted = new Set(entries.flatMap((e) => e.rowPrints!));
+    const found = new Map<string, number[]>();
+    for await (const rows of c.batches(entries[0].name, [], { batchSize: 5000 })) {
+      for (const row of rows) {
+        const print = contentPrint(hmacKey, row);
+        if (wanted.has(print)) found.set(print, [...(found.get(print) ?? []), Number((row as Record<string, unknown>)[ROW_KEY])]);
+      }
+    }
+    let gone = GONE;
+    for (const e of entries) e.keys = e.rowPrints!.map((print) => [found.get(print)?.shift() ?? gone--]);
+    if (plan.fileVersions && c.fileVersion) plan.fileVersions[table] = await c.fileVersion(entries[0].name);
+  }
+  return changed;
+}
+
+/** The files whose version differs from the one `plan` was made against: it must be made again. */
+export async function changedFiles(plan: ErasePlan, connectors: ReadonlyMap<string, Connector>): Promise<string[]> {
+  const changed: string[] = [];
+  for (const [table, version] of Object.entries(plan.fileVersions ?? {})) {
+    const e = plan.entries.find((x) => x.table === table);
+    const c = e ? connectors.get(e.system) : undefined;
+    if (e && c?.fileVersion && (await c.fileVersion(e.name)) !== version) changed.push(table);
+  }
+  return changed;
 }
 
 function initialFate(input: ErasePlanInput, table: TableDef, row: Row): { fate: Fate; reason: string } {
@@ -275,6 +335,7 @@ function entriesOf(input: ErasePlanInput, table: string, plans: RowPlan[]): Plan
       keyColumns,
       keys: group.map((r) => keyColumns.map((c) => r.row[c])),
       fingerprints: group.map((r) => rowFingerprint(input.hmacKey, r.row, masks)),
+      ...(keyColumns.includes(ROW_KEY) ? { rowPrints: group.map((r) => contentPrint(input.hmacKey, r.row)) } : {}),
     } satisfies PlanEntry;
   });
 }
