@@ -1,5 +1,6 @@
 // MySQL 8 and MariaDB 10.11: a mysql2 pool behind kysely. Catalog read from information_schema for the URL's
 // database, one query per catalog table.
+import { hexSalt } from './sql-base.ts';
 import mysql from 'mysql2';
 import { MysqlDialect, sql, type Dialect, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { ColumnInfo, ConnectorConfig, OnDelete, Row, TableInfo, TypeFamily } from './connector.ts';
@@ -118,7 +119,7 @@ export const mysqlEngine: SqlEngine = {
   },
 
   asText: (expr) => sql<string>`cast(${expr} as char)`,
-  shuffled: (expr, salt) => sql<string>`md5(concat(${salt}, cast(${expr} as char)))`,
+  shuffled: (expr, salt) => sql<string>`md5(concat(${sql.lit(hexSalt(salt))}, cast(${expr} as char)))`,
 
   yearOf: (expr) => sql<number>`year(${expr})`,
 

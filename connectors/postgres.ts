@@ -1,5 +1,6 @@
 // PostgreSQL: pg Pool behind kysely. Catalog read from pg_catalog in five set-based queries; declared partitions
 // are folded into their parent.
+import { hexSalt } from './sql-base.ts';
 import pg from 'pg';
 import { pgTypes } from './postgres-types.ts';
 import { PostgresDialect, sql, type Dialect, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
@@ -100,7 +101,7 @@ export const postgresEngine: SqlEngine = {
   },
 
   asText: (expr) => sql<string>`cast(${expr} as text)`,
-  shuffled: (expr, salt) => sql<string>`md5(${salt} || cast(${expr} as text))`,
+  shuffled: (expr, salt) => sql<string>`md5(${sql.lit(hexSalt(salt))} || cast(${expr} as text))`,
 
   yearOf: (expr) => sql<number>`cast(extract(year from ${expr}) as integer)`,
 

@@ -194,11 +194,11 @@ export class SqlConnectorBase implements SqlConnector {
     const normalizer = opts.normalize ?? 'none';
     // The engine's lower() is Unicode-aware (the Kelvin sign becomes `k`): SQL finds a superset through every form a
     // stored value may take, and normalizeIdentity(), the one rule, keeps the rows that really are the value.
-    const wanted = new Set(values);
+    const wanted = new Set(values.map((v) => normalizeIdentity(normalizer, v)));
     const asked = normalizer === 'none' ? values : [...new Set(values.flatMap((v) => lookupVariants(normalizer, v)))];
     const { target, params } = this.#lookup(col, normalizer, asked);
     const from = this.tableRef(table);
-    const columns = opts.columns && normalizer !== 'none' && !opts.columns.includes(col.name) ? [...opts.columns, col.name] : opts.columns;
+    const columns = opts.columns && normalizer !== 'none' && col.family === 'text' && !opts.columns.includes(col.name) ? [...opts.columns, col.name] : opts.columns;
     const select = selectList(columns);
     // A case- or accent-insensitive collation (MySQL's *_ci) makes `jose@` equal `josé@`: text must also match byte
     // for byte. The plain comparison stays first so that an index on the column is still used.
@@ -206,7 +206,8 @@ export class SqlConnectorBase implements SqlConnector {
     for (const part of chunk(params, opts.chunkSize ?? DEFAULT_CHUNK)) {
       const exact = textual ? sql` and ${this.exactText(target)} in (${sql.join(part)})` : sql``;
       const rows = await this.#rows(table, sql<Row>`select ${select} from ${from} where ${target} in (${sql.join(part)})${exact}`);
-      if (normalizer === 'none') {
+      // Only text columns come back as the text SQL compared; dates, numbers and JSON are taken as SQL found them.
+      if (normalizer === 'none' || col.family !== 'text') {
         yield rows;
         continue;
       }
@@ -533,6 +534,12 @@ function passwordsIn(url: string | undefined): string[] {
 }
 
 /** A driver error as one line (pg gives an AggregateError with an empty message when every address refuses). */
+/** A shuffle salt as an SQL literal may hold it: hex only (it is random hex), so no bound value is needed. */
+export function hexSalt(salt: string): string {
+  if (!/^[0-9a-f]+$/.test(salt)) throw new Error('a shuffle salt is hex');
+  return salt;
+}
+
 export function describeError(err: unknown): string {
   if (err instanceof AggregateError && !err.message) return err.errors.map(describeError).join('; ');
   const server = serverErrorText(err);

@@ -1,5 +1,6 @@
 // SQLite: one better-sqlite3 connection behind kysely. The catalog comes from sqlite_schema joined with the
 // pragma table functions, so each part is one query for the whole file.
+import { hexSalt } from './sql-base.ts';
 import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { SelectQueryNode, SqliteDialect, sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
@@ -68,7 +69,7 @@ export const sqliteEngine: SqlEngine = {
   },
 
   asText: (expr) => sql<string>`cast(${expr} as text)`,
-  shuffled: (expr, salt) => sql<string>`dsar_shuffle(${salt}, ${expr})`,
+  shuffled: (expr, salt) => sql<string>`dsar_shuffle(${sql.lit(hexSalt(salt))}, ${expr})`,
 
   yearOf: (expr) => sql<number>`cast(strftime('%Y', ${expr}) as integer)`,
 

@@ -5,14 +5,15 @@ export const NORMALIZERS: readonly Normalizer[] = ['lowercase-trim', 'digits', '
 
 /**
  * An identity value as the identity type's normalizer shapes it (applied to both the input and the column):
- * Unicode NFC first, then `lowercase-trim` lowercases ASCII letters only. JavaScript's (and SQL's) Unicode
- * lowercasing maps U+212A KELVIN SIGN to `k`, so `\u212Aim@example.org`, another mailbox, would meet `kim@`.
+ * Unicode NFC first, then `lowercase-trim` lowercases every letter but the lookalike (compatibility) characters.
+ * JavaScript's and SQL's lowercasing map U+212A KELVIN SIGN to `k`, so `\u212Aim@example.org`, another mailbox,
+ * would meet `kim@`; `JOSÉ@` still meets `josé@`, and the hashes of holds and opt-outs recorded before stay the same.
  * SQL lookups compare with the engine's lower() (it may use an index) and every row found is checked again here.
  */
 export function normalizeIdentity(normalizer: Normalizer, value: string): string {
   switch (normalizer) {
     case 'lowercase-trim':
-      return asciiLower(canonical(value).trim());
+      return lowerButLookalikes(canonical(value).trim());
     case 'digits':
       return value.replace(/[^0-9]/g, '');
     case 'trim':
@@ -27,14 +28,17 @@ export function normalizeIdentity(normalizer: Normalizer, value: string): string
  * left as it is and can never equal an identity in plain characters (the command line refuses lookalikes).
  */
 function canonical(text: string): string {
-  return LOOKALIKE.test(text) && lookalikes(text).length ? text : text.normalize('NFC');
+  return NON_ASCII.test(text) && lookalikes(text).length ? text : text.normalize('NFC');
 }
 
 /** Quick test before the exact one: only non-ASCII text can hold a lookalike. */
-const LOOKALIKE = /[^\u0000-\u007f]/;
+const NON_ASCII = /[^\u0000-\u007f]/;
 
-function asciiLower(text: string): string {
-  return text.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+function lowerButLookalikes(text: string): string {
+  if (!NON_ASCII.test(text)) return text.toLowerCase();
+  let out = '';
+  for (const ch of text) out += ch.normalize('NFKC') === ch ? ch.toLowerCase() : ch;
+  return out;
 }
 
 /**

@@ -39,11 +39,18 @@ function* chunked<T>(items: readonly T[]): Generator<T[]> {
   for (let i = 0; i < items.length; i += CHUNK) yield items.slice(i, i + CHUNK);
 }
 
+interface Spill {
+  dir: string;
+  files: string[];
+  out: WriteStream[];
+  failed?: Error;
+}
+
 /** The rows of `source` (JSON-representable values) in a random order, in chunks. */
 export async function* shuffledRows(source: AsyncIterable<unknown[][]>, random: () => number = randomSource(), inMemory = IN_MEMORY): AsyncIterable<unknown[][]> {
   const held: unknown[][] = [];
   const it = source[Symbol.asyncIterator]();
-  let spilled: { dir: string; files: string[]; out: WriteStream[] } | undefined;
+  let spilled: Spill | undefined;
   try {
     for (let next = await it.next(); !next.done; next = await it.next()) {
       if (!spilled) {
@@ -51,9 +58,13 @@ export async function* shuffledRows(source: AsyncIterable<unknown[][]>, random: 
         if (held.length <= inMemory) continue;
         const dir = mkdtempSync(path.join(tmpdir(), 'dsar-shuffle-'));
         const files = Array.from({ length: BUCKETS }, (_, b) => path.join(dir, `${b}.ndjson`));
-        spilled = { dir, files, out: files.map((f) => createWriteStream(f, { mode: 0o600 })) };
-        deal(held.splice(0), spilled.out, random);
-      } else deal(next.value, spilled.out, random);
+        const s: Spill = { dir, files, out: [] };
+        // A full disk must fail the extract, not the process: errors are kept and thrown at the next chunk.
+        s.out = files.map((f) => createWriteStream(f, { mode: 0o600 }).on('error', (err) => void (s.failed ??= err)));
+        spilled = s;
+        await deal(held.splice(0), s.out, random);
+      } else await deal(next.value, spilled.out, random);
+      if (spilled.failed) throw spilled.failed;
     }
     if (!spilled) {
       yield* chunked(shuffleInPlace(held, random));
@@ -66,14 +77,21 @@ export async function* shuffledRows(source: AsyncIterable<unknown[][]>, random: 
       yield* chunked(shuffleInPlace(bucket, random));
     }
   } finally {
-    await it.return?.();
-    if (spilled) {
-      for (const s of spilled.out) s.destroy();
-      rmSync(spilled.dir, { recursive: true, force: true });
+    try {
+      await it.return?.();
+    } finally {
+      if (spilled) {
+        for (const s of spilled.out) s.destroy();
+        rmSync(spilled.dir, { recursive: true, force: true });
+      }
     }
   }
 }
 
-function deal(rows: readonly unknown[][], out: readonly WriteStream[], random: () => number): void {
-  for (const row of rows) out[Math.floor(random() * out.length)].write(JSON.stringify(row) + '\n');
+/** Each row into a random bucket; waits while a bucket's buffer is full, so memory stays about one chunk. */
+async function deal(rows: readonly unknown[][], out: readonly WriteStream[], random: () => number): Promise<void> {
+  for (const row of rows) {
+    const bucket = out[Math.floor(random() * out.length)];
+    if (!bucket.write(JSON.stringify(row) + '\n')) await new Promise<void>((resolve) => bucket.once('drain', resolve).once('error', () => resolve()));
+  }
 }

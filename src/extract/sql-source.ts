@@ -160,7 +160,7 @@ export class SqlRecordSource implements RecordSource {
     const select = [
       ...gens.map((g) => sql`${g.expr} as ${alias('dsar_q', g.index)}`),
       ...others.map((o, j) => sql`${outputSql(t.c, o.name, o.family)} as ${alias('dsar_c', j)}`),
-      sql`${t.c.shuffled(this.#subject(), this.#salt)} as dsar_o`,
+      sql`${t.c.shuffled(this.#subject(), this.#salt)} as dsar_o`, // the salt is hex: written as a literal, so the statement has no bound value and PostgreSQL still streams it through COPY
     ];
     const order = sql`order by ${sql.join([...gens.map((_, i) => sql.lit(i + 1)), sql.lit(select.length)])}`;
     const query = sql<Row>`select ${sql.join(select)} from ${t.from} ${t.where} ${order}`;

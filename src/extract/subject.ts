@@ -29,7 +29,8 @@ export function extractSubject(map: DataMap, def: ExtractDef, source: SubjectSou
   if (def.subject !== undefined) return { column: def.subject, how: `subject: ${def.subject}`, unique: unique(def.subject) };
   const declared: TableDef | undefined = map.tables[from];
   if (declared && Object.keys(declared.identify).length > 0) {
-    if (declared.key.length === 1) return { column: declared.key[0], how: "the key of the declared table, which identifies its subjects", unique: true };
+    // Each row its own subject only where the source proves the key unique (a constraint; never a file's word).
+    if (declared.key.length === 1) return { column: declared.key[0], how: 'the key of the declared table, which identifies its subjects', unique: unique(declared.key[0]) };
     return { problem: `${from} has a composite key (${declared.key.join(', ')}): name the column that identifies the person with \`subject:\`` };
   }
   const toPerson = declared?.links.find((l) => !l.owns && Object.keys(map.tables[`${l.references.system}.${l.references.table}`]?.identify ?? {}).length > 0);
