@@ -234,6 +234,11 @@ export interface SqlConnector extends Connector {
    * which a stream holds until it ends: a statement issued meanwhile would wait for ever.
    */
   readonly concurrentStatements: boolean;
+  /**
+   * What locks the rows a SELECT reads until the transaction ends (`for update`), or nothing where a writing
+   * transaction already excludes every other writer (SQLite).
+   */
+  readonly rowLock: RawBuilder<unknown>;
 }
 
 export interface StreamOptions {

@@ -98,6 +98,8 @@ export interface SqlEngine {
   familiesGroupedByValue?: readonly TypeFamily[];
   /** See SqlConnector.concurrentStatements; default true. */
   concurrentStatements?: boolean;
+  /** See SqlConnector.rowLock; default `for update`. */
+  rowLock?: RawBuilder<unknown>;
   /** The rows of one SELECT in chunks of `chunkSize`; default: the driver's row stream through kysely's executor. */
   streamRows?(db: Kysely<any>, query: RawBuilder<Row>, chunkSize: number, ctx: StreamContext): AsyncIterable<Row[]>;
   /** As streamRows, each row as its values in select-list order; default: streamRows' objects taken apart. */
@@ -338,6 +340,10 @@ export class SqlConnectorBase implements SqlConnector {
 
   get familiesGroupedByValue(): readonly TypeFamily[] {
     return this.#engine.familiesGroupedByValue ?? [];
+  }
+
+  get rowLock(): RawBuilder<unknown> {
+    return this.#engine.rowLock ?? sql`for update`;
   }
 
   get concurrentStatements(): boolean {

@@ -31,6 +31,8 @@ export const sqliteEngine: SqlEngine = {
 
   // One connection (better-sqlite3 is synchronous): a stream holds it until it ends.
   concurrentStatements: false,
+  // A writing transaction holds the database's one write lock: no other writer between its statements.
+  rowLock: sql``,
 
   async createDialect(config) {
     if (!config.path) throw new Error('no path given for the SQLite file');

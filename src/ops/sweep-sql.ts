@@ -189,9 +189,17 @@ function batchWriter(run: TableRun, c: SqlConnector, terms: SqlTerms, st: Statem
   const simpleDelete = !refs.local.length && !refs.remote.length && !refs.blocked && !followers.length;
   // The rows `free` selects go, their followers' rows first (children before parents, one transaction).
   const deleteWithFollowers = async (tx: SqlConnector, free: Condition): Promise<Pick<BatchResult, 'deleted' | 'followers'>> => {
+    if (!followers.length) return { deleted: await st.delete(tx, terms, free) };
+    // The parents are locked first: none may turn young, or gain a reference, between its children's delete and its own.
+    const chosen = run.dryRun ? free : await lockedKeys(tx, free);
+    if (!chosen) return { deleted: 0, followers: {} };
     const counts: Record<string, number> = {};
-    for (const f of followers) counts[f.edge.child] = (counts[f.edge.child] ?? 0) + (await st.deleteFollowers(tx, terms, f, free));
-    return { deleted: await st.delete(tx, terms, free), followers: counts };
+    for (const f of followers) counts[f.edge.child] = (counts[f.edge.child] ?? 0) + (await st.deleteFollowers(tx, terms, f, chosen));
+    return { deleted: await st.delete(tx, terms, chosen), followers: counts };
+  };
+  const lockedKeys = async (tx: SqlConnector, free: Condition): Promise<Condition | undefined> => {
+    const rows = await st.select(tx, terms, run.plan.key, free, tx.rowLock);
+    return rows.length ? and(free, terms.keyIn(rows.map((r) => run.plan.key.map((k) => r[k])))) : undefined;
   };
   // Rows still referenced are masked instead, each counted under the first reference that holds it.
   const maskReferenced = async (mask: (only?: Condition) => Promise<number>, local: readonly LocalReference[], remoteKept?: Condition): Promise<Pick<BatchResult, 'anonymized' | 'keptBy'>> => {
@@ -347,9 +355,9 @@ class Statements {
     return Number(row.n);
   }
 
-  select(c: SqlConnector, t: SqlTerms, columns: string[], where: Condition): Promise<Row[]> {
+  select(c: SqlConnector, t: SqlTerms, columns: string[], where: Condition, lock: RawBuilder<unknown> = sql``): Promise<Row[]> {
     const list = sql.join([...new Set(columns)].map((col) => sql.id(col)));
-    return this.rows(c, sql`select ${list} from ${t.ref} where ${where}`);
+    return this.rows(c, sql`select ${list} from ${t.ref} where ${where} ${lock}`);
   }
 
   /** A dry run reads only: no transaction to open. */
