@@ -147,7 +147,7 @@ export async function runSweep(o: SweepOptions, store: StateStore): Promise<Swee
         const e = err instanceof SystemError ? err : new SystemError(t.system, t.table, err instanceof Error ? err.message : String(err), err);
         log.error({ table: t.id, err: e.message }, 'sweep of a table failed; its checkpoint keeps the work done');
         failures.push(e.message);
-        tables.push({ ...(committedOf(err) ?? failedSummary(t)), error: e.message });
+        tables.push({ ...(committedOf(err) ?? emptySummary(t)), error: e.message });
       }
     }
 
@@ -163,9 +163,6 @@ function sweepTable(run: TableRun): Promise<TableSummary> {
   return isSqlConnector(run.connector) ? sweepSqlTable(run, run.connector) : sweepFileTable(run);
 }
 
-function failedSummary(t: TableSweep): TableSummary {
-  return emptySummary(t);
-}
 
 /** The live schema of every connected system; a system whose catalog cannot be read is left out, with the reason. */
 async function introspectAll(

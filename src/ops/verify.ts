@@ -136,13 +136,14 @@ export async function verifyErasure(
     systems.add(def.system);
     columns += new Set(searches.map((s) => s.column)).size;
     const mine = values.rows.get(def.id) ?? new Set<string>();
+    const keyOf = shownKey(def, opts.keyHash);
     for (const s of searches) {
       try {
         for await (const chunk of connector.rowsWhereIn(def.table, s.column, s.values, { normalize: s.normalize })) {
           for (const row of chunk) {
             // A name or a street is the subject's only in the subject's rows; an identity is the subject's anywhere.
             if (s.kind === 'identifying' && !mine.has(rowIdentity(def, row))) continue;
-            const hit = residueHit(def, s.column, row, s.kind, opts.keyHash);
+            const hit: ResidueHit = { system: def.system, table: def.table, column: s.column, key: keyOf(row), kind: s.kind };
             const k = JSON.stringify([hit.system, hit.table, hit.column, hit.key ?? rowIdentity(def, row)]);
             if (seen.has(k)) continue;
             seen.add(k);
@@ -175,10 +176,11 @@ function searchesFor(map: DataMap, def: TableDef, values: SubjectValues): Search
   return out;
 }
 
-function residueHit(def: TableDef, column: string, row: Row, kind: ResidueHit['kind'], keyHash?: (value: unknown) => string): ResidueHit {
+/** A row's declared key as residue shows it: identifying key columns (a CSV keyed by email) by keyed hash. */
+function shownKey(def: TableDef, keyHash?: (value: unknown) => string): (row: Row) => unknown[] | null {
   const identifying = new Set([...Object.values(def.identify), ...Object.values(def.fields).filter((f) => f.identifying).map((f) => f.column)]);
-  const shown = (c: string) => (identifying.has(c) ? (keyHash ? keyHash(row[c]) : '#') : row[c]);
-  return { system: def.system, table: def.table, column, key: def.key.length ? def.key.map(shown) : null, kind };
+  if (!def.key.length) return () => null;
+  return (row) => def.key.map((c) => (identifying.has(c) ? (keyHash ? keyHash(row[c]) : '#') : row[c]));
 }
 
 /** A key value by keyed hash, as residue and the deep check show identifying keys. */
