@@ -116,7 +116,7 @@ async function dsarExtract(engine: Engine, name: 'monthly' | 'users'): Promise<{
   process.env.DSAR_BENCH_URL = engine.url;
   process.env.DSAR_BENCH_HMAC = HMAC_KEY;
   const map = parseDataMap(datamapFor(engine.kind), path.join(dir, 'datamap.yaml'), dir);
-  const store = await openStateStore({ dir });
+  const store = await openStateStore({ dir, hmacKey: Buffer.from(HMAC_KEY) });
   resetPeakRss();
   try {
     const t0 = performance.now();

@@ -8,5 +8,6 @@ export function stateDirFor(map: DataMap): string {
 }
 
 export function openStateFor(map: DataMap): Promise<StateStore> {
-  return openStateStore({ url: map.state.url?.resolve() || undefined, dir: stateDirFor(map) });
+  const hmacKey = map.secrets.hmacKey?.resolve();
+  return openStateStore({ url: map.state.url?.resolve() || undefined, dir: stateDirFor(map), hmacKey: hmacKey ? Buffer.from(hmacKey, 'utf8') : undefined });
 }

@@ -19,14 +19,14 @@ export class Holds {
   constructor(
     private readonly backend: StateBackend,
     private readonly hash: SubjectHasher,
-    private readonly sealer?: IdentitySealer,
+    private readonly sealer: IdentitySealer,
   ) {}
 
   /** Places a hold (value already normalized); a subject already held gets the new reason. */
   async add(identityType: string, normalizedValue: string, reason: string, actor = currentActor(), now = new Date()): Promise<Hold> {
     if (!reason.trim()) throw new TypeError('a legal hold needs a reason');
     const hold: Hold = { subjectHash: this.hash(identityType, normalizedValue), identityType, reason, actor, createdAt: now.toISOString() };
-    const sealed = this.sealer?.seal({ type: identityType, value: normalizedValue }, hold.subjectHash) ?? null;
+    const sealed = this.sealer.seal({ type: identityType, value: normalizedValue }, hold.subjectHash);
     await this.backend.db
       .insertInto('dsar_holds')
       .values({ subject_hash: hold.subjectHash, identity_type: identityType, identity_sealed: sealed, reason, actor, created_at: hold.createdAt })
@@ -50,7 +50,7 @@ export class Holds {
     const identities: SealedIdentity[] = [];
     let unresolvable = 0;
     for (const r of rows) {
-      const identity = r.identity_sealed && this.sealer ? this.sealer.open(r.identity_sealed, r.subject_hash) : undefined;
+      const identity = r.identity_sealed ? this.sealer.open(r.identity_sealed, r.subject_hash) : undefined;
       // A sealed identity that does not hash back to its row's subject was not sealed for it.
       if (identity && this.hash(identity.type, identity.value) === r.subject_hash) identities.push(identity);
       else unresolvable++;

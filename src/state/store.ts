@@ -1,6 +1,6 @@
 // The state store: the request ledger, legal holds, opt-outs, run checkpoints and scheduler job runs.
 // PostgreSQL when the data map's `state.url` is set, else SQLite at `<dir>/.dsar/state.db`.
-import { SystemError } from '../errors.ts';
+import { SystemError, UsageError } from '../errors.ts';
 import type { Hold, StateBackend, StateBackendKind } from './backend.ts';
 import { Checkpoints } from './checkpoints.ts';
 import { Holds } from './holds.ts';
@@ -17,6 +17,9 @@ export interface StateStoreOptions {
   url?: string;
   /** Directory that holds `.dsar/state.db`; defaults to the working directory. */
   dir?: string;
+  /** secrets.hmac_key: unseals the subject key. Without it the store opens, but naming a subject (a hash, a hold's
+   *  identity) is refused: ledger and job listings need no key, requests do. */
+  hmacKey?: Buffer;
 }
 
 export interface StateStore {
@@ -36,6 +39,11 @@ export interface StateStore {
 }
 
 const SYSTEM = 'state';
+const NEEDS_KEY = 'secrets.hmac_key is not set (env:DSAR_HMAC_KEY): the state store keeps its subject key sealed under it, so every command that names a subject needs it';
+
+function needsKey(): never {
+  throw new UsageError(NEEDS_KEY);
+}
 
 export async function openStateStore(opts: StateStoreOptions = {}): Promise<StateStore> {
   let backend: StateBackend;
@@ -44,15 +52,18 @@ export async function openStateStore(opts: StateStoreOptions = {}): Promise<Stat
   } catch (err) {
     throw new SystemError(SYSTEM, undefined, `cannot open the state store: ${(err as Error).message}`, err);
   }
-  let subjectHash: SubjectHasher;
-  let sealer: IdentitySealer;
+  let subjectHash: SubjectHasher = needsKey;
+  let sealer: IdentitySealer = { seal: needsKey, open: needsKey };
   try {
     await backend.migrate();
-    const subjectKey = await loadSubjectKey(backend.db);
-    subjectHash = subjectHasher(subjectKey);
-    sealer = identitySealer(subjectKey);
+    if (opts.hmacKey?.length) {
+      const subjectKey = await loadSubjectKey(backend.db, opts.hmacKey);
+      subjectHash = subjectHasher(subjectKey);
+      sealer = identitySealer(subjectKey);
+    }
   } catch (err) {
     await backend.close().catch(() => {});
+    if (err instanceof UsageError) throw err;
     throw new SystemError(SYSTEM, undefined, `cannot open the state store at ${backend.location}: ${(err as Error).message}`, err);
   }
   return {

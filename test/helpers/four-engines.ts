@@ -18,14 +18,12 @@ export interface FourEnginesSpec {
   csv: string;
   /** The body of each system's `people:` entry under `tables:` (indented four spaces). */
   table: string;
-  /** Extra top-level lines of the map (secrets...). */
-  preamble?: string;
 }
 
 export interface FourEngines {
   dir: string;
   map: string;
-  /** The systems' URLs, by the environment variable names the map reads. */
+  /** The systems' URLs and the hmac_key, by the environment variable names the map reads. */
   env: Record<string, string>;
   dispose(): Promise<void>;
 }
@@ -42,12 +40,13 @@ export async function createFourEngines(prefix: string, spec: FourEnginesSpec): 
   mkdirSync(path.join(dir, 'crm'));
   writeFileSync(path.join(dir, 'crm', 'people.csv'), spec.csv);
   const tag = prefix.toUpperCase();
-  const env = { [`${tag}_PG_URL`]: pg.url, [`${tag}_MY_URL`]: my.url };
+  const env = { [`${tag}_PG_URL`]: pg.url, [`${tag}_MY_URL`]: my.url, [`${tag}_KEY`]: `${prefix}-hmac-key` };
   const map = path.join(dir, 'datamap.yaml');
   writeFileSync(
     map,
     `version: 1
-${spec.preamble ?? ''}systems:
+secrets: { hmac_key: env:${tag}_KEY }
+systems:
   pg: { kind: postgres, url: env:${tag}_PG_URL }
   my: { kind: mysql, url: env:${tag}_MY_URL }
   lite: { kind: sqlite, path: app.db }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { openStateStore } from '../../src/state/store.ts';
-import { BOB, CARL, HAL, MARY, createShop, dsar, others, type Shop, type Snapshot } from '../fixtures/erase/shop.ts';
+import { BOB, CARL, HAL, HMAC_KEY, MARY, createShop, dsar, others, type Shop, type Snapshot } from '../fixtures/erase/shop.ts';
 
 let shop: Shop;
 let before: Snapshot;
@@ -38,7 +38,7 @@ test("a marketing opt-out erases the subject's rows in marketing tables only", a
 });
 
 test('the opt-out is recorded by keyed hash, and the ledger holds the erasure of the marketing rows', async () => {
-  const store = await openStateStore({ dir: shop.dir });
+  const store = await openStateStore({ dir: shop.dir, hmacKey: Buffer.from(HMAC_KEY) });
   const optouts = await store.optouts.list('marketing');
   const mary = store.subjectHash('email', MARY);
   await store.close();
@@ -68,7 +68,7 @@ test('a held subject: the opt-out is recorded but the marketing rows stay, exit 
   await dsar(shop, 'hold', 'add', HAL, '--reason', 'Case 9');
   const was = await shop.snapshot();
   const run = await dsar(shop, 'optout', HAL, '--scope', 'marketing');
-  const store = await openStateStore({ dir: shop.dir });
+  const store = await openStateStore({ dir: shop.dir, hmacKey: Buffer.from(HMAC_KEY) });
   const optedOut = await store.optouts.optedOut('marketing');
   const hal = store.subjectHash('email', HAL);
   await store.close();
@@ -81,7 +81,7 @@ test('a held subject: the opt-out is recorded but the marketing rows stay, exit 
 
 test('an unknown scope is bad input (exit 2) and records nothing', async () => {
   const run = await dsar(shop, 'optout', CARL, '--scope', 'everything');
-  const store = await openStateStore({ dir: shop.dir });
+  const store = await openStateStore({ dir: shop.dir, hmacKey: Buffer.from(HMAC_KEY) });
   const all = await store.optouts.list();
   const carl = store.subjectHash('email', CARL);
   await store.close();

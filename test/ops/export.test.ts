@@ -272,6 +272,25 @@ describe('refusals', () => {
     expect(tickets).not.toContain('REQ-NOENV');
   });
 
+  test('without secrets.hmac_key the subject cannot be named: exit 2, no package, nothing in the ledger', async () => {
+    const saved = process.env[schema.env.key];
+    delete process.env[schema.env.key];
+    let r;
+    try {
+      r = await dsar('export', MARY, '--ticket', 'REQ-NOKEY', '--out', out);
+    } finally {
+      process.env[schema.env.key] = saved;
+    }
+
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      'dsar: secrets.hmac_key is not set (env:DSAR_HMAC_KEY): the state store keeps its subject key sealed under it, so every command that names a subject needs it\n',
+    );
+    expect(existsSync(path.join(out, 'REQ-NOKEY'))).toBe(false);
+    const tickets = JSON.parse((await dsar('requests', '--json')).stdout).requests.map((x: { ticket: string }) => x.ticket);
+    expect(tickets).not.toContain('REQ-NOKEY');
+  });
+
   test.each([
     [['--received', '2024-02-30'], "dsar: --received: '2024-02-30' is not a date (YYYY-MM-DD)\n"],
     [['--by', 'passport'], "dsar: --by: unknown identity type 'passport' (declared: email, phone)\n"],

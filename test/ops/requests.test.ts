@@ -8,6 +8,7 @@ import { addDays, utcDate } from '../../src/state/statutory.ts';
 
 // A data map with one CSV system: the request ledger needs no database server.
 const DATAMAP = `version: 1
+secrets: { hmac_key: env:REQUESTS_TEST_KEY }
 identities:
   email: { normalize: lowercase-trim }
 systems:
@@ -34,6 +35,7 @@ async function dsar(...argv: string[]) {
 }
 
 beforeAll(async () => {
+  process.env.REQUESTS_TEST_KEY = 'requests-test-key';
   dir = mkdtempSync(path.join(tmpdir(), 'dsar-requests-'));
   mkdirSync(path.join(dir, 'crm'));
   writeFileSync(path.join(dir, 'crm', 'contacts.csv'), 'id,email\n1,ann@example.com\n2,bob@example.com\n');

@@ -21,7 +21,7 @@ export interface SubjectSchema {
   app: TestDatabase;
   billing: TestDatabase;
   /** The environment variables that hold the URLs (set in process.env). */
-  env: { app: string; billing: string };
+  env: { app: string; billing: string; key: string };
   /** Rewrites the data map (e.g. to point a system elsewhere); returns its path. */
   writeDatamap(text: string): string;
   dispose(): Promise<void>;
@@ -70,8 +70,12 @@ const MEMBERS_CSV = [
 
 const TICKETS_CSV = ['ticket_id,customer_id,subject', 'T1,1,Refund please', 'T2,2,Bob ticket', 'T3,3,Namesake ticket'].join('\n') + '\n';
 
-export function subjectDatamap(env: { app: string; billing: string }): string {
+/** secrets.hmac_key of the schema's map (the state store's subject key is sealed under it). */
+export const SUBJECT_SCHEMA_KEY = 'subject-schema-test-key';
+
+export function subjectDatamap(env: { app: string; billing: string; key: string }): string {
   return `version: 1
+secrets: { hmac_key: env:${env.key} }
 identities:
   email: { normalize: lowercase-trim }
   phone: { normalize: digits }
@@ -154,9 +158,10 @@ export async function createSubjectSchema(prefix: string): Promise<SubjectSchema
   writeFileSync(path.join(dir, 'mailchimp', 'members.csv'), MEMBERS_CSV);
   writeFileSync(path.join(dir, 'mailchimp', 'tickets.csv'), TICKETS_CSV);
   const tag = randomBytes(4).toString('hex').toUpperCase();
-  const env = { app: `DSAR_T_APP_${tag}`, billing: `DSAR_T_BILLING_${tag}` };
+  const env = { app: `DSAR_T_APP_${tag}`, billing: `DSAR_T_BILLING_${tag}`, key: `DSAR_T_KEY_${tag}` };
   process.env[env.app] = app.url;
   process.env[env.billing] = billing.url;
+  process.env[env.key] = SUBJECT_SCHEMA_KEY;
   const writeDatamap = (text: string) => {
     const file = path.join(dir, 'datamap.yaml');
     writeFileSync(file, text);
@@ -173,6 +178,7 @@ export async function createSubjectSchema(prefix: string): Promise<SubjectSchema
     async dispose() {
       delete process.env[env.app];
       delete process.env[env.billing];
+      delete process.env[env.key];
       rmSync(dir, { recursive: true, force: true });
       await Promise.all([app.drop(), billing.drop()]);
     },

@@ -6,10 +6,11 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { openStateStore, type StateStore } from '../../src/state/store.ts';
 import { createPostgresDatabase, execPostgres, queryPostgres } from '../helpers/databases.ts';
+import { STATE_KEY } from '../helpers/state-key.ts';
 
 export interface StateFixture {
   /** Options that open this fixture's store. */
-  options: { url?: string; dir?: string };
+  options: { url?: string; dir?: string; hmacKey: Buffer };
   open(): Promise<StateStore>;
   /** Runs SQL directly against the state database, bypassing the store. */
   exec(sqlText: string): Promise<void>;
@@ -22,7 +23,7 @@ export interface StateFixture {
 
 const RESET_SQL = ['dsar_ledger', 'dsar_holds', 'dsar_optouts', 'dsar_checkpoints', 'dsar_run_steps', 'dsar_job_runs']
   .map((t) => `delete from ${t};`)
-  .concat("delete from dsar_meta where key <> 'subject_key';")
+  .concat("delete from dsar_meta where key not in ('subject_key', 'subject_key_sealed');")
   .join('\n');
 
 export type BackendName = 'sqlite' | 'postgres';
@@ -31,7 +32,7 @@ export const BACKENDS: BackendName[] = ['sqlite', 'postgres'];
 export async function stateFixture(backend: BackendName): Promise<StateFixture> {
   const opened: StateStore[] = [];
   const track = async (options: { url?: string; dir?: string }) => {
-    const store = await openStateStore(options);
+    const store = await openStateStore({ ...options, hmacKey: STATE_KEY });
     opened.push(store);
     return store;
   };
@@ -48,7 +49,7 @@ export async function stateFixture(backend: BackendName): Promise<StateFixture> 
       }
     };
     return {
-      options: { dir },
+      options: { dir, hmacKey: STATE_KEY },
       open: () => track({ dir }),
       exec: async (sqlText) => void withFile((db) => db.exec(sqlText)),
       query: async <T>(sqlText: string) => withFile((db) => db.prepare(sqlText).all() as T[]),
@@ -61,7 +62,7 @@ export async function stateFixture(backend: BackendName): Promise<StateFixture> 
   }
   const database = await createPostgresDatabase('state');
   return {
-    options: { url: database.url },
+    options: { url: database.url, hmacKey: STATE_KEY },
     open: () => track({ url: database.url }),
     exec: (sqlText) => execPostgres(database.url, sqlText),
     query: <T>(sqlText: string) => queryPostgres<T>(database.url, sqlText),

@@ -6,8 +6,10 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, test } from 'vitest';
-import { SystemError } from '../../src/errors.ts';
+import { SystemError, UsageError } from '../../src/errors.ts';
+import { openJson } from '../../src/state/sealed-json.ts';
 import { openStateStore } from '../../src/state/store.ts';
+import { STATE_KEY } from '../helpers/state-key.ts';
 import { BACKENDS, stateFixture, type StateFixture } from './state-fixtures.ts';
 
 const CHILD = fileURLToPath(new URL('./append-child.ts', import.meta.url));
@@ -31,19 +33,70 @@ describe.each(BACKENDS)('state store on %s', (backend) => {
 
     expect(second.subjectHash('email', 'ann@example.com')).toBe(hash);
     expect(await fixture.query('select name from dsar_migrations order by name')).toEqual([{ name: '0001_initial' }, { name: '0002_hold_identity' }]);
-    expect(await fixture.query("select count(*) as n from dsar_meta where key = 'subject_key'")).toEqual([{ n: backend === 'postgres' ? '1' : 1 }]);
+    expect(await fixture.query("select key from dsar_meta where key like 'subject%' order by key")).toEqual([{ key: 'subject_key_sealed' }]);
   });
 
-  test('a subject hash is HMAC-SHA-256 of type:value under the stored 32-byte key', async () => {
+  test('a subject hash is HMAC-SHA-256 of type:value under a 32-byte key the state keeps only sealed under hmac_key', async () => {
     fixture = await stateFixture(backend);
     const store = await fixture.open();
-    const [{ value }] = await fixture.query<{ value: string }>("select value from dsar_meta where key = 'subject_key'");
+    const [{ value }] = await fixture.query<{ value: string }>("select value from dsar_meta where key = 'subject_key_sealed'");
+    const key = Buffer.from(openJson(STATE_KEY, 'subject-key', 'subject_key_sealed', value) as string, 'hex');
 
-    expect(Buffer.from(value, 'hex')).toHaveLength(32);
-    expect(store.subjectHash('email', 'ann@example.com')).toBe(
-      createHmac('sha256', Buffer.from(value, 'hex')).update('email:ann@example.com').digest('hex'),
-    );
+    expect(key).toHaveLength(32);
+    expect(store.subjectHash('email', 'ann@example.com')).toBe(createHmac('sha256', key).update('email:ann@example.com').digest('hex'));
     expect(store.subjectHash('phone', 'ann@example.com')).not.toBe(store.subjectHash('email', 'ann@example.com'));
+    expect(openJson(Buffer.from('another key'), 'subject-key', 'subject_key_sealed', value)).toBeUndefined();
+  });
+
+  test('without hmac_key the store lists and verifies the ledger but names no subject (exit 2)', async () => {
+    fixture = await stateFixture(backend);
+    const keyed = await fixture.open();
+    await keyed.ledger.append({ ticket: 'T-1', kind: 'export', event: 'started', outcome: 'in-progress', subjectHash: keyed.subjectHash('email', 'ann@example.com') });
+    await keyed.holds.add('email', 'ann@example.com', 'litigation');
+    const bare = await openStateStore({ ...fixture.options, hmacKey: undefined });
+    try {
+      expect(await bare.ledger.verify()).toEqual({ ok: true, entries: 1, problems: [] });
+      expect((await bare.holds.list()).map((h) => h.reason)).toEqual(['litigation']);
+      expect(() => bare.subjectHash('email', 'ann@example.com')).toThrow(UsageError);
+      expect(() => bare.subjectHash('email', 'ann@example.com')).toThrow(/^secrets\.hmac_key is not set/);
+      await expect(bare.holds.heldIdentities()).rejects.toThrow(UsageError);
+    } finally {
+      await bare.close();
+    }
+  });
+
+  test('another hmac_key is refused with exit 2 and changes nothing', async () => {
+    fixture = await stateFixture(backend);
+    await (await fixture.open()).close();
+    const before = await fixture.query('select key, value from dsar_meta order by key');
+    const err = await openStateStore({ ...fixture.options, hmacKey: Buffer.from('not the key it was made with') }).catch((e) => e);
+
+    expect(err).toBeInstanceOf(UsageError);
+    expect(err.message).toBe(
+      'the state store was sealed under another secrets.hmac_key: set the key it was made with (a new key would orphan every hold, opt-out and request on record)',
+    );
+    expect(await fixture.query('select key, value from dsar_meta order by key')).toEqual(before);
+  });
+
+  test('a store whose subject key is in the clear (made before keys were sealed) is sealed at the next open, its hashes, holds and ledger as they were', async () => {
+    fixture = await stateFixture(backend);
+    const first = await fixture.open();
+    const hash = first.subjectHash('email', 'ann@example.com');
+    await first.holds.add('email', 'ann@example.com', 'litigation');
+    await first.ledger.append({ ticket: 'T-1', kind: 'erase', event: 'started', outcome: 'in-progress', subjectHash: hash });
+    await first.close();
+    // Put the store back as an older dsar left it: the key in the clear, nothing sealed.
+    const [{ value }] = await fixture.query<{ value: string }>("select value from dsar_meta where key = 'subject_key_sealed'");
+    const clear = openJson(STATE_KEY, 'subject-key', 'subject_key_sealed', value) as string;
+    await fixture.exec(`delete from dsar_meta where key = 'subject_key_sealed'; insert into dsar_meta (key, value) values ('subject_key', '${clear}');`);
+
+    const reopened = await fixture.open();
+    expect(reopened.subjectHash('email', 'ann@example.com')).toBe(hash);
+    expect(await reopened.holds.heldIdentities()).toEqual([{ type: 'email', value: 'ann@example.com' }]);
+    expect(await reopened.ledger.verify()).toEqual({ ok: true, entries: 1, problems: [] });
+    const meta = await fixture.query<{ key: string; value: string }>("select key, value from dsar_meta where key like 'subject%' order by key");
+    expect(meta.map((m) => m.key)).toEqual(['subject_key_sealed']);
+    expect(meta[0].value).not.toContain(clear);
   });
 
   test('two installations hash the same identity differently', async () => {
@@ -106,7 +159,7 @@ describe('state store on sqlite', () => {
     try {
       const [a, b] = await Promise.all([runChild(dir, 'T-A'), runChild(dir, 'T-B')]);
       expect(a).toBe(b);
-      const store = await openStateStore({ dir });
+      const store = await openStateStore({ dir, hmacKey: STATE_KEY });
       expect(store.subjectHash('email', 'ann@example.com')).toBe(a);
       expect(await store.ledger.verify()).toEqual({ ok: true, entries: 20, problems: [] });
       await store.close();
@@ -155,7 +208,7 @@ describe('state store on postgres', () => {
 
     expect(new Set(stores.map((s) => s.subjectHash('email', 'ann@example.com'))).size).toBe(1);
     expect(await fixture.query('select name from dsar_migrations order by name')).toEqual([{ name: '0001_initial' }, { name: '0002_hold_identity' }]);
-    expect(await fixture.query("select key from dsar_meta where key = 'subject_key'")).toEqual([{ key: 'subject_key' }]);
+    expect(await fixture.query("select key from dsar_meta where key like 'subject%'")).toEqual([{ key: 'subject_key_sealed' }]);
   });
 
   test('two processes opening a fresh database at once migrate it once and append to one chain', async () => {
