@@ -11,7 +11,7 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../src/package-root.ts';
 import type { JobDef } from '../src/datamap/types.ts';
 import { commandWords } from './command-line.ts';
 
@@ -46,7 +46,7 @@ export interface DsarRunnerOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-export const DSAR_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'dsar.js');
+export const DSAR_BIN = path.join(packageRoot(), 'bin', 'dsar.js');
 
 export function dsarRunner(opts: DsarRunnerOptions): JobRunner {
   return {

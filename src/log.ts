@@ -3,8 +3,8 @@ import pino, { type Logger } from 'pino';
 
 export type { Logger };
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
+import type { LogLevel } from './log-levels.ts';
+export { LOG_LEVELS, type LogLevel } from './log-levels.ts';
 
 export function createLogger(level: LogLevel = 'info'): Logger {
   return pino(

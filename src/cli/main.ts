@@ -1,20 +1,11 @@
-// CLI entry: global options, command discovery, and the one place typed errors become exit codes.
-import { readdirSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import path from 'node:path';
+// CLI entry: global options, the commands, and the one place typed errors become exit codes.
 import yargs, { type Argv } from 'yargs';
 import { DataMapError, UsageError, exitCodeFor, isExpected, oneLine, redactUrls } from '../errors.ts';
-import { createLogger, LOG_LEVELS, type LogLevel } from '../log.ts';
+import { LOG_LEVELS, type LogLevel } from '../log-levels.ts';
 import { createOutput } from './output.ts';
+import { toolVersion } from '../package-root.ts';
 import type { CliContext, Command, GlobalArgs } from './command.ts';
-
-const commandsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'commands');
-
-async function loadCommands(): Promise<Command<any>[]> {
-  const files = readdirSync(commandsDir).filter((f) => f.endsWith('.ts')).sort();
-  const mods = await Promise.all(files.map((f) => import(pathToFileURL(path.join(commandsDir, f)).href)));
-  return mods.map((m) => m.default as Command<any>).filter(Boolean);
-}
+import { COMMANDS } from './commands/index.ts';
 
 /** Runs the CLI; returns the exit code. `io` lets tests capture output. */
 export async function main(argv: string[], io: { stdout?: (s: string) => void; stderr?: (s: string) => void } = {}): Promise<number> {
@@ -40,6 +31,8 @@ export async function main(argv: string[], io: { stdout?: (s: string) => void; s
         if (!cmd.run) return;
         refuseRepeated(args, repeatable);
         const g = args as unknown as GlobalArgs;
+        // pino loads only when a command runs: --version and --help start without it.
+        const { createLogger } = await import('../log.ts');
         const ctx: CliContext = { args: g, out, log: createLogger(g.logLevel), tty: Boolean(process.stderr.isTTY) };
         exitCode = await cmd.run(args as any, ctx);
       },
@@ -58,13 +51,13 @@ export async function main(argv: string[], io: { stdout?: (s: string) => void; s
       .recommendCommands()
       .help()
       .alias('h', 'help')
-      .version()
+      .version(toolVersion())
       .wrap(Math.min(120, process.stdout.columns ?? 100))
       .exitProcess(false)
       .fail((msg, err) => {
         throw err ?? new UsageError(msg.replace(/\s*\n\s*/g, ' ')); // yargs writes some messages over two lines
       }) as unknown as Argv;
-    for (const cmd of await loadCommands()) y = register(y, cmd);
+    for (const cmd of COMMANDS) y = register(y, cmd);
     // With a callback yargs hands over --help/--version text instead of printing it, so it goes through `out`.
     await y.parseAsync(argv, {}, (_err, _args, output) => {
       if (output) (io.stdout ?? ((t: string) => process.stdout.write(t)))(output.endsWith('\n') ? output : output + '\n');

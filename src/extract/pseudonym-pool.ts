@@ -1,9 +1,32 @@
 // Pseudonyms computed off the main thread: hashing is most of an extract's per-row work in Node (two SHA-256 per
 // value), so a large extract hands each chunk's values to a worker thread and encodes and writes the previous chunk
 // meanwhile. The worker gets the extract's derived key in memory, never the configured hmac_key.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { normalizeLinkValue } from '../datamap/normalize.ts';
 import { PSEUDONYM_HEX_LENGTH, type Pseudonymizer } from './pseudonym.ts';
+
+/** The build runs the compiled worker beside this module; the sources (tests, bench) load the TypeScript one through
+ *  tsx, a development dependency, since a worker does not inherit the main thread's TypeScript loader. */
+const FROM_SOURCES = import.meta.url.endsWith('.ts');
+
+/** tsx's ESM API (its `import` export: the CommonJS one cannot load tsx's ESM half from an eval'd worker). */
+function tsxApi(): string {
+  const pkg = createRequire(import.meta.url).resolve('tsx/package.json');
+  const api = (JSON.parse(readFileSync(pkg, 'utf8')) as { exports: Record<string, { import: { default: string } }> }).exports['./esm/api'].import.default;
+  return pathToFileURL(path.join(path.dirname(pkg), api)).href;
+}
+
+function workerEntry(): URL | string {
+  if (!FROM_SOURCES) return new URL('./pseudonym-worker.js', import.meta.url);
+  const source = JSON.stringify(new URL('./pseudonym-worker.ts', import.meta.url).href);
+  // Resolved from here, not from the working directory the eval'd worker would resolve it from.
+  const tsx = JSON.stringify(tsxApi());
+  return `import(${tsx}).then((tsx) => tsx.tsImport(${source}, ${source}))`;
+}
 
 export class PseudonymPool {
   readonly #worker: Worker;
@@ -12,7 +35,8 @@ export class PseudonymPool {
   #failure: Error | undefined;
 
   constructor(pseudonym: Pseudonymizer) {
-    this.#worker = new Worker(new URL('./pseudonym-worker.mjs', import.meta.url), {
+    this.#worker = new Worker(workerEntry(), {
+      eval: FROM_SOURCES,
       workerData: { key: pseudonym.key, hexLength: PSEUDONYM_HEX_LENGTH },
     });
     this.#worker.on('message', ({ id, out }: { id: number; out: Array<string | null> }) => {

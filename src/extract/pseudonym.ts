@@ -3,7 +3,7 @@
 // in the next extract (two extracts cannot be linked through it). The salt is never written anywhere.
 import { createHmac, randomBytes } from 'node:crypto';
 import { normalizeLinkValue } from '../datamap/normalize.ts';
-import { hmacSha256 } from '../masking/hmac-sha256.mjs';
+import { hmacSha256 } from '../masking/hmac-sha256.ts';
 
 /** Hex characters kept of the HMAC: 128 bits, so collisions stay negligible at billions of rows. */
 export const PSEUDONYM_HEX_LENGTH = 32;

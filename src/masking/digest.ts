@@ -1,7 +1,7 @@
 // The keyed digest behind `hash` and `fake`: HMAC-SHA-256 of the value's normalized text. Normalizing the way
 // identities are normalized means the same person's email (or phone) masks alike in every system.
 import { keyOf } from './hmac-key.ts';
-import { hmacSha256, type Mac } from './hmac-sha256.mjs';
+import { hmacSha256, type Mac } from './hmac-sha256.ts';
 import type { MaskContext } from './masker.ts';
 import { isEmail, isPhone, kindOf, localDateText } from './value-kind.ts';
 

@@ -1,11 +1,10 @@
 // `dsar demo`: generates SQLite and CSV systems with faker, then runs every capability on them and tells the story.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { generateDemoData } from '../demo/generate.ts';
+import { packageRoot } from '../package-root.ts';
 import type { CliContext, GlobalArgs } from '../cli/command.ts';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export interface DemoArgs extends GlobalArgs {
   dir: string;
@@ -28,7 +27,7 @@ export async function demoCommand(args: DemoArgs, ctx: CliContext): Promise<numb
   const started = Date.now();
   const data = generateDemoData(dir, args.users);
   // The example map names its files under .dsar-demo/; here they sit beside the map.
-  const mapText = readFileSync(path.join(repoRoot, 'datamap.yaml'), 'utf8').replaceAll('.dsar-demo/', '');
+  const mapText = readFileSync(path.join(packageRoot(), 'datamap.yaml'), 'utf8').replaceAll('.dsar-demo/', '');
   const mapPath = path.join(dir, 'datamap.yaml');
   writeFileSync(mapPath, mapText);
 

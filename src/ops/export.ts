@@ -1,8 +1,7 @@
 // `dsar export <identity> --ticket T`: an access request. Finds every row of the subject (traversal.ts), writes the
 // package (manifest, data files, report.html) atomically, and records the request in the ledger.
-import { readFileSync } from 'node:fs';
+import { toolVersion } from '../package-root.ts';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { CliContext, GlobalArgs } from '../cli/command.ts';
 import type { DataMap } from '../datamap/types.ts';
 import { loadDataMap } from '../datamap/load.ts';
@@ -47,11 +46,6 @@ export function subjectIdentity(map: DataMap, type: string, raw: string): Traver
     );
   }
   return { type, value };
-}
-
-export function toolVersion(): string {
-  const pkg = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json');
-  return (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
 }
 
 /** The plan without identity values: what `--dry-run`, `--json` and the manifest show. */

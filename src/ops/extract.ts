@@ -28,7 +28,7 @@ import { requireHmacKey } from '../masking/hmac-key.ts';
 import { renderRiskHtml } from '../report/risk-html.ts';
 import { LOSS_METRIC, renderRiskJson, RISK_FORMAT, type RiskReport } from '../report/risk-json.ts';
 import type { StateStore } from '../state/store.ts';
-import { toolVersion } from './export.ts';
+import { toolVersion } from '../package-root.ts';
 import { safeSegment } from './export-package.ts';
 import { openStateFor } from './requests.ts';
 import { connectorFor } from './systems.ts';

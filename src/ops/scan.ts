@@ -2,10 +2,10 @@
 // sampled (a bounded sample per table, whatever its size), and the detectors' verdicts are compared with the data
 // map: undeclared personal data, card numbers (the policy promises none), declared tables and columns that are
 // gone, declared columns whose values do not look like their category. Exit 1 when anything must be acted on.
-import { existsSync, readFileSync } from 'node:fs';
+import { toolVersion } from '../package-root.ts';
+import { existsSync } from 'node:fs';
 import { writeWholeFile } from '../extract/writer.ts';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { CliContext, GlobalArgs } from '../cli/command.ts';
 import { loadDataMap } from '../datamap/load.ts';
 import type { DataMap } from '../datamap/types.ts';
@@ -132,11 +132,6 @@ export async function scanCommand(args: ScanArgs, ctx: CliContext): Promise<numb
   }
   ctx.out.result({ ...report, ...(args.sarif ? { sarif: path.resolve(args.sarif) } : {}) }, (r) => renderScan(r));
   return exitCodeOf(report);
-}
-
-function toolVersion(): string {
-  const pkg = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json');
-  return (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
 }
 
 /** A count of tables sampled on stderr (only on a terminal). */

