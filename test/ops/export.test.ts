@@ -253,40 +253,38 @@ describe('refusals', () => {
     expect(existsSync(path.join(out, '..', 'escape'))).toBe(false);
   });
 
-  test('a system URL missing from the environment is bad configuration: exit 2, no package, nothing in the ledger', async () => {
-    const saved = process.env[schema.env.billing];
-    delete process.env[schema.env.billing];
-    let r;
+  /** Runs `fn` with the environment variable `name` unset. */
+  async function withoutEnv<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const saved = process.env[name];
+    delete process.env[name];
     try {
-      r = await dsar('export', MARY, '--ticket', 'REQ-NOENV', '--out', out);
+      return await fn();
     } finally {
-      process.env[schema.env.billing] = saved;
+      process.env[name] = saved;
     }
+  }
+
+  const tickets = async (): Promise<string[]> =>
+    JSON.parse((await dsar('requests', '--json')).stdout).requests.map((x: { ticket: string }) => x.ticket);
+
+  test('a system URL missing from the environment is bad configuration: exit 2, no package, nothing in the ledger', async () => {
+    const r = await withoutEnv(schema.env.billing, () => dsar('export', MARY, '--ticket', 'REQ-NOENV', '--out', out));
 
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(new RegExp(`^dsar: systems\\.billing\\.url: env:${schema.env.billing} is not set`));
     expect(existsSync(path.join(out, 'REQ-NOENV'))).toBe(false);
-    const tickets = JSON.parse((await dsar('requests', '--json')).stdout).requests.map((x: { ticket: string }) => x.ticket);
-    expect(tickets).not.toContain('REQ-NOENV');
+    expect(await tickets()).not.toContain('REQ-NOENV');
   });
 
   test('without secrets.hmac_key the subject cannot be named: exit 2, no package, nothing in the ledger', async () => {
-    const saved = process.env[schema.env.key];
-    delete process.env[schema.env.key];
-    let r;
-    try {
-      r = await dsar('export', MARY, '--ticket', 'REQ-NOKEY', '--out', out);
-    } finally {
-      process.env[schema.env.key] = saved;
-    }
+    const r = await withoutEnv(schema.env.key, () => dsar('export', MARY, '--ticket', 'REQ-NOKEY', '--out', out));
 
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
       'dsar: secrets.hmac_key is not set (env:DSAR_HMAC_KEY): the state store keeps its subject key sealed under it, so every command that names a subject needs it\n',
     );
     expect(existsSync(path.join(out, 'REQ-NOKEY'))).toBe(false);
-    const tickets = JSON.parse((await dsar('requests', '--json')).stdout).requests.map((x: { ticket: string }) => x.ticket);
-    expect(tickets).not.toContain('REQ-NOKEY');
+    expect(await tickets()).not.toContain('REQ-NOKEY');
   });
 
   test.each([
