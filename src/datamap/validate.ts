@@ -41,11 +41,19 @@ export function validateDataMap(map: DataMap, locate: Locate): Validation {
         warn(locate(childPath(`${at}.fields`, f.column), 'key'), `an identifying field (${f.category}) masked \`keep\` stays as it is after erasure and sweeps, and verification finds it; choose another mask, or say \`identifying: false\``);
       }
     }
+    const identifies = (x: { identify: object } | undefined) => x !== undefined && Object.keys(x.identify).length > 0;
+    const people = new Set<string>();
     t.links.forEach((link, i) => {
       const target = map.tables[`${link.references.system}.${link.references.table}`];
-      if (target && target.id !== t.id && Object.keys(t.identify).length > 0 && Object.keys(target.identify).length > 0) {
+      if (!target || target.id === t.id || !identifies(target)) return;
+      if (identifies(t)) {
         warn(locate(`${at}.links[${i}]`), `links two tables that both identify a person (${t.id} and ${target.id}): the traversal makes them one subject, so one person's request reaches the other's rows (a support rep is not part of the customer's subject); remove the link, or drop \`identify\` on the side that does not belong to the subject`);
+      } else if (link.owns) {
+        warn(locate(`${at}.links[${i}]`), `\`owns: true\` towards ${target.id}, a table that identifies a person: whoever reaches a ${t.id} row would take that person's row with it (a support rep is not part of the customer's subject); link it with \`references\`, or not at all`);
+      } else if (people.size > 0 && !people.has(target.id)) {
+        warn(locate(`${at}.links[${i}]`), `${t.id} belongs to people of two tables (${[...people][0]} and ${target.id}): erasing either one deletes or anonymizes the row, the other's part of it too (a ticket is the customer's, not the rep's who answered it); keep only the link to the person the row belongs to, and declare the other column as a field`);
       }
+      if (!link.owns) people.add(target.id);
     });
     if (t.onErase === 'anonymize' && Object.keys(t.fields).length === 0) {
       problem(locate(`${at}.on_erase`), '`on_erase: anonymize` needs `fields` to mask; without them the row would stay as it is');

@@ -591,6 +591,38 @@ describe('warnings: legal, but a promise is likely broken (validate lists them a
     ]);
   });
 
+  const REPS = '  app.reps:\n    key: id\n    identify: { email: work_email }\n';
+
+  it('a ticket table that owns the rep who answered it: the rep would be erased with the customer', () => {
+    const text = BASE + REPS + '  app.tickets:\n    key: id\n    links:\n      - { column: customer_id, references: app.users.id }\n      - { column: rep_id, references: app.reps.id, owns: true }\n';
+    expect(warnings(text)).toEqual([
+      {
+        at: 'datamap.yaml:17:9',
+        path: 'tables.app.tickets.links[1]',
+        message:
+          "`owns: true` towards app.reps, a table that identifies a person: whoever reaches a app.tickets row would take that person's row with it (a support rep is not part of the customer's subject); link it with `references`, or not at all",
+      },
+    ]);
+  });
+
+  it('a ticket table that references both its customer and its rep: erasing the rep would take the customer’s tickets', () => {
+    const text = BASE + REPS + '  app.tickets:\n    key: id\n    links:\n      - { column: customer_id, references: app.users.id }\n      - { column: rep_id, references: app.reps.id }\n';
+    expect(warnings(text)).toEqual([
+      {
+        at: 'datamap.yaml:17:9',
+        path: 'tables.app.tickets.links[1]',
+        message:
+          "app.tickets belongs to people of two tables (app.users and app.reps): erasing either one deletes or anonymizes the row, the other's part of it too (a ticket is the customer's, not the rep's who answered it); keep only the link to the person the row belongs to, and declare the other column as a field",
+      },
+    ]);
+  });
+
+  it('none for a message between two users of one table, or for a shared address owned by its users', () => {
+    const messages = '  app.messages:\n    key: id\n    links:\n      - { column: sender_id, references: app.users.id }\n      - { column: recipient_id, references: app.users.id }\n';
+    expect(warnings(BASE + messages)).toEqual([]);
+    expect(warnings(BASE + '    links: [{ column: address_id, references: app.addresses.id, owns: true }]\n  app.addresses: { key: id }\n')).toEqual([]);
+  });
+
   it('none for the smallest map', () => {
     expect(warnings(BASE)).toEqual([]);
   });
