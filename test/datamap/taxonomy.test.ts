@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CATEGORIES, TABLE_PURPOSES, TOP_LEVEL, categoryOf, inTaxonomy, isUnder } from '../../src/datamap/taxonomy.ts';
 
-const policyFile = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/policy/privacy-policy.txt');
+const policyFile = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs/privacy-policy.txt');
 
 it('has every category of SPEC', () => {
   expect(CATEGORIES.map((c) => c.name)).toEqual([
