@@ -180,11 +180,17 @@ function readMeasure(name: string, loc: Measure['loc'], v: Value): Measure | und
 
 function readPrivacy(v: Value, defaultMaxSuppression: number): ExtractDef['privacy'] {
   const privacy: ExtractDef['privacy'] = { k: 1, maxSuppression: defaultMaxSuppression };
-  const e = v.entries('privacy ({ k, l, max_suppression })', ['k', 'l', 'max_suppression']);
+  const e = v.entries('privacy ({ k, l, t, max_suppression })', ['k', 'l', 't', 'max_suppression']);
   if (!e) return privacy;
   privacy.k = e.require('k', 'the smallest group size, e.g. k: 10')?.integer('k', 1) ?? 1;
   const l = present(e.get('l'));
-  if (l) privacy.l = l.integer('l', 1);
+  if (l) Object.assign(privacy, readDiversity(l));
+  const t = present(e.get('t'));
+  if (t) {
+    const n = t.number('t-closeness, a distance between 0 and 1');
+    if (n !== undefined && (n < 0 || n > 1)) t.problem(`t must be between 0 and 1, found ${t.describe()}`);
+    else if (n !== undefined) privacy.t = n;
+  }
   const max = present(e.get('max_suppression'));
   if (max) {
     const n = max.number('a fraction between 0 and 1');
@@ -192,4 +198,34 @@ function readPrivacy(v: Value, defaultMaxSuppression: number): ExtractDef['priva
     else if (n !== undefined) privacy.maxSuppression = n;
   }
   return privacy;
+}
+
+/** `l: 2` (distinct), `l: { distinct: 2 }`, `l: { entropy: 2 }` or `l: { recursive: { c: 3, l: 2 } }`. */
+function readDiversity(v: Value): Pick<ExtractDef['privacy'], 'l' | 'diversity' | 'c'> {
+  if (!v.isMap) {
+    const l = v.integer('l', 1);
+    return l === undefined ? {} : { l, diversity: 'distinct' };
+  }
+  const e = v.entries('l ({ distinct: 2 }, { entropy: 2 } or { recursive: { c: 3, l: 2 } })', ['distinct', 'entropy', 'recursive']);
+  const given = e ? (['distinct', 'entropy', 'recursive'] as const).filter((k) => present(e.get(k))) : [];
+  if (!e || given.length !== 1) {
+    if (e) v.problem('l takes one diversity model: distinct, entropy or recursive');
+    return {};
+  }
+  const model = given[0];
+  const value = e.get(model)!;
+  if (model === 'distinct') {
+    const l = value.integer('distinct l', 1);
+    return l === undefined ? {} : { l, diversity: 'distinct' };
+  }
+  if (model === 'entropy') {
+    const l = value.number('entropy l (at least 1)');
+    if (l !== undefined && l < 1) value.problem(`entropy l must be at least 1, found ${value.describe()}`);
+    return l === undefined || l < 1 ? {} : { l, diversity: 'entropy' };
+  }
+  const r = value.entries('recursive ({ c, l })', ['c', 'l']);
+  const c = r?.require('c', 'c: 3')?.number('c (greater than 0)');
+  const l = r?.require('l', 'l: 2')?.integer('l', 1);
+  if (c !== undefined && c <= 0) r!.get('c')!.problem(`c must be greater than 0, found ${r!.get('c')!.describe()}`);
+  return c === undefined || l === undefined || c <= 0 ? {} : { l, c, diversity: 'recursive' };
 }

@@ -133,7 +133,8 @@ export interface ExtractDef {
   columns: Record<string, ExtractColumn>;
   groupBy: string[];
   measures: Measure[];
-  privacy: { k: number; l?: number; maxSuppression: number };
+  /** k; `l` with its diversity model (distinct when written as a number); t-closeness; the suppression limit. */
+  privacy: { k: number; l?: number; diversity?: 'distinct' | 'entropy' | 'recursive'; c?: number; t?: number; maxSuppression: number };
   output: 'csv' | 'ndjson' | 'json';
   kind: 'record' | 'aggregate';
   loc: Location;

@@ -4,6 +4,7 @@ import type { Connector, Row } from '../../connectors/connector.ts';
 import type { ExtractDef } from '../datamap/types.ts';
 import { compareKeys, compareValues, numberOf } from './cell-order.ts';
 import { generalizeValue, textOf } from './generalize-value.ts';
+import { levelsRead, type FrequencyLayout } from './frequency-set.ts';
 import type { Ladder } from './ladder.ts';
 import type { Levels } from './lattice.ts';
 import type { AggregatePlan, RecordPlan } from './plan.ts';
@@ -61,6 +62,32 @@ export class FileRecordSource implements RecordSource {
       }
     }
     return classes;
+  }
+
+  /** Ungrouped (a file has no GROUP BY): one base row per file row; the set groups them as they come. */
+  frequencyRows(min: Levels): { layout: FrequencyLayout; rows: AsyncIterable<unknown[][]> } {
+    const plan = this.#plan;
+    const layout: FrequencyLayout = { quasi: plan.quasi, min, subjects: plan.subject.unique ? 'none' : 'keyed', sensitive: plan.sensitive.map(() => ({ distance: 'auto' })) };
+    const read = plan.quasi.map((ladder, i) => levelsRead(ladder, min[i]).map((level) => ladder.steps[level]));
+    const table = this.#t;
+    async function* rows(): AsyncIterable<unknown[][]> {
+      for await (const chunk of table.rows()) {
+        yield chunk.map((row) => {
+          const out: unknown[] = [];
+          plan.quasi.forEach((ladder, i) => {
+            for (const step of read[i]) out.push(generalizeValue(step, row[ladder.column]));
+          });
+          if (!plan.subject.unique) {
+            const subject = row[plan.subject.column];
+            out.push(present(subject) && subject !== '' ? textOf(subject) : null);
+          }
+          for (const s of plan.sensitive) out.push(present(row[s.name]) ? textOf(row[s.name]) : null);
+          out.push(1);
+          return out;
+        });
+      }
+    }
+    return { layout, rows: rows() };
   }
 
   async classCounts(levels: Levels): Promise<ClassCount[]> {

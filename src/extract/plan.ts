@@ -74,6 +74,7 @@ export function planExtract(map: DataMap, def: ExtractDef, source: SourceColumns
 
   for (const [i, w] of def.where.entries()) known(w.column, def.loc, `${base}.where[${i}].${w.column}`);
   for (const [type, column] of Object.entries(def.identify)) known(column, def.loc, `${base}.identify.${type}`);
+  if (def.privacy.t !== undefined && def.kind === 'aggregate') problem(def.loc, '`t` applies to record-level extracts (columns with role sensitive), not to aggregates', `${base}.privacy.t`);
   if (def.privacy.l !== undefined && def.kind === 'aggregate') problem(def.loc, '`l` applies to record-level extracts (columns with role sensitive), not to aggregates', `${base}.privacy.l`);
 
   const ladderOf = (column: string, generalize: readonly string[], loc: Location): Ladder => {
@@ -105,6 +106,7 @@ export function planExtract(map: DataMap, def: ExtractDef, source: SourceColumns
     const sensitive = output.filter((c) => c.role === 'sensitive');
     if (!output.length) problem(def.loc, 'the extract names no column: list the columns to write under `columns:`', `${base}.columns`);
     if (def.privacy.l !== undefined && def.privacy.l > 1 && !sensitive.length) problem(def.loc, '`l` needs at least one column with role sensitive', `${base}.privacy.l`);
+    if (def.privacy.t !== undefined && !sensitive.length) problem(def.loc, '`t` needs at least one column with role sensitive', `${base}.privacy.t`);
     const subject = extractSubject(map, def, source);
     if ('problem' in subject) problem(def.loc, subject.problem, `${base}.subject`);
     else if (def.links[0]) known(subject.column, def.links[0].loc, `${base}.links[0].column`);

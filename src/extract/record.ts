@@ -1,12 +1,14 @@
 // A record-level extract: find the least lossy generalization that is k-anonymous and l-diverse within the
 // suppression limit, then stream the rows out generalized, pseudonymized, and without the suppressed classes.
-import type { TypeFamily } from '../../connectors/connector.ts';
 import { keepHeapInBudget } from '../heap-budget.ts';
-import { height, labelOf, NUMERIC_FAMILIES, stepName } from './ladder.ts';
-import { precisionLoss, searchLattice, type Levels } from './lattice.ts';
+import { height, labelOf, stepName } from './ladder.ts';
+import { outputValue } from './output-value.ts';
+import { precisionLoss, type Levels } from './lattice.ts';
 import { latticeOf, type RecordPlan } from './plan.ts';
 import type { Pseudonymizer } from './pseudonym.ts';
 import { PseudonymPool } from './pseudonym-pool.ts';
+import type { GlobalDistribution } from './privacy-model.ts';
+import { searchRecords, searchMethod, type FrequencyReport } from './record-search.ts';
 import { judge, recordRisk, type NodeJudgement, type PrivacyTarget, type RecordRisk } from './risk.ts';
 import type { ClassCount, RecordSource } from './source.ts';
 import type { ExtractFile, WrittenFile } from './writer.ts';
@@ -30,10 +32,17 @@ export interface ColumnLevel {
 export interface SearchSummary {
   /** Nodes in the lattice. */
   nodes: number;
-  /** Nodes evaluated (one GROUP BY each). */
+  /** Nodes evaluated (in memory, or one GROUP BY each: see frequencies). */
   evaluated: number;
   exhaustive: boolean;
   method: string;
+  /** Record-level: how the search read its numbers. */
+  frequencies?: FrequencyReport;
+}
+
+export interface RecordExtractOptions {
+  /** Base groups the search may hold in memory (record-search.ts). */
+  frequencyBound?: number;
 }
 
 /** Where the time went: the lattice search (GROUP BYs) and writing the rows out. */
@@ -60,10 +69,11 @@ export async function runRecordExtract(
   target: PrivacyTarget,
   pseudonym: Pseudonymizer,
   open: (columns: string[]) => Promise<ExtractFile>,
+  opts: RecordExtractOptions = {},
 ): Promise<RecordOutcome> {
   const hashing = new Hashing(pseudonym, plan.output.some((o) => o.role === 'pseudonym'));
   try {
-    return await searchAndWrite(plan, source, target, hashing, open);
+    return await searchAndWrite(plan, source, target, hashing, open, opts);
   } finally {
     await hashing.close();
   }
@@ -96,32 +106,23 @@ async function searchAndWrite(
   target: PrivacyTarget,
   hashing: Hashing,
   open: (columns: string[]) => Promise<ExtractFile>,
+  opts: RecordExtractOptions,
 ): Promise<RecordOutcome> {
   const t0 = performance.now();
   const lattice = latticeOf(plan.quasi);
   const loss = precisionLoss(lattice.max);
-  const outcome = await searchLattice<ClassCount[]>(lattice, {
-    evaluate: async (levels) => {
-      const counts = await source.classCounts(levels);
-      hashing.sized(rowsOf(counts));
-      return counts;
-    },
-    qualifies: (counts) => judge(counts, target).qualifies,
-    prefer: (a, b) => judge(a, target).suppressedRows - judge(b, target).suppressedRows,
-    loss,
-  });
+  const found = await searchRecords(plan, source, target, lattice, loss, { bound: opts.frequencyBound, sized: (rows) => hashing.sized(rows) });
   const search: SearchSummary = {
-    nodes: outcome.nodes,
-    evaluated: outcome.evaluated.length,
-    exhaustive: outcome.exhaustive,
-    method: outcome.exhaustive
-      ? `exact: Flash-style search with pruning (${outcome.evaluated.length} of ${outcome.nodes} nodes evaluated)`
-      : `best effort: the evaluation budget ran out after ${outcome.evaluated.length} of ${outcome.nodes} nodes; a less lossy node may exist`,
+    nodes: found.nodes,
+    evaluated: found.evaluated,
+    exhaustive: found.exhaustive,
+    method: searchMethod(found, plan),
+    frequencies: found.frequencies,
   };
   const report = (levels: Levels, counts: ClassCount[]): NodeReport => ({ levels: columnLevels(plan, levels), loss: loss(levels), judgement: judge(counts, target) });
-  if (!outcome.best) return { ok: false, closest: report(outcome.top.levels, outcome.top.result), search };
+  if (!found.best) return { ok: false, closest: report(found.top.levels, found.top.counts), search };
 
-  const { levels, result: counts } = outcome.best;
+  const { levels, counts } = found.best;
   const node = report(levels, counts);
   // Where the source allows, the output query starts first, so that the database sorts the rows by class while the
   // failing classes are listed.
@@ -129,7 +130,7 @@ async function searchAndWrite(
   const failing = new Set<string>();
   try {
     if (node.judgement.suppressedClasses > 0) {
-      for await (const keys of source.failingClasses(levels, target.k, target.l)) for (const key of keys) failing.add(key);
+      for await (const keys of found.best.failing()) for (const key of keys) failing.add(key);
     }
   } catch (err) {
     await early?.return().catch(() => undefined);
@@ -142,10 +143,11 @@ async function searchAndWrite(
     throw err;
   });
   try {
-    const written = await writeRows(plan, output, source.ordered, levels, target, failing, hashing, file);
+    const written = await writeRows(plan, output, source.ordered, levels, target, failing, hashing, file, found.distributions);
     // The report describes what was written; the risk before suppression comes from the search's counts.
     const risk = recordRisk(written.classes, target);
     risk.beforeSuppression = recordRisk(counts, target).beforeSuppression;
+    risk.utility.nonUniformEntropy = found.best.nonUniformEntropy ?? null;
     const finished = await file.finish();
     return { ok: true, node, search, risk, rowsWritten: written.rows, file: finished, ms: { search: t1 - t0, write: performance.now() - t1 } };
   } catch (err) {
@@ -154,9 +156,6 @@ async function searchAndWrite(
     throw err;
   }
 }
-
-/** Rows counted by a node's class sizes. */
-const rowsOf = (counts: readonly ClassCount[]) => counts.reduce((n, c) => n + c.size * c.classes, 0);
 
 /** The iterator of `rows` with its first chunk already asked for (the query runs from now on). */
 function started<T>(rows: AsyncIterable<T>): AsyncIterableIterator<T> & { return(): Promise<IteratorResult<T>> } {
@@ -190,6 +189,7 @@ async function writeRows(
   failing: ReadonlySet<string>,
   { pseudonym, pool }: Hashing,
   file: ExtractFile,
+  distributions: GlobalDistribution[] | undefined,
 ): Promise<{ rows: number; classes: ClassCount[] }> {
   const q = plan.quasi.length;
   const others = plan.output.filter((o) => o.role !== 'quasi');
@@ -211,7 +211,7 @@ async function writeRows(
     }
     return (row) => outputValue(o.family, row[at]);
   });
-  const classes = new WrittenClasses(target, sensitiveAt.length, failing, ordered);
+  const classes = new WrittenClasses(target, sensitiveAt.length, failing, ordered, distributions);
   // Sources give each row's subject last, after the output columns (see RecordSource.rows).
   const subjectAt = plan.subject.unique ? -1 : q + others.length;
   let rows = 0;
@@ -258,23 +258,4 @@ function columnLevels(plan: RecordPlan, levels: Levels): ColumnLevel[] {
     height: height(ladder),
     loss: height(ladder) ? levels[i] / height(ladder) : 0,
   }));
-}
-
-/** A sensitive or kept value as written: numbers exact, booleans as booleans, bytes as base64, anything else as text. */
-export function outputValue(family: TypeFamily, v: unknown): unknown {
-  if (v === null || v === undefined) return null;
-  if (typeof v === 'string') {
-    if (NUMERIC_FAMILIES.includes(family)) {
-      const n = Number(v);
-      return v.trim() !== '' && Number.isFinite(n) && (String(n) === v || !/^-?\d+$/.test(v)) ? n : v;
-    }
-    if (family === 'boolean' && /^(t|f|true|false|0|1)$/i.test(v)) return /^(t|true|1)$/i.test(v);
-    return v;
-  }
-  if (typeof v === 'number') return family === 'boolean' ? v !== 0 : v;
-  if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
-  if (typeof v === 'boolean') return v;
-  if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : v.toISOString();
-  if (Buffer.isBuffer(v) || v instanceof Uint8Array) return Buffer.from(v).toString('base64');
-  return JSON.stringify(v);
 }

@@ -4,11 +4,12 @@
 // their distinct subjects, never their rows: seven invoices of one customer are a class of one. A class is
 // l-diverse when it shows l distinct sensitive values and holds at least l subjects (one person's values are not
 // diversity).
+import type { SensitiveTarget } from './privacy-model.ts';
 import type { ClassCount } from './source.ts';
 
-export interface PrivacyTarget {
+/** k, then the sensitive side (distinct-, entropy- or recursive-l, t-closeness: privacy-model.ts). */
+export interface PrivacyTarget extends SensitiveTarget {
   k: number;
-  l?: number;
   /** Largest share of rows that may be suppressed. */
   maxSuppression: number;
 }
@@ -74,8 +75,24 @@ export interface RecordRisk {
   beforeSuppression: ProsecutorRisk;
   /** Subjects in the classes written (a subject in two classes counts in each). */
   subjectsOut: number;
+  utility: Utility;
   /** Classes by their subjects, with their rows (all of them, suppressed ones marked). */
   classSizes: Array<{ subjects: number; size: number; classes: number; suppressed: boolean }>;
+}
+
+/** How much the data still says (ARX's utility measures), beside the information loss of the levels chosen. */
+export interface Utility {
+  /** Discernibility (Bayardo and Agrawal 2005): each row written costs its class's size, each row suppressed the source's. */
+  discernibility: number;
+  /** Rows written per class written, and that divided by k (1 is the best a k-anonymous release can do). */
+  averageClassSize: number;
+  averageClassSizeNormalized: number;
+  /**
+   * Non-uniform entropy (Gionis and Tassa 2008): bits lost per row against the lowest levels the search read,
+   * suppressed rows as if fully generalized; normalized to [0, 1] by the all-`*` release. Null when the database
+   * answered the search (no frequency set to compute it from).
+   */
+  nonUniformEntropy: { bits: number; normalized: number } | null;
 }
 
 export function recordRisk(counts: readonly ClassCount[], target: PrivacyTarget): RecordRisk {
@@ -101,6 +118,12 @@ export function recordRisk(counts: readonly ClassCount[], target: PrivacyTarget)
     classesOut: classes(kept),
     classesSuppressed: classes(failed),
     subjectsOut: kept.reduce((n, c) => n + c.subjects * c.classes, 0),
+    utility: {
+      discernibility: kept.reduce((n, c) => n + c.size * c.size * c.classes, 0) + rows(failed) * rows(counts),
+      averageClassSize: classes(kept) ? rows(kept) / classes(kept) : 0,
+      averageClassSizeNormalized: classes(kept) ? rows(kept) / classes(kept) / target.k : 0,
+      nonUniformEntropy: null,
+    },
     output: prosecutor(kept, target.k),
     beforeSuppression: prosecutor(counts, target.k),
     classSizes: [...sizes.values()].sort((a, b) => a.subjects - b.subjects || a.size - b.size || Number(a.suppressed) - Number(b.suppressed)),

@@ -1,6 +1,7 @@
 // Where an extract's numbers come from. SQL systems answer every question with a GROUP BY in the database
 // (sql-source.ts): rows never stream into the process for the search, only class counts do. Files have no query
 // engine, so the same questions are answered by streaming the file (file-source.ts).
+import type { FrequencyLayout } from './frequency-set.ts';
 import type { Levels } from './lattice.ts';
 
 /**
@@ -24,7 +25,12 @@ export interface RecordSource {
   readonly ordered: boolean;
   /** True when rows() may already stream while failingClasses() is read (SQLite: one statement at a time). */
   readonly concurrentReads: boolean;
-  /** The class-size histogram at a lattice node: what the search judges a node by. */
+  /**
+   * The search's one read: the rows grouped at the lowest levels `min` (frequency-set.ts), in the layout given.
+   * The search stops reading (return()) once the set passes its bound.
+   */
+  frequencyRows(min: Levels): { layout: FrequencyLayout; rows: AsyncIterable<unknown[][]> };
+  /** The class-size histogram at a lattice node, from the source itself (when the frequency set is too large). */
   classCounts(levels: Levels): Promise<ClassCount[]>;
   /** The classes to suppress at `levels` (fewer than `k` rows, or fewer than `l` distinct values of a sensitive column), as classKey()s. */
   failingClasses(levels: Levels, k: number, l: number | undefined): AsyncIterable<string[]>;

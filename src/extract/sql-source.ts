@@ -5,11 +5,17 @@ import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { Row, SqlConnector, TypeFamily } from '../../connectors/connector.ts';
 import { MAX_CELLS } from './aggregate-limits.ts';
 import { compareKeys } from './cell-order.ts';
+import { levelsRead, type FrequencyLayout } from './frequency-set.ts';
+import { textOf } from './generalize-value.ts';
 import { canonicalValue, type Ladder } from './ladder.ts';
+import { outputValue } from './output-value.ts';
 import type { Levels } from './lattice.ts';
 import type { AggregatePlan, RecordPlan } from './plan.ts';
 import { classKey, type AggregateSource, type Cell, type CellSummary, type ClassCount, type OutputRow, type RecordSource } from './source.ts';
 import { comparableSql, countingSql, generalizedSql, outputSql } from './sql-generalize.ts';
+
+/** Sensitive columns whose values lie on a line: t-closeness measures their distance along it. */
+const ORDERED_FAMILIES: readonly TypeFamily[] = ['integer', 'decimal', 'float', 'date', 'timestamp'];
 
 /**
  * Rows per chunk of a stream. The output streams without round trips (COPY, mysql2's stream), so a chunk's size only
@@ -116,6 +122,51 @@ export class SqlRecordSource implements RecordSource {
 
   distinctValues(column: string): AsyncIterable<unknown[]> {
     return this.#t.distinctValues(column);
+  }
+
+  frequencyRows(min: Levels): { layout: FrequencyLayout; rows: AsyncIterable<unknown[][]> } {
+    const plan = this.#plan;
+    const layout: FrequencyLayout = {
+      quasi: plan.quasi,
+      min,
+      subjects: plan.subject.unique ? 'none' : 'ranked',
+      sensitive: plan.sensitive.map((s) => ({ distance: ORDERED_FAMILIES.includes(s.family) ? 'ordered' : 'equal' })),
+    };
+    return { layout, rows: this.#frequencyRows(layout) };
+  }
+
+  async *#frequencyRows(layout: FrequencyLayout): AsyncIterable<unknown[][]> {
+    const t = this.#t;
+    const plan = this.#plan;
+    // Every level a node may take, read with the group: the same expressions the output rows are written with.
+    const quasi = plan.quasi.flatMap((ladder, i) => levelsRead(ladder, layout.min[i]).map((level) => ({ ladder, step: ladder.steps[level], expr: generalizedSql(t.c, ladder, level)! })));
+    const inner = [
+      ...quasi.map((q, i) => sql`${q.expr} as ${alias('dsar_q', i)}`),
+      ...(layout.subjects === 'ranked' ? [sql`${this.#subject()} as dsar_sv`] : []),
+      ...plan.sensitive.map((s, j) => sql`${comparableSql(t.c, s.name, s.family)} as ${alias('dsar_v', j)}`),
+    ];
+    const grouped = sql`select ${sql.join([...inner, sql`count(*) as dsar_n`])} from ${t.from} ${t.where} ${groupBy(inner.length)}`;
+    const outer = [
+      ...quasi.map((_, i) => alias('dsar_q', i)),
+      // Subjects numbered by the database, under the same equality count(distinct) uses (a _ci collation's), and the
+      // groups ordered by them: one subject's groups arrive together, so the set counts each once per class.
+      ...(layout.subjects === 'ranked' ? [sql`case when dsar_sv is null then null else dense_rank() over (order by dsar_sv) end as dsar_s`] : []),
+      ...plan.sensitive.map((_, j) => alias('dsar_v', j)),
+      sql`dsar_n`,
+    ];
+    const order = layout.subjects === 'ranked' ? sql`order by dsar_s` : sql``;
+    const query = sql<Row>`select ${sql.join(outer)} from (${grouped}) as dsar_g where dsar_n > 0 ${order}`;
+    const sensitiveAt = quasi.length + (layout.subjects === 'ranked' ? 1 : 0);
+    for await (const rows of t.streamValues(query)) {
+      for (const row of rows) {
+        for (let i = 0; i < quasi.length; i++) row[i] = canonicalValue(quasi[i].step, quasi[i].ladder.family, row[i]);
+        for (let j = 0; j < plan.sensitive.length; j++) {
+          const v = row[sensitiveAt + j];
+          row[sensitiveAt + j] = v === null || v === undefined ? null : textOf(outputValue(plan.sensitive[j].family, v));
+        }
+      }
+      yield rows;
+    }
   }
 
   async classCounts(levels: Levels): Promise<ClassCount[]> {

@@ -4,6 +4,7 @@
 // time; files: one entry per class) and a class under k or not l-diverse stops the extract before the file is kept.
 // The risk report is computed from these counts: it describes the file as written.
 import { textOf } from './generalize-value.ts';
+import { failsDistribution, needsDistribution, type GlobalDistribution } from './privacy-model.ts';
 import { failsClass, type PrivacyTarget } from './risk.ts';
 import { classKey, type ClassCount } from './source.ts';
 
@@ -26,6 +27,9 @@ interface OpenClass {
   /** Unordered sources: every subject of the class so far. */
   seen?: Set<string>;
   distinct: Set<string>[];
+  /** Distribution models: per sensitive column, value -> subjects holding it; `held` what the current subject (ordered) or each subject (unordered, `subject\0value`) was counted for. */
+  frequencies?: Map<string, number>[];
+  held?: Set<string>[];
   suppressed: boolean;
 }
 
@@ -38,8 +42,11 @@ export class WrittenClasses {
   #current: OpenClass | undefined;
   readonly #all: Map<string, OpenClass> | undefined;
 
-  constructor(target: PrivacyTarget, sensitiveColumns: number, failing: ReadonlySet<string>, ordered: boolean) {
+  readonly #distributions: readonly GlobalDistribution[] | undefined;
+
+  constructor(target: PrivacyTarget, sensitiveColumns: number, failing: ReadonlySet<string>, ordered: boolean, distributions?: readonly GlobalDistribution[]) {
     this.#target = target;
+    this.#distributions = needsDistribution(target) ? (distributions ?? []) : undefined;
     this.#sensitive = sensitiveColumns;
     this.#failing = failing;
     this.#all = ordered ? undefined : new Map();
@@ -65,20 +72,23 @@ export class WrittenClasses {
       }
     }
     c.size++;
+    let subject: string | undefined;
+    let newSubject = true;
     if (subjectAt < 0) c.subjects++;
     else {
       const v = row[subjectAt];
       // NULL names nobody: such rows add no subject, so a class of them fails k (never the other way round).
       if (v !== null && v !== undefined) {
-        const subject = textOf(v);
+        subject = textOf(v);
         if (c.seen) {
           if (!c.seen.has(subject)) (c.seen.add(subject), c.subjects++);
         } else if (subject !== c.lastSubject) {
           c.lastSubject = subject;
           c.subjects++;
-        }
+        } else newSubject = false;
       }
     }
+    if (c.frequencies && !c.suppressed && (subjectAt < 0 || subject !== undefined)) this.#count(c, row, sensitiveAt, subject, newSubject);
     if (!c.suppressed) {
       for (let i = 0; i < sensitiveAt.length; i++) {
         const v = row[sensitiveAt[i]];
@@ -86,6 +96,33 @@ export class WrittenClasses {
       }
     }
     return !c.suppressed;
+  }
+
+  /** A row's sensitive values in its class's distributions, each subject counted once per value. */
+  #count(c: OpenClass, row: readonly unknown[], sensitiveAt: readonly number[], subject: string | undefined, newSubject: boolean): void {
+    for (let i = 0; i < sensitiveAt.length; i++) {
+      const v = row[sensitiveAt[i]];
+      if (v === null || v === undefined) continue;
+      const key = textOf(v);
+      const held = c.held![i];
+      if (subject !== undefined) {
+        if (!c.seen && newSubject) held.clear();
+        const mark = c.seen ? `${subject}\0${key}` : key;
+        if (held.has(mark)) continue;
+        held.add(mark);
+      }
+      c.frequencies![i].set(key, (c.frequencies![i].get(key) ?? 0) + 1);
+    }
+  }
+
+  /** Whether a class's distributions fail the target (a value the search never saw fails t: the source changed). */
+  #failsDistributions(c: OpenClass): boolean {
+    return c.frequencies!.some((frequencies, i) => {
+      const global = this.#distributions![i];
+      const positions = [...frequencies.keys()].map((k) => global?.index.get(k) ?? -1);
+      if (this.#target.t !== undefined && positions.includes(-1)) return true;
+      return failsDistribution([...frequencies.values()], positions, this.#target, global);
+    });
   }
 
   /** The histogram of every class met (suppressed ones marked); throws ClassChangedError for a written class that fails. */
@@ -98,14 +135,16 @@ export class WrittenClasses {
 
   #open(quasi: readonly unknown[], key?: string): OpenClass {
     const suppressed = this.#failing.size > 0 && this.#failing.has(key ?? classKey(quasi));
-    return { quasi, size: 0, subjects: 0, ...(this.#all ? { seen: new Set<string>() } : {}), distinct: Array.from({ length: this.#sensitive }, () => new Set<string>()), suppressed };
+    const perColumn = <T>(make: () => T) => Array.from({ length: this.#sensitive }, make);
+    const distributions = this.#distributions ? { frequencies: perColumn(() => new Map<string, number>()), held: perColumn(() => new Set<string>()) } : {};
+    return { quasi, size: 0, subjects: 0, ...(this.#all ? { seen: new Set<string>() } : {}), distinct: perColumn(() => new Set<string>()), ...distributions, suppressed };
   }
 
   #close(c: OpenClass): void {
     const distinct = c.suppressed ? [] : c.distinct.map((d) => d.size);
-    if (!c.suppressed && failsClass({ size: c.size, subjects: c.subjects, distinct, classes: 1 }, this.#target)) {
+    if (!c.suppressed && (failsClass({ size: c.size, subjects: c.subjects, distinct, classes: 1 }, this.#target) || (c.frequencies && this.#failsDistributions(c)))) {
       throw new ClassChangedError(
-        `a class written holds ${c.subjects} subject(s)${distinct.length ? ` and ${Math.min(...distinct)} distinct sensitive value(s)` : ''} where the search counted at least k=${this.#target.k}${this.#target.l ? `, l=${this.#target.l}` : ''}: the source changed while it was read`,
+        `a class written holds ${c.subjects} subject(s)${distinct.length ? ` and ${Math.min(...distinct)} distinct sensitive value(s)` : ''} where the search counted at least k=${this.#target.k}${this.#target.l ? `, ${this.#target.diversity ?? 'distinct'} l=${this.#target.l}` : ''}${this.#target.t !== undefined ? `, t=${this.#target.t}` : ''}: the source changed while it was read`,
       );
     }
     const key = `${c.size}|${c.subjects}|${distinct.join(',')}|${c.suppressed}`;
@@ -113,6 +152,8 @@ export class WrittenClasses {
     if (entry) entry.classes++;
     else this.#histogram.set(key, { size: c.size, subjects: c.subjects, distinct, classes: 1, suppressed: c.suppressed });
     c.seen = undefined;
+    c.frequencies = undefined;
+    c.held = undefined;
   }
 }
 

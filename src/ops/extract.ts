@@ -36,6 +36,7 @@ import { connectorFor } from './systems.ts';
 export interface ExtractArgs extends GlobalArgs {
   name: string;
   out?: string;
+  memoryGroups?: number;
 }
 
 export interface ExtractResult {
@@ -61,10 +62,11 @@ export interface ExtractResult {
 }
 
 export async function extractCommand(args: ExtractArgs, ctx: CliContext): Promise<number> {
+  if (args.memoryGroups !== undefined && (!Number.isInteger(args.memoryGroups) || args.memoryGroups < 1)) throw new UsageError('--memory-groups must be a whole number of at least 1');
   const map = loadDataMap(path.resolve(args.datamap));
   const store = await openStateFor(map);
   try {
-    const result = await runExtract(map, args.name, { out: args.out, store, log: ctx.log });
+    const result = await runExtract(map, args.name, { out: args.out, store, log: ctx.log, frequencyBound: args.memoryGroups });
     ctx.out.result(result, renderExtract);
     return result.ok ? 0 : 1;
   } finally {
@@ -74,6 +76,8 @@ export async function extractCommand(args: ExtractArgs, ctx: CliContext): Promis
 
 export interface RunExtractOptions {
   out?: string;
+  /** Base groups a record-level search may hold in memory (default DEFAULT_FREQUENCY_BOUND). */
+  frequencyBound?: number;
   store: StateStore;
   log: Logger;
 }
@@ -91,14 +95,15 @@ export async function runExtract(map: DataMap, name: string, opts: RunExtractOpt
     await connector.connect();
     const columns = await sourceColumns(connector, def);
     const plan = planExtract(map, def, columns);
-    const privacy: PrivacyTarget = { k: def.privacy.k, l: def.privacy.l, maxSuppression: def.privacy.maxSuppression };
+    const { k, l, diversity, c, t, maxSuppression } = def.privacy;
+    const privacy: PrivacyTarget = { k, l, diversity, c, t, maxSuppression };
     const { source, excluded } = await buildSource(map, def, plan, connector, columns, opts.store);
     const open = (cols: string[]) => openExtractFile(target, def.output, cols);
     opts.log.info({ extract: name, kind: def.kind, system: def.from.system, table: def.from.table, optedOutValuesExcluded: excluded }, 'extract started');
 
     const outcome =
       plan.kind === 'record'
-        ? await runRecordExtract(plan, source as RecordSource, privacy, pseudonymizer(hmacKey), open)
+        ? await runRecordExtract(plan, source as RecordSource, privacy, pseudonymizer(hmacKey), open, { frequencyBound: opts.frequencyBound })
         : await runAggregateExtract(plan, source as AggregateSource, privacy, open, { system: def.from.system, table: def.from.table });
 
     if (!outcome.ok) {
@@ -279,7 +284,14 @@ function riskReport(map: DataMap, def: ExtractDef, plan: ExtractPlan, outcome: E
       optedOutValuesExcluded: excluded,
     },
     subject: { column: plan.subject.column, determinedBy: plan.subject.how },
-    privacy: { k: def.privacy.k, l: def.privacy.l ?? null, maxSuppression: def.privacy.maxSuppression },
+    privacy: {
+      k: def.privacy.k,
+      l: def.privacy.l ?? null,
+      ...(def.privacy.l !== undefined ? { diversity: def.privacy.diversity ?? 'distinct' } : {}),
+      ...(def.privacy.c !== undefined ? { c: def.privacy.c } : {}),
+      ...(def.privacy.t !== undefined ? { t: def.privacy.t } : {}),
+      maxSuppression: def.privacy.maxSuppression,
+    },
     data: { file: path.basename(data.path), format: def.output, sha256: data.sha256, bytes: data.bytes, rows: outcome.rowsWritten },
     generalization: { columns: outcome.node.levels, informationLoss: outcome.node.loss, lossMetric: LOSS_METRIC, search: outcome.search },
     ...(plan.kind === 'record' ? { record: (outcome as Extract<RecordOutcome, { ok: true }>).risk } : { aggregate: (outcome as Extract<AggregateOutcome, { ok: true }>).risk }),

@@ -24,7 +24,7 @@ export interface RiskReport {
   };
   /** Whose each row is: k, l and the risks count these subjects, never rows. */
   subject: { column: string; determinedBy: string };
-  privacy: { k: number; l: number | null; maxSuppression: number };
+  privacy: { k: number; l: number | null; diversity?: 'distinct' | 'entropy' | 'recursive'; c?: number; t?: number; maxSuppression: number };
   data: { file: string; format: string; sha256: string; bytes: number; rows: number };
   generalization: {
     columns: ColumnLevel[];

@@ -1,4 +1,4 @@
-// `dsar extract <name> [--out FILE]`
+// `dsar extract <name> [--out FILE] [--memory-groups N]`
 import { defineCommand } from '../command.ts';
 import type { ExtractArgs } from '../../ops/extract.ts';
 
@@ -8,7 +8,11 @@ export default defineCommand<ExtractArgs>({
   builder: (y) =>
     y
       .positional('name', { type: 'string', describe: 'the extract, as named under extracts: in the data map' })
-      .option('out', { type: 'string', describe: 'the data file (default ./extracts/<name>.<csv|ndjson|json>); the risk report goes beside it' }),
+      .option('out', { type: 'string', describe: 'the data file (default ./extracts/<name>.<csv|ndjson|json>); the risk report goes beside it' })
+      .option('memory-groups', {
+        type: 'number',
+        describe: 'record-level: base groups the search may hold in memory (default 2,000,000); past it the database answers each node, or the finest column is read coarser',
+      }),
   async run(args, ctx) {
     const { extractCommand } = await import('../../ops/extract.ts');
     return extractCommand(args, ctx);
