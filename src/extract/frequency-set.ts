@@ -14,7 +14,7 @@ import { classKey, type ClassCount } from './source.ts';
  * What a base row holds, in order: for each quasi column its value at every level from its lowest up that is not
  * `*` (canonical, as the output writes it); then the subject (`ranked`: a number from the database's dense_rank,
  * rows ordered by it; `keyed`: a text; `none`: every row is its own subject); then each sensitive value's key
- * (null for NULL); last the rows the group counts.
+ * (null for NULL); last the rows the group counts (absent: one).
  */
 export interface FrequencyLayout {
   quasi: Ladder[];
@@ -48,29 +48,35 @@ class Ints {
   }
 }
 
-/** Distinct values met, each with a dense id. */
+/** Distinct canonical values met (numbers, texts, null: a Map keeps 1 and '1' apart), each with a dense id. */
 class Dictionary {
-  readonly ids = new Map<string, number>();
+  readonly ids = new Map<unknown, number>();
   readonly values: unknown[] = [];
-  idOf(key: string, value: unknown = key): number {
+  idOf(value: unknown): number {
+    const key = value === undefined ? null : value;
     let id = this.ids.get(key);
     if (id === undefined) {
       id = this.values.length;
       this.ids.set(key, id);
-      this.values.push(value);
+      this.values.push(key);
     }
     return id;
   }
 }
 
-const valueKey = (v: unknown): string => (typeof v === 'number' ? `n${v}` : v === null || v === undefined ? 'z' : `s${String(v)}`);
-
 export class FrequencySetBuilder {
   readonly #layout: FrequencyLayout;
   readonly #bound: number;
   readonly #read: number[][];
-  /** Per quasi column: its distinct vectors of level values, and per level read the value's id at that level. */
-  readonly #vectors: Dictionary[];
+  /**
+   * Per quasi column: its vectors (the values at every level read), numbered; a vector is found by its lowest
+   * value (vectorOf), the levels above checked by identity, so that a ladder whose coarser value is not a function of
+   * the finer one still gets one vector per combination (`overflow`, keyed by the whole vector).
+   */
+  readonly #lowest: Dictionary[];
+  readonly #vectorOf: Ints[];
+  readonly #overflow: Array<Map<string, number>>;
+  readonly #vectors: number[];
   readonly #levelValues: Dictionary[][];
   readonly #levelIds: Ints[][];
   readonly #column: Ints[];
@@ -79,6 +85,9 @@ export class FrequencySetBuilder {
   readonly #sensitive: Ints[];
   readonly #sensitiveValues: Dictionary[];
   readonly #rows = new Ints();
+  /** The ids of the row being added: its vectors, subject, sensitive values. */
+  readonly #ids: Int32Array;
+  readonly #entryOf = new Map<string, number>();
   #sorted = true;
   #lastSubject = -Infinity;
   /** Entries added; past the bound, add() refuses. */
@@ -88,51 +97,99 @@ export class FrequencySetBuilder {
     this.#layout = layout;
     this.#bound = bound;
     this.#read = layout.quasi.map((ladder, i) => levelsRead(ladder, layout.min[i]));
-    this.#vectors = layout.quasi.map(() => new Dictionary());
     this.#levelValues = this.#read.map((levels) => levels.map(() => new Dictionary()));
+    this.#lowest = this.#levelValues.map((ds) => ds[0] ?? new Dictionary()); // the same dictionary: one Map per level
+    this.#vectorOf = layout.quasi.map(() => new Ints());
+    this.#overflow = layout.quasi.map(() => new Map());
+    this.#vectors = layout.quasi.map(() => 0);
     this.#levelIds = this.#read.map((levels) => levels.map(() => new Ints()));
     this.#column = layout.quasi.map(() => new Ints());
     this.#sensitive = layout.sensitive.map(() => new Ints());
     this.#sensitiveValues = layout.sensitive.map(() => new Dictionary());
+    this.#ids = new Int32Array(layout.quasi.length + (layout.subjects === 'none' ? 0 : 1) + layout.sensitive.length);
   }
 
   /** Distinct vectors seen per quasi column: which column to pre-generalize when the bound is passed. */
   get columnSizes(): number[] {
-    return this.#vectors.map((d) => d.values.length);
+    return [...this.#vectors];
+  }
+
+  /** The vector id of column i's values row[at..at+n). */
+  #vector(i: number, row: readonly unknown[], at: number, n: number): number {
+    const lowest = this.#lowest[i];
+    const before = lowest.values.length;
+    const low = lowest.idOf(row[at]);
+    if (low === before) {
+      this.#vectorOf[i].push(this.#vectors[i]);
+      return this.#newVector(i, row, at, n, low);
+    }
+    const vector = this.#vectorOf[i].data[low];
+    if (this.#sameVector(i, vector, row, at, n)) return vector;
+    const key = JSON.stringify(row.slice(at, at + n));
+    const known = this.#overflow[i].get(key);
+    if (known !== undefined) return known;
+    const id = this.#newVector(i, row, at, n);
+    this.#overflow[i].set(key, id);
+    return id;
+  }
+
+  #sameVector(i: number, vector: number, row: readonly unknown[], at: number, n: number): boolean {
+    for (let j = 1; j < n; j++) {
+      const v = row[at + j];
+      if (this.#levelValues[i][j].values[this.#levelIds[i][j].data[vector]] !== (v === undefined ? null : v)) return false;
+    }
+    return true;
+  }
+
+  #newVector(i: number, row: readonly unknown[], at: number, n: number, low = this.#lowest[i].idOf(row[at])): number {
+    this.#levelIds[i][0].push(low);
+    for (let j = 1; j < n; j++) this.#levelIds[i][j].push(this.#levelValues[i][j].idOf(row[at + j]));
+    return this.#vectors[i]++;
   }
 
   /** Adds one base row; false (and nothing added) once the set would pass its bound. */
   add(row: readonly unknown[]): boolean {
-    if (this.entries >= this.#bound) return false;
-    this.entries++;
+    const ids = this.#ids;
     let at = 0;
+    let x = 0;
     for (let i = 0; i < this.#read.length; i++) {
       const n = this.#read[i].length;
-      const values = row.slice(at, at + n);
+      ids[x++] = n ? this.#vector(i, row, at, n) : 0;
       at += n;
-      const vectors = this.#vectors[i];
-      const before = vectors.values.length;
-      const id = vectors.idOf(n === 1 ? valueKey(values[0]) : JSON.stringify(values));
-      if (id === before) for (let j = 0; j < n; j++) this.#levelIds[i][j].push(this.#levelValues[i][j].idOf(valueKey(values[j]), values[j]));
-      this.#column[i].push(id);
     }
     if (this.#layout.subjects !== 'none') {
       const v = row[at++];
-      let s = -1;
-      if (v !== null && v !== undefined) s = this.#layout.subjects === 'ranked' ? Number(v) : this.#subjects.idOf(String(v));
+      ids[x++] = v === null || v === undefined ? -1 : this.#layout.subjects === 'ranked' ? Number(v) : this.#subjects.idOf(String(v));
+    }
+    for (let j = 0; j < this.#sensitive.length; j++) {
+      const v = row[at++];
+      ids[x++] = v === null || v === undefined ? -1 : this.#sensitiveValues[j].idOf(String(v));
+    }
+    const n = at < row.length ? Number(row[at]) : 1;
+    // Rows arrive one by one (no GROUP BY in the database): equal ones are one entry.
+    const key = ids.join(',');
+    const known = this.#entryOf.get(key);
+    if (known !== undefined) {
+      this.#rows.data[known] += n;
+      return true;
+    }
+    if (this.entries >= this.#bound) return false;
+    this.#entryOf.set(key, this.entries++);
+    x = 0;
+    for (let i = 0; i < this.#read.length; i++) this.#column[i].push(ids[x++]);
+    if (this.#layout.subjects !== 'none') {
+      const s = ids[x++];
       if (s >= 0 && s < this.#lastSubject) this.#sorted = false;
       if (s >= 0) this.#lastSubject = s;
       this.#subject.push(s);
     }
-    for (let j = 0; j < this.#sensitive.length; j++) {
-      const v = row[at++];
-      this.#sensitive[j].push(v === null || v === undefined ? -1 : this.#sensitiveValues[j].idOf(String(v)));
-    }
-    this.#rows.push(Number(row[at]));
+    for (let j = 0; j < this.#sensitive.length; j++) this.#sensitive[j].push(ids[x++]);
+    this.#rows.push(n);
     return true;
   }
 
   finish(): FrequencySet {
+    this.#entryOf.clear();
     const count = this.entries;
     let order: Int32Array | undefined;
     const subject = this.#layout.subjects === 'none' ? undefined : this.#subject.done();
@@ -147,7 +204,7 @@ export class FrequencySetBuilder {
       columns: this.#column.map((c) => take(c.done())),
       subject: subject && take(subject),
       sensitive: this.#sensitive.map((s) => take(s.done())),
-      sensitiveKeys: this.#sensitiveValues.map((d) => d.values as string[]),
+      sensitiveKeys: this.#sensitiveValues.map((d) => d.values.map(String)),
       rows: take(this.#rows.done()),
     });
   }

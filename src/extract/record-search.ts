@@ -100,20 +100,28 @@ async function inMemory(set: FrequencySet, target: PrivacyTarget, spec: LatticeS
     // A node costs milliseconds here, not a query: far more of the lattice may be walked.
     budget: MEMORY_BUDGET,
   });
-  const found = (levels: Levels, node: NodeClasses): FoundNode => ({
+  return {
+    ...summary(outcome),
+    top: foundInMemory(outcome.top.levels, outcome.top.result, false),
+    best: outcome.best && foundInMemory(outcome.best.levels, outcome.best.result),
+    frequencies,
+    distributions: set.distributions,
+  };
+}
+
+/**
+ * Plain results only, made outside inMemory(): a closure made inside it would keep its whole scope, the set (hundreds
+ * of MB for millions of groups) with it, alive while the rows stream.
+ */
+function foundInMemory(levels: Levels, node: NodeClasses, utility = true): FoundNode {
+  const keys = node.failingKeys();
+  return {
     levels,
     counts: node.counts,
     failing: async function* () {
-      yield node.failingKeys();
+      yield keys;
     },
-    nonUniformEntropy: node.nonUniformEntropy(),
-  });
-  return {
-    ...summary(outcome),
-    top: found(outcome.top.levels, outcome.top.result),
-    best: outcome.best && found(outcome.best.levels, outcome.best.result),
-    frequencies,
-    distributions: set.distributions,
+    ...(utility ? { nonUniformEntropy: node.nonUniformEntropy() } : {}),
   };
 }
 

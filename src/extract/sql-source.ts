@@ -145,17 +145,20 @@ export class SqlRecordSource implements RecordSource {
       ...(layout.subjects === 'ranked' ? [sql`${this.#subject()} as dsar_sv`] : []),
       ...plan.sensitive.map((s, j) => sql`${comparableSql(t.c, s.name, s.family)} as ${alias('dsar_v', j)}`),
     ];
-    const grouped = sql`select ${sql.join([...inner, sql`count(*) as dsar_n`])} from ${t.from} ${t.where} ${groupBy(inner.length)}`;
+    // Not grouped here: the set groups the rows as they stream. A GROUP BY with as many groups as rows (a raw
+    // timestamp) made MariaDB build a temporary table: 3.7-5.8 s for 500,000 rows that stream in 1 s.
+    if (!inner.length) inner.push(sql`1 as dsar_n`); // nothing to read but the rows themselves (each counts one)
+    const grouped = sql`select ${sql.join(inner)} from ${t.from} ${t.where}`;
     const outer = [
       ...quasi.map((_, i) => alias('dsar_q', i)),
       // Subjects numbered by the database, under the same equality count(distinct) uses (a _ci collation's), and the
       // groups ordered by them: one subject's groups arrive together, so the set counts each once per class.
       ...(layout.subjects === 'ranked' ? [sql`case when dsar_sv is null then null else dense_rank() over (order by dsar_sv) end as dsar_s`] : []),
       ...plan.sensitive.map((_, j) => alias('dsar_v', j)),
-      sql`dsar_n`,
+      ...(inner.length === 1 && !quasi.length && layout.subjects === 'none' && !plan.sensitive.length ? [sql`dsar_n`] : []),
     ];
     const order = layout.subjects === 'ranked' ? sql`order by dsar_s` : sql``;
-    const query = sql<Row>`select ${sql.join(outer)} from (${grouped}) as dsar_g where dsar_n > 0 ${order}`;
+    const query = sql<Row>`select ${sql.join(outer)} from (${grouped}) as dsar_g ${order}`;
     const sensitiveAt = quasi.length + (layout.subjects === 'ranked' ? 1 : 0);
     for await (const rows of t.streamValues(query)) {
       for (const row of rows) {
