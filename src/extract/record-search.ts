@@ -66,11 +66,15 @@ export async function searchRecords(plan: RecordPlan, source: RecordSource, targ
       return inMemory(read.set, target, { min, max: spec.max }, loss, { how, bound, groups: read.set.entries, baseClasses: read.set.baseClasses, preGeneralized });
     }
     if (!needsDistribution(target)) return perNode(source, target, spec, loss, opts, { how: 'database', bound, preGeneralized: [] });
-    // The column with the most distinct values seen, one level coarser (never to its `*`, unless nothing else can go).
-    const candidates = read.columnSizes.map((size, i) => ({ size, i })).filter(({ i }) => min[i] < spec.max[i]);
+    // The column with the most distinct values seen, one level coarser; to its top level only when no other can go.
+    const open = read.columnSizes.map((size, i) => ({ size, i })).filter(({ i }) => min[i] < spec.max[i]);
+    const below = open.filter(({ i }) => min[i] < spec.max[i] - 1);
+    const candidates = below.length ? below : open;
     if (!candidates.length) throw new RangeError(`more than ${bound} groups even with every quasi column fully generalized`);
     const { i } = candidates.sort((a, b) => b.size - a.size || a.i - b.i)[0];
-    preGeneralized.push({ column: plan.quasi[i].column, fromLevel: min[i], toLevel: min[i] + 1 });
+    const listed = preGeneralized.find((p) => p.column === plan.quasi[i].column);
+    if (listed) listed.toLevel = min[i] + 1;
+    else preGeneralized.push({ column: plan.quasi[i].column, fromLevel: min[i], toLevel: min[i] + 1 });
     min[i]++;
   }
 }
