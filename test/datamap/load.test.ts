@@ -164,6 +164,35 @@ it('reads YAML anchors and aliases, locating an alias where it is used', () => {
 });
 
 describe('extracts', () => {
+  const privacyOf = (privacy: string) =>
+    load(BASE + yaml`
+      extracts:
+        p:
+          from: app.users
+          columns: { plan: sensitive }
+          privacy: ${privacy}
+    `).extracts.p.privacy;
+
+  it.each([
+    ['{ k: 5, l: 2 }', { k: 5, l: 2, diversity: 'distinct' }],
+    ['{ k: 5, l: { distinct: 3 } }', { k: 5, l: 3, diversity: 'distinct' }],
+    ['{ k: 5, l: { entropy: 1.5 } }', { k: 5, l: 1.5, diversity: 'entropy' }],
+    ['{ k: 5, l: { recursive: { c: 3, l: 2 } } }', { k: 5, l: 2, c: 3, diversity: 'recursive' }],
+    ['{ k: 5, t: 0.2 }', { k: 5, t: 0.2 }],
+  ])('reads privacy %s', (privacy, expected) => {
+    expect(privacyOf(privacy)).toEqual({ maxSuppression: 0.05, ...expected });
+  });
+
+  it.each([
+    ['{ k: 5, l: { entropy: 2, distinct: 2 } }', 'datamap.yaml:14:25: extracts.p.privacy.l: l takes one diversity model: distinct, entropy or recursive'],
+    ['{ k: 5, l: { entropi: 2 } }', 'datamap.yaml:14:27: extracts.p.privacy.l.entropi: unknown key `entropi` (did you mean `entropy`?)'],
+    ['{ k: 5, l: { entropy: 0.5 } }', 'datamap.yaml:14:36: extracts.p.privacy.l.entropy: entropy l must be at least 1, found `0.5`'],
+    ['{ k: 5, l: { recursive: { l: 2 } } }', 'datamap.yaml:14:27: extracts.p.privacy.l.recursive.c: `c` is required (c: 3)'],
+    ['{ k: 5, t: 1.5 }', 'datamap.yaml:14:25: extracts.p.privacy.t: t must be between 0 and 1, found `1.5`'],
+  ])('refuses privacy %s with a located message', (privacy, message) => {
+    expect(() => privacyOf(privacy)).toThrow(message);
+  });
+
   it('reads where as a map of column -> value, list, null or { op, value }', () => {
     const map = load(BASE + yaml`
       extracts:
