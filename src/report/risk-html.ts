@@ -31,7 +31,7 @@ export function renderRiskHtml(r: RiskReport): string {
       ['SHA-256', r.data.sha256],
       ['filter', r.source.where.length ? r.source.where.map((w) => `${w.column} ${w.op}`).join(' and ') : 'none'],
       ['opt-outs excluded', r.source.excludeOptouts ? `${r.source.excludeOptouts} (${n(r.source.optedOutValuesExcluded)} identity value(s) found and excluded)` : 'not asked'],
-      ['privacy asked', `k = ${r.privacy.k}${r.privacy.l !== null ? `, l = ${r.privacy.l}` : ''}, at most ${pct(r.privacy.maxSuppression)} suppressed`],
+      ['privacy asked', privacyAsked(r.privacy)],
     ]),
   );
 
@@ -55,6 +55,12 @@ export function renderRiskHtml(r: RiskReport): string {
         ...(x.lAchieved !== undefined ? [['l achieved (fewest distinct sensitive values in a class)', n(x.lAchieved)] as [string, string]] : []),
         ['rows in / written / suppressed', `${n(x.rowsIn)} / ${n(x.rowsOut)} / ${n(x.rowsSuppressed)} (${pct(x.rowsIn ? x.rowsSuppressed / x.rowsIn : 0)})`],
         ['classes written / suppressed', `${n(x.classesOut)} / ${n(x.classesSuppressed)}`],
+        ['discernibility (each row costs its class size; a suppressed row, the source size)', n(x.utility.discernibility)],
+        ['average class size (and divided by k)', `${x.utility.averageClassSize.toFixed(2)} (${x.utility.averageClassSizeNormalized.toFixed(2)})`],
+        [
+          'non-uniform entropy (bits lost; 0 = as read, 100% = every value *)',
+          x.utility.nonUniformEntropy ? `${n(Math.round(x.utility.nonUniformEntropy.bits))} bits (${pct(x.utility.nonUniformEntropy.normalized)})` : 'not computed: the database answered the search',
+        ],
         ['highest risk of a record written', risk(x.output.max)],
         ['average risk of a record written', risk(x.output.average)],
         [`records written at risk above 1/k`, pct(x.output.shareAboveThreshold)],
@@ -166,4 +172,12 @@ function chart(bars: readonly Bar[], xTitle: string, yTitle: string): string {
   const anySuppressed = bars.some((b) => b.suppressed);
   const legend = `<p class="legend"><span style="background:#3b6fd8"></span>written${anySuppressed ? '<span style="background:#d8553b"></span>suppressed' : ''}</p>`;
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-label="${escapeHtml(`${yTitle} by ${xTitle}`)}">${axis}${shapes.join('')}</svg>${legend}`;
+}
+
+/** `k = 10, entropy l = 2, t = 0.2, at most 5% suppressed` */
+function privacyAsked(p: RiskReport['privacy']): string {
+  const parts = [`k = ${p.k}`];
+  if (p.l !== null) parts.push(p.diversity === 'recursive' ? `recursive (c, l) = (${p.c}, ${p.l})` : `${p.diversity ?? 'distinct'} l = ${p.l}`);
+  if (p.t !== undefined) parts.push(`t = ${p.t}`);
+  return `${parts.join(', ')}, at most ${pct(p.maxSuppression)} suppressed`;
 }

@@ -117,4 +117,14 @@ describe('the risk report', () => {
       expect(r.json.risk.generalization.search.frequencies, s).toEqual({ how: 'memory', bound: 2_000_000, groups: 8, baseClasses: 8, preGeneralized: [] });
     }
   });
+
+  test('the HTML report names the model asked and the utility measures', async () => {
+    const [{ r }] = (await run('html', '{ k: 2, l: { entropy: 1.8 }, t: 0.5, max_suppression: 0 }')).filter((x) => x.s === 'lite');
+    expect(r.code).toBe(0);
+    const html = readFileSync(path.join(fx.dir, 'extracts', 'html_lite.ndjson.risk.html'), 'utf8');
+    expect(html).toContain('k = 2, entropy l = 1.8, t = 0.5, at most 0.0% suppressed');
+    // (*, *): one class of 8 rows: discernibility 64, every value generalized to * (100%).
+    expect(html).toMatch(/discernibility[^<]*<\/th><td>64</);
+    expect(html).toMatch(/non-uniform entropy[^<]*<\/th><td>48 bits \(100\.0%\)/);
+  });
 });
