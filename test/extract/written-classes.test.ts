@@ -1,4 +1,6 @@
 import { describe, expect, test } from 'vitest';
+import { compareValues } from '../../src/extract/cell-order.ts';
+import { globalDistribution } from '../../src/extract/privacy-model.ts';
 import { classKey } from '../../src/extract/source.ts';
 import { ClassChangedError, WrittenClasses } from '../../src/extract/written-classes.ts';
 
@@ -47,5 +49,27 @@ describe('the classes of the rows written', () => {
     const classes = new WrittenClasses({ k: 1, maxSuppression: 0 }, 0, new Set(), true);
     for (const r of [['a', null], ['a', null]]) classes.admit(r, 1, [], 1);
     expect(() => classes.finish()).toThrow(/holds 0 subject\(s\)/);
+  });
+});
+
+describe('distribution models on the rows written', () => {
+  const global = globalDistribution(new Map([['flu', 1], ['cold', 1]]), 'equal', compareValues);
+
+  test('entropy-l counts each subject once per value: p1’s three flu rows and p2’s cold are flu 1, cold 1 (entropy ln 2)', () => {
+    const classes = new WrittenClasses({ k: 2, l: 2, diversity: 'entropy', maxSuppression: 0 }, 1, new Set(), true, [global]);
+    for (const r of [['a', 'flu', 'p1'], ['a', 'flu', 'p1'], ['a', 'flu', 'p1'], ['a', 'cold', 'p2']]) classes.admit(r, 1, [1], 2);
+    expect(classes.finish()).toEqual([{ size: 4, subjects: 2, distinct: [2], classes: 1, suppressed: false }]);
+  });
+
+  test('a written class that has become flu 2, cold 1 fails entropy-2 and stops the extract', () => {
+    const classes = new WrittenClasses({ k: 2, l: 2, diversity: 'entropy', maxSuppression: 0 }, 1, new Set(), false, [global]);
+    for (const r of [['a', 'flu', 'p1'], ['a', 'cold', 'p2'], ['a', 'flu', 'p3']]) classes.admit(r, 1, [1], 2);
+    expect(() => classes.finish()).toThrow(/entropy l=2: the source changed while it was read/);
+  });
+
+  test('t-closeness: a value the search never saw fails the class (the source changed)', () => {
+    const classes = new WrittenClasses({ k: 1, t: 0.9, maxSuppression: 0 }, 1, new Set(), true, [global]);
+    classes.admit(['a', 'measles', 'p1'], 1, [1], 2);
+    expect(() => classes.finish()).toThrow(/t=0.9: the source changed/);
   });
 });
