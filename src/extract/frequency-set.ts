@@ -87,7 +87,9 @@ export class FrequencySetBuilder {
   readonly #rows = new Ints();
   /** The ids of the row being added: its vectors, subject, sensitive values. */
   readonly #ids: Int32Array;
-  readonly #entryOf = new Map<string, number>();
+  /** Open-addressing table of entry indices (-1 empty), by the hash of their ids: no key strings, 8 bytes an entry. */
+  #slots = new Int32Array(1 << 12).fill(-1);
+  readonly #hashes = new Ints();
   #sorted = true;
   #lastSubject = -Infinity;
   /** Entries added; past the bound, add() refuses. */
@@ -112,6 +114,34 @@ export class FrequencySetBuilder {
   /** Distinct vectors seen per quasi column: which column to pre-generalize when the bound is passed. */
   get columnSizes(): number[] {
     return [...this.#vectors];
+  }
+
+  /** The slot holding an entry equal to `ids`, or the empty slot where it would go. */
+  #slotOf(ids: Int32Array, hash: number): number {
+    const mask = this.#slots.length - 1;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const e = this.#slots[slot];
+      if (e < 0 || (this.#hashes.data[e] === hash && this.#equals(e, ids))) return slot;
+    }
+  }
+
+  #equals(e: number, ids: Int32Array): boolean {
+    let x = 0;
+    for (let i = 0; i < this.#column.length; i++) if (this.#column[i].data[e] !== ids[x++]) return false;
+    if (this.#layout.subjects !== 'none' && this.#subject.data[e] !== ids[x++]) return false;
+    for (let j = 0; j < this.#sensitive.length; j++) if (this.#sensitive[j].data[e] !== ids[x++]) return false;
+    return true;
+  }
+
+  #grow(): void {
+    const slots = new Int32Array(this.#slots.length * 2).fill(-1);
+    const mask = slots.length - 1;
+    for (let e = 0; e < this.entries; e++) {
+      let slot = this.#hashes.data[e] & mask;
+      while (slots[slot] >= 0) slot = (slot + 1) & mask;
+      slots[slot] = e;
+    }
+    this.#slots = slots;
   }
 
   /** The vector id of column i's values row[at..at+n). */
@@ -167,14 +197,17 @@ export class FrequencySetBuilder {
     }
     const n = at < row.length ? Number(row[at]) : 1;
     // Rows arrive one by one (no GROUP BY in the database): equal ones are one entry.
-    const key = ids.join(',');
-    const known = this.#entryOf.get(key);
-    if (known !== undefined) {
+    const hash = hashOf(ids);
+    const slot = this.#slotOf(ids, hash);
+    const known = this.#slots[slot];
+    if (known >= 0) {
       this.#rows.data[known] += n;
       return true;
     }
     if (this.entries >= this.#bound) return false;
-    this.#entryOf.set(key, this.entries++);
+    this.#slots[slot] = this.entries++;
+    this.#hashes.push(hash);
+    if (this.entries * 2 > this.#slots.length) this.#grow();
     x = 0;
     for (let i = 0; i < this.#read.length; i++) this.#column[i].push(ids[x++]);
     if (this.#layout.subjects !== 'none') {
@@ -189,7 +222,7 @@ export class FrequencySetBuilder {
   }
 
   finish(): FrequencySet {
-    this.#entryOf.clear();
+    this.#slots = new Int32Array(0);
     const count = this.entries;
     let order: Int32Array | undefined;
     const subject = this.#layout.subjects === 'none' ? undefined : this.#subject.done();
@@ -450,6 +483,16 @@ export class FrequencySet {
     }
     return { bits, normalized: max > 0 ? bits / max : 0 };
   }
+}
+
+/** FNV-1a over the ids, finished with a murmur-style mix so that nearby ids spread over the table. */
+function hashOf(ids: Int32Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < ids.length; i++) h = Math.imul(h ^ ids[i], 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  return h | 0; // an Int32, as stored
 }
 
 /** ids[k] -> of[ids[k]]: a column's vectors as the class values of one level. */
