@@ -114,7 +114,7 @@ describe('the risk report', () => {
       // column, against log2(8/1) for `*`: (2 + 2) / (3 + 3).
       expect(u.nonUniformEntropy.bits, s).toBeCloseTo(8 * 4, 9);
       expect(u.nonUniformEntropy.normalized, s).toBeCloseTo(4 / 6, 9);
-      expect(r.json.risk.generalization.search.frequencies, s).toEqual({ how: 'memory', bound: 2_000_000, groups: 8, baseClasses: 8, preGeneralized: [] });
+      expect(r.json.risk.generalization.search.frequencies, s).toEqual({ how: 'memory', bound: 1_000_000, groups: 8, baseClasses: 8, preGeneralized: [] });
     }
   });
 

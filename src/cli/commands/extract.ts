@@ -11,7 +11,7 @@ export default defineCommand<ExtractArgs>({
       .option('out', { type: 'string', describe: 'the data file (default ./extracts/<name>.<csv|ndjson|json>); the risk report goes beside it' })
       .option('memory-groups', {
         type: 'number',
-        describe: 'record-level: base groups the search may hold in memory (default 2,000,000); past it the database answers each node, or the finest column is read coarser',
+        describe: 'record-level: base groups the search may hold in memory (default 1,000,000); past it the database answers each node, or the finest column is read coarser',
       }),
   async run(args, ctx) {
     const { extractCommand } = await import('../../ops/extract.ts');
