@@ -523,12 +523,23 @@ function combine(columns: Array<{ ids: Int32Array; radix: number }>, length: num
         next[k] = id;
       }
     } else {
-      const map = new Map<number, number>();
+      // Open addressing over the combined keys (below 2^53): a Map of numbers cost ~3x as much per item.
+      let size = 1 << 12;
+      while (size < length * 2) size *= 2;
+      const mask = size - 1;
+      const keys = new Float64Array(size);
+      const slots = new Int32Array(size).fill(-1);
       for (let k = 0; k < length; k++) {
         const key = ids[k] * column.radix + column.ids[k];
-        let id = map.get(key);
-        if (id === undefined) map.set(key, (id = n++));
-        next[k] = id;
+        const lo = key % 4294967296;
+        let slot = Math.imul((lo | 0) ^ Math.imul((key - lo) / 4294967296, 0x9e3779b1), 0x85ebca6b);
+        slot = (slot ^ (slot >>> 15)) & mask;
+        while (slots[slot] >= 0 && keys[slot] !== key) slot = (slot + 1) & mask;
+        if (slots[slot] < 0) {
+          slots[slot] = n++;
+          keys[slot] = key;
+        }
+        next[k] = slots[slot];
       }
     }
     ids = next;
