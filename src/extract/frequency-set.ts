@@ -351,17 +351,15 @@ export class FrequencySet {
     for (let c = 0; c < classes; c++) if (subjects[c] < target.k || (target.l !== undefined && target.l > 1 && d.sensitive.length && subjects[c] < target.l)) fails[c] = 1;
     const distinct = d.sensitive.map((values, j) => this.#judgeSensitive(values, j, classOf, classes, target, fails));
 
-    const histogram = new Map<string, ClassCount>();
-    for (let c = 0; c < classes; c++) {
-      const dist = distinct.map((x) => x[c]);
-      const key = `${rows[c]}|${subjects[c]}|${dist.join(',')}|${fails[c]}`;
-      const entry = histogram.get(key);
-      if (entry) entry.classes++;
-      else histogram.set(key, { size: rows[c], subjects: subjects[c], distinct: dist, classes: 1, suppressed: fails[c] === 1 });
-    }
+    return this.#node(levels, ofVector, radix, classOf, first, histogramOf(rows, subjects, distinct, fails), fails);
+  }
+
+  #node(levels: Levels, ofVector: Array<Int32Array | undefined>, radix: number[], classOf: Int32Array, first: Int32Array, counts: ClassCount[], fails: Uint8Array): NodeClasses {
+    const d = this.#d;
+    const classes = fails.length;
     const classVector = (i: number, c: number) => this.#baseColumns[i][first[c]];
     return {
-      counts: [...histogram.values()],
+      counts,
       classes,
       failingKeys: () => {
         const out: string[] = [];
@@ -493,6 +491,26 @@ function hashOf(ids: Int32Array): number {
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
   return h | 0; // an Int32, as stored
+}
+
+/** Classes by (size, subjects, distinct values, suppressed): the histogram the search judges a node by. */
+function histogramOf(rows: Float64Array, subjects: Float64Array, distinct: Int32Array[], fails: Uint8Array): ClassCount[] {
+  const classes = fails.length;
+  let largest = 0;
+  for (let c = 0; c < classes; c++) if (rows[c] > largest) largest = rows[c];
+  let widest = 0;
+  for (const x of distinct) for (let c = 0; c < classes; c++) if (x[c] > widest) widest = x[c];
+  // A number per class where one fits (sizes under 2^20, one sensitive column of under 64 values): a string key per
+  // class cost more than the rest of a node's evaluation.
+  const numeric = largest < 2 ** 20 && distinct.length <= 1 && widest < 64;
+  const histogram = new Map<number | string, ClassCount>();
+  for (let c = 0; c < classes; c++) {
+    const key = numeric ? ((rows[c] * 2 ** 20 + subjects[c]) * 64 + (distinct[0]?.[c] ?? 0)) * 2 + fails[c] : `${rows[c]}|${subjects[c]}|${distinct.map((x) => x[c]).join(',')}|${fails[c]}`;
+    const entry = histogram.get(key);
+    if (entry) entry.classes++;
+    else histogram.set(key, { size: rows[c], subjects: subjects[c], distinct: distinct.map((x) => x[c]), classes: 1, suppressed: fails[c] === 1 });
+  }
+  return [...histogram.values()];
 }
 
 /** ids[k] -> of[ids[k]]: a column's vectors as the class values of one level. */
