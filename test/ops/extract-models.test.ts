@@ -127,4 +127,11 @@ describe('the risk report', () => {
     expect(html).toMatch(/discernibility[^<]*<\/th><td>64</);
     expect(html).toMatch(/non-uniform entropy[^<]*<\/th><td>48 bits \(100\.0%\)/);
   });
+
+  test('--memory-groups below 1 is refused (exit 2) before anything is read', async () => {
+    const map = fx.datamap(extract('lite', 'bad', '{ k: 2 }'));
+    const r = await dsar(map, ['extract', 'bad_lite', '--memory-groups', '0']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--memory-groups must be a whole number of at least 1');
+  });
 });
