@@ -22,8 +22,10 @@ function collector(): (() => void) | null {
   return collect;
 }
 
-/** Runs a full collection when the heap has grown past `budget` bytes; cheap to call after every batch. */
-export function keepHeapInBudget(budget = BUDGET_BYTES): void {
-  if (getHeapStatistics().used_heap_size < budget) return;
-  collector()?.();
+/** Runs a full collection when the heap has grown past `budget` bytes (true when it did); cheap to call after every batch. */
+export function keepHeapInBudget(budget = BUDGET_BYTES): boolean {
+  if (getHeapStatistics().used_heap_size < budget) return false;
+  const collect = collector();
+  collect?.();
+  return collect !== null;
 }

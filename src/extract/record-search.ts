@@ -3,6 +3,8 @@
 // each node (k and distinct-l, which a GROUP BY can judge: exact, one query per node), or, for the models that need
 // whole distributions, the column with the most distinct values is read one level coarser and the set read again
 // (the search then never considers that column's finer levels, and says so).
+import { getHeapStatistics } from 'node:v8';
+import { keepHeapInBudget } from '../heap-budget.ts';
 import { FrequencySetBuilder, type FrequencySet, type NodeClasses } from './frequency-set.ts';
 import { stepName } from './ladder.ts';
 import { searchLattice, type LatticeSpec, type Levels, type SearchOutcome } from './lattice.ts';
@@ -16,6 +18,9 @@ import type { ClassCount, RecordSource } from './source.ts';
  * peak at 390-440 MB RSS for the whole extract; past the bound the search goes on in the database.
  */
 export const DEFAULT_FREQUENCY_BOUND = 1_000_000;
+
+/** Heap in use before the first collection while the set is read. */
+const HEAP_FLOOR_BYTES = 64 * 1024 * 1024;
 
 /** Nodes the in-memory search may evaluate (a GROUP BY each would be 100). */
 const MEMORY_BUDGET = 10_000;
@@ -86,11 +91,15 @@ async function readFrequencies(source: RecordSource, min: Levels, bound: number)
   const { layout, rows } = source.frequencyRows(min);
   const builder = new FrequencySetBuilder(layout, bound);
   const it = rows[Symbol.asyncIterator]();
+  // The streamed rows are garbage as soon as they are added, but V8 lets them pile up beside the growing set: a
+  // full collection whenever the heap doubles since the last one keeps the peak near what the set really holds.
+  let budget = HEAP_FLOOR_BYTES;
   try {
     for (;;) {
       const { done, value } = await it.next();
       if (done) break;
       for (const row of value) if (!builder.add(row)) return { columnSizes: builder.columnSizes };
+      if (keepHeapInBudget(budget)) budget = Math.max(HEAP_FLOOR_BYTES, 2 * getHeapStatistics().used_heap_size);
     }
   } finally {
     await it.return?.();
