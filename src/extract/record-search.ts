@@ -4,6 +4,7 @@
 // whole distributions, the column with the most distinct values is read one level coarser and the set read again
 // (the search then never considers that column's finer levels, and says so).
 import { getHeapStatistics } from 'node:v8';
+import { UsageError } from '../errors.ts';
 import { keepHeapInBudget } from '../heap-budget.ts';
 import { FrequencySetBuilder, type FrequencySet, type NodeClasses } from './frequency-set.ts';
 import { stepName } from './ladder.ts';
@@ -78,7 +79,10 @@ export async function searchRecords(plan: RecordPlan, source: RecordSource, targ
     const open = read.columnSizes.map((size, i) => ({ size, i })).filter(({ i }) => min[i] < spec.max[i]);
     const below = open.filter(({ i }) => min[i] < spec.max[i] - 1);
     const candidates = below.length ? below : open;
-    if (!candidates.length) throw new RangeError(`more than ${bound} groups even with every quasi column fully generalized`);
+    if (!candidates.length) {
+      // Left: one group per (subject, sensitive values); coarser quasi columns cannot merge those.
+      throw new UsageError(`more than ${bound} groups even with every quasi column fully generalized (one per subject and sensitive value): raise --memory-groups, or ask for k and distinct-l only`);
+    }
     const { i } = candidates.sort((a, b) => b.size - a.size || a.i - b.i)[0];
     const listed = preGeneralized.find((p) => p.column === plan.quasi[i].column);
     if (listed) listed.toLevel = min[i] + 1;

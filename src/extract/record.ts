@@ -2,6 +2,7 @@
 // suppression limit, then stream the rows out generalized, pseudonymized, and without the suppressed classes.
 import { keepHeapInBudget } from '../heap-budget.ts';
 import { height, labelOf, stepName } from './ladder.ts';
+import { textOf } from './generalize-value.ts';
 import { outputValue } from './output-value.ts';
 import { precisionLoss, type Levels } from './lattice.ts';
 import { latticeOf, type RecordPlan } from './plan.ts';
@@ -211,7 +212,8 @@ async function writeRows(
     }
     return (row) => outputValue(o.family, row[at]);
   });
-  const classes = new WrittenClasses(target, sensitiveAt.length, failing, ordered, distributions);
+  const keys = plan.sensitive.map((s) => (v: unknown) => textOf(outputValue(s.family, v)));
+  const classes = new WrittenClasses(target, sensitiveAt.length, failing, ordered, { distributions, keys });
   // Sources give each row's subject last, after the output columns (see RecordSource.rows).
   const subjectAt = plan.subject.unique ? -1 : q + others.length;
   let rows = 0;

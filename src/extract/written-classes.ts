@@ -33,6 +33,14 @@ interface OpenClass {
   suppressed: boolean;
 }
 
+/** What the distribution models (entropy-l, recursive-(c,l), t) judge the written classes against. */
+export interface DistributionCheck {
+  /** The source's distribution of each sensitive column, from the search. */
+  distributions?: readonly GlobalDistribution[];
+  /** Per sensitive column, the value's name (default: its text). */
+  keys?: ReadonlyArray<(v: unknown) => string>;
+}
+
 export class WrittenClasses {
   readonly #target: PrivacyTarget;
   readonly #sensitive: number;
@@ -44,9 +52,13 @@ export class WrittenClasses {
 
   readonly #distributions: readonly GlobalDistribution[] | undefined;
 
-  constructor(target: PrivacyTarget, sensitiveColumns: number, failing: ReadonlySet<string>, ordered: boolean, distributions?: readonly GlobalDistribution[]) {
+  /** How each sensitive value is named: as the search's frequency set names it (record.ts), so that t compares like with like. */
+  readonly #keys: ReadonlyArray<(v: unknown) => string> | undefined;
+
+  constructor(target: PrivacyTarget, sensitiveColumns: number, failing: ReadonlySet<string>, ordered: boolean, models: DistributionCheck = {}) {
     this.#target = target;
-    this.#distributions = needsDistribution(target) ? (distributions ?? []) : undefined;
+    this.#distributions = needsDistribution(target) ? (models.distributions ?? []) : undefined;
+    this.#keys = models.keys;
     this.#sensitive = sensitiveColumns;
     this.#failing = failing;
     this.#all = ordered ? undefined : new Map();
@@ -92,7 +104,7 @@ export class WrittenClasses {
     if (!c.suppressed) {
       for (let i = 0; i < sensitiveAt.length; i++) {
         const v = row[sensitiveAt[i]];
-        if (v !== null && v !== undefined && c.distinct[i].size < DISTINCT_CAP) c.distinct[i].add(textOf(v));
+        if (v !== null && v !== undefined && c.distinct[i].size < DISTINCT_CAP) c.distinct[i].add(this.#key(i, v));
       }
     }
     return !c.suppressed;
@@ -100,19 +112,23 @@ export class WrittenClasses {
 
   /** A row's sensitive values in its class's distributions, each subject counted once per value. */
   #count(c: OpenClass, row: readonly unknown[], sensitiveAt: readonly number[], subject: string | undefined, newSubject: boolean): void {
+    // Ordered sources: the marks are the current subject's, whatever its values (a NULL first value included).
+    if (subject !== undefined && !c.seen && newSubject) for (const held of c.held!) held.clear();
     for (let i = 0; i < sensitiveAt.length; i++) {
       const v = row[sensitiveAt[i]];
       if (v === null || v === undefined) continue;
-      const key = textOf(v);
-      const held = c.held![i];
+      const key = this.#key(i, v);
       if (subject !== undefined) {
-        if (!c.seen && newSubject) held.clear();
         const mark = c.seen ? `${subject}\0${key}` : key;
-        if (held.has(mark)) continue;
-        held.add(mark);
+        if (c.held![i].has(mark)) continue;
+        c.held![i].add(mark);
       }
       c.frequencies![i].set(key, (c.frequencies![i].get(key) ?? 0) + 1);
     }
+  }
+
+  #key(i: number, v: unknown): string {
+    return this.#keys ? this.#keys[i](v) : textOf(v);
   }
 
   /** Whether a class's distributions fail the target (a value the search never saw fails t: the source changed). */

@@ -133,3 +133,24 @@ describe('past the bound', () => {
     expect(['bucket-50', '*']).toContain(result.levels.amount);
   });
 });
+
+describe('sensitive values named alike by the search and the written rows', () => {
+  test('t-closeness on a boolean and a decimal with trailing zeros (SQLite): the extract completes', async () => {
+    const file = path.join(dir, 'app.db');
+    rmSync(file, { force: true });
+    const db = new Database(file);
+    db.exec(`CREATE TABLE people (id integer PRIMARY KEY, birth_date date, zip text, amount integer, diagnosis text, household text, smoker boolean, fee decimal(6,2));
+      INSERT INTO people VALUES (1, '1980-01-01', '12345', 1, 'flu', 'H1', 1, '12.50'), (2, '1980-02-02', '12345', 2, 'cold', 'H2', 0, '12.5'),
+        (3, '1981-01-01', '12399', 3, 'flu', 'H3', 1, '7.00'), (4, '1981-02-02', '12399', 4, 'cold', 'H4', 0, '7')`);
+    db.close();
+    const map = parseDataMap(
+      mapText('{ k: 1, t: 0.9 }').replace('      diagnosis:  { role: sensitive }', '      smoker:     { role: sensitive }\n      fee:        { role: sensitive }'),
+      path.join(dir, 'datamap.yaml'),
+      dir,
+    );
+    const result = await runExtract(map, 'people', { out: path.join(dir, 'typed.ndjson'), store, log: silentLogger });
+    expect(result.ok).toBe(true);
+    expect(result.rowsOut).toBe(4);
+  });
+});
+

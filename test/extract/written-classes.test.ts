@@ -56,20 +56,36 @@ describe('distribution models on the rows written', () => {
   const global = globalDistribution(new Map([['flu', 1], ['cold', 1]]), 'equal', compareValues);
 
   test('entropy-l counts each subject once per value: p1’s three flu rows and p2’s cold are flu 1, cold 1 (entropy ln 2)', () => {
-    const classes = new WrittenClasses({ k: 2, l: 2, diversity: 'entropy', maxSuppression: 0 }, 1, new Set(), true, [global]);
+    const classes = new WrittenClasses({ k: 2, l: 2, diversity: 'entropy', maxSuppression: 0 }, 1, new Set(), true, { distributions: [global] });
     for (const r of [['a', 'flu', 'p1'], ['a', 'flu', 'p1'], ['a', 'flu', 'p1'], ['a', 'cold', 'p2']]) classes.admit(r, 1, [1], 2);
     expect(classes.finish()).toEqual([{ size: 4, subjects: 2, distinct: [2], classes: 1, suppressed: false }]);
   });
 
   test('a written class that has become flu 2, cold 1 fails entropy-2 and stops the extract', () => {
-    const classes = new WrittenClasses({ k: 2, l: 2, diversity: 'entropy', maxSuppression: 0 }, 1, new Set(), false, [global]);
+    const classes = new WrittenClasses({ k: 2, l: 2, diversity: 'entropy', maxSuppression: 0 }, 1, new Set(), false, { distributions: [global] });
     for (const r of [['a', 'flu', 'p1'], ['a', 'cold', 'p2'], ['a', 'flu', 'p3']]) classes.admit(r, 1, [1], 2);
     expect(() => classes.finish()).toThrow(/entropy l=2: the source changed while it was read/);
   });
 
   test('t-closeness: a value the search never saw fails the class (the source changed)', () => {
-    const classes = new WrittenClasses({ k: 1, t: 0.9, maxSuppression: 0 }, 1, new Set(), true, [global]);
+    const classes = new WrittenClasses({ k: 1, t: 0.9, maxSuppression: 0 }, 1, new Set(), true, { distributions: [global] });
     classes.admit(['a', 'measles', 'p1'], 1, [1], 2);
     expect(() => classes.finish()).toThrow(/t=0.9: the source changed/);
+  });
+
+  test('a subject whose first row has no sensitive value is still counted once per value (ordered source)', () => {
+    // A {flu, cold}, B {NULL, flu}, C {cold}, D {cold}: flu 2, cold 3 (distance 0.1 from flu 2/5, cold 3/5).
+    const source = globalDistribution(new Map([['flu', 2], ['cold', 3]]), 'equal', compareValues);
+    const classes = new WrittenClasses({ k: 1, t: 0.2, maxSuppression: 0 }, 1, new Set(), true, { distributions: [source] });
+    for (const r of [['a', 'flu', 'A'], ['a', 'cold', 'A'], ['a', null, 'B'], ['a', 'flu', 'B'], ['a', 'cold', 'C'], ['a', 'cold', 'D']]) classes.admit(r, 1, [1], 2);
+    expect(classes.finish()).toEqual([{ size: 6, subjects: 4, distinct: [2], classes: 1, suppressed: false }]);
+  });
+
+  test('values are named as the search names them: a boolean read as 1 is the search’s `true`', () => {
+    const source = globalDistribution(new Map([['true', 1], ['false', 1]]), 'equal', compareValues);
+    const keys = [(v: unknown) => (v === 1 || v === true ? 'true' : 'false')];
+    const classes = new WrittenClasses({ k: 1, t: 0.1, maxSuppression: 0 }, 1, new Set(), true, { distributions: [source], keys });
+    for (const r of [['a', 1, 'p1'], ['a', 0, 'p2']]) classes.admit(r, 1, [1], 2);
+    expect(classes.finish()).toEqual([{ size: 2, subjects: 2, distinct: [2], classes: 1, suppressed: false }]);
   });
 });
