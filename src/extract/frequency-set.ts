@@ -265,6 +265,9 @@ export interface NodeClasses {
   nonUniformEntropy(): { bits: number; normalized: number };
 }
 
+/** Slots (classes x l) up to which distinct-l values are tracked in one array. */
+const CAPPED_DISTINCT_LIMIT = 1 << 24;
+
 /** Product of class-value radices up to which classes are numbered through a table rather than a Map. */
 const TABLE_LIMIT = 1 << 22;
 
@@ -380,7 +383,9 @@ export class FrequencySet {
   #judgeSensitive(values: Int32Array, j: number, classOf: Int32Array, classes: number, target: PrivacyTarget, fails: Uint8Array): Int32Array {
     const l = target.l ?? 1;
     const distinct = new Int32Array(classes);
-    if (!needsDistribution(target)) {
+    // distinct-l: up to l values per class in one array, unless classes x l would be large (then as the
+    // distribution models count: one slot per (class, value) met, bounded by the entries).
+    if (!needsDistribution(target) && (l <= 1 || classes * l <= CAPPED_DISTINCT_LIMIT)) {
       if (l <= 1) return distinct;
       const seen = new Int32Array(classes * l);
       for (let e = 0; e < this.entries; e++) {
