@@ -203,7 +203,7 @@ function postgresEngine(): Engine {
       return (await exec(sql)).rowCount ?? 0;
     },
     monthView: `CREATE OR REPLACE VIEW events_by_month AS SELECT id, user_id, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM') AS month FROM events`,
-    people: `CREATE TABLE people AS SELECT id, zip, birth_date, plan, created_at FROM users WHERE false;
+    people: `CREATE TABLE people (id bigint, zip varchar(10), birth_date date, plan varchar(12), created_at timestamptz NOT NULL);
       INSERT INTO people SELECT g, lpad(((g * 7919) % 99999)::text, 5, '0'), date '1950-01-01' + ((g * 37) % 20000)::int, (ARRAY['free','pro','team'])[1 + (g % 3)::int],
         timestamptz '2022-11-01' + g * interval '1 minute' FROM generate_series(1::bigint, ${PEOPLE}) g;
       ALTER TABLE people ADD PRIMARY KEY (id); ANALYZE people`,

@@ -35,6 +35,9 @@ const generalized = (ladders: readonly Ladder[], levels: Levels, row: Row): unkn
 
 const present = (v: unknown) => v !== null && v !== undefined;
 
+/** The row's subject; an empty cell names nobody, as NULL does. */
+const subjectOf = (row: Row, column: string): unknown => (present(row[column]) && row[column] !== '' ? row[column] : null);
+
 export class FileRecordSource implements RecordSource {
   readonly ordered = false;
   readonly concurrentReads = true;
@@ -57,7 +60,10 @@ export class FileRecordSource implements RecordSource {
         if (!c) classes.set(key, (c = { size: 0, subjects: subject.unique ? 0 : new Set<string>(), values: sensitive.map(() => new Set<string>()) }));
         c.size++;
         if (typeof c.subjects === 'number') c.subjects++;
-        else if (present(row[subject.column]) && row[subject.column] !== '') c.subjects.add(textOf(row[subject.column]));
+        else {
+          const s = subjectOf(row, subject.column);
+          if (s !== null) c.subjects.add(textOf(s));
+        }
         sensitive.forEach((s, i) => present(row[s.name]) && c.values[i].add(textOf(row[s.name])));
       }
     }
@@ -78,8 +84,8 @@ export class FileRecordSource implements RecordSource {
             for (const step of read[i]) out.push(generalizeValue(step, row[ladder.column]));
           });
           if (!plan.subject.unique) {
-            const subject = row[plan.subject.column];
-            out.push(present(subject) && subject !== '' ? textOf(subject) : null);
+            const subject = subjectOf(row, plan.subject.column);
+            out.push(subject === null ? null : textOf(subject));
           }
           for (const s of plan.sensitive) out.push(present(row[s.name]) ? textOf(row[s.name]) : null);
           out.push(1);
@@ -122,7 +128,7 @@ export class FileRecordSource implements RecordSource {
     const others = this.#plan.output.filter((o) => o.role !== 'quasi');
     const subject = this.#plan.subject.column;
     for await (const rows of this.#t.rows()) {
-      yield rows.map((row) => [...generalized(this.#plan.quasi, levels, row), ...others.map((o) => row[o.name] ?? null), row[subject] === '' ? null : (row[subject] ?? null)]);
+      yield rows.map((row) => [...generalized(this.#plan.quasi, levels, row), ...others.map((o) => row[o.name] ?? null), subjectOf(row, subject)]);
     }
   }
 }

@@ -258,7 +258,6 @@ interface SetData {
 /** A lattice node's classes, judged: the histogram the search compares, and the classes to suppress. */
 export interface NodeClasses {
   counts: ClassCount[];
-  classes: number;
   /** The suppressed classes' keys (classKey of their quasi values, `*` for `*` levels). */
   failingKeys(): string[];
   /** Non-uniform entropy (Gionis and Tassa 2008) of the released rows against the lowest levels read. */
@@ -363,7 +362,6 @@ export class FrequencySet {
     const classVector = (i: number, c: number) => this.#baseColumns[i][first[c]];
     return {
       counts,
-      classes,
       failingKeys: () => {
         const out: string[] = [];
         for (let c = 0; c < classes; c++) {

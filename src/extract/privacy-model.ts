@@ -99,7 +99,7 @@ export function globalDistribution(frequencies: ReadonlyMap<string, number>, dis
 }
 
 /**
- * Why one sensitive column of a class fails the target (undefined when it passes). `positions` index
+ * Whether one sensitive column of a class fails the target. `positions` index
  * `global.keys` (t only); `frequencies` are the class's per-value subject counts.
  */
 export function failsDistribution(frequencies: ArrayLike<number>, positions: ArrayLike<number> | undefined, target: SensitiveTarget, global: GlobalDistribution | undefined): boolean {
