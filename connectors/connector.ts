@@ -138,6 +138,8 @@ export interface Connector {
 export interface SampleOptions {
   /** Every row instead of a sample. */
   full?: boolean;
+  /** The same rows on every call while the table is unchanged (a seeded sample instead of a random one). */
+  repeatable?: boolean;
 }
 
 /** Part of a sample, with what it cost. */

@@ -11,14 +11,17 @@ const OVERSAMPLE = 3;
 const SMALL_TABLE_FACTOR = 10;
 
 export const postgresSampler: SqlSampler = {
-  async pick(ctx, select, n): Promise<Picked> {
+  async pick(ctx, select, n, opts): Promise<Picked> {
     const estimate = ctx.info.estimatedRows;
     if (ctx.info.kind !== 'table' || estimate < n * SMALL_TABLE_FACTOR) return limitPick(ctx, select, n);
     const percent = Number(Math.min(100, (100 * n * OVERSAMPLE) / estimate).toPrecision(3));
     let rows: Row[];
     try {
-      // random() order, so that the LIMIT keeps rows from every sampled page rather than the first ones.
-      rows = await ctx.rows(sql<Row>`select ${select} from ${ctx.from} tablesample system (${sql.lit(percent)}) order by random() limit ${sql.lit(n)}`);
+      // random() order, so that the LIMIT keeps rows from every sampled page rather than the first ones; a repeatable
+      // sample takes the same pages and orders them by a hash of where each row lies.
+      rows = opts?.repeatable
+        ? await ctx.rows(sql<Row>`select ${select} from ${ctx.from} tablesample system (${sql.lit(percent)}) repeatable (0) order by md5(ctid::text) limit ${sql.lit(n)}`)
+        : await ctx.rows(sql<Row>`select ${select} from ${ctx.from} tablesample system (${sql.lit(percent)}) order by random() limit ${sql.lit(n)}`);
     } catch {
       // A foreign table whose wrapper cannot sample.
       const picked = await limitPick(ctx, select, n);

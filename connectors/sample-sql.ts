@@ -28,7 +28,7 @@ export interface Picked {
 /** How one engine samples. */
 export interface SqlSampler {
   /** About `n` rows from across the table, each holding `select`; a few statements whatever the table's size. */
-  pick(ctx: SampleContext, select: RawBuilder<unknown>, n: number): Promise<Picked>;
+  pick(ctx: SampleContext, select: RawBuilder<unknown>, n: number, opts?: { repeatable?: boolean }): Promise<Picked>;
 }
 
 /** Rows per chunk of a full scan. */
@@ -47,7 +47,7 @@ export async function* sampleTable(
   const wanted = [...new Set([...key, ...columns])];
   const select = sql.join(wanted.map((c) => sql.id(c)));
   if (!opts.full) {
-    const picked = await sampler.pick(ctx, select, n);
+    const picked = await sampler.pick(ctx, select, n, { repeatable: opts.repeatable });
     yield { rows: picked.rows, key, method: picked.method, rowsRead: picked.rows.length, queries: picked.queries };
     return;
   }

@@ -51,3 +51,11 @@ export function createProgress(enabled: boolean, stream: NodeJS.WritableStream =
     },
   };
 }
+
+/** A running count on stderr (`format` shows it as {value}), for work whose total is not known: callers enable it on a TTY only. */
+export function countBar(format: string, stream: NodeJS.WritableStream = process.stderr): { tick: () => void; stop: () => void } {
+  const bar = new cliProgress.SingleBar({ format, stream, clearOnComplete: true }, cliProgress.Presets.shades_classic);
+  bar.start(0, 0);
+  let done = 0;
+  return { tick: () => bar.update(++done), stop: () => bar.stop() };
+}

@@ -6,11 +6,10 @@ import type { DataMap, FieldDef, TableDef } from '../datamap/types.ts';
 import { REDACTED_MARKERS } from '../masking/redact.ts';
 import type { ColumnCollector } from '../scan/column-collector.ts';
 import { knownColumns, mapPosition } from '../scan/declared.ts';
-import { strided, type ValueDetector } from '../scan/detector.ts';
+import type { ValueDetector } from '../scan/detector.ts';
+import { holdsWholeValues, WHOLE_VALUE } from '../scan/whole-values.ts';
 import { judgeCards, scanForCards } from '../scan/detectors/card.ts';
-import { isEmail } from '../scan/detectors/email.ts';
 import { detectorForCategory } from '../scan/detectors/index.ts';
-import { isPhoneNumber } from '../scan/detectors/phone.ts';
 import { judgeColumn, levelOf, REPORT_AT, type ColumnJudgement } from '../scan/judge.ts';
 import type { CardFinding, MismatchFinding, NotACardFinding, Place, Snippet, UndeclaredFinding } from '../scan/report.ts';
 import { fieldLine, tableSnippet } from '../scan/snippet.ts';
@@ -28,16 +27,9 @@ export interface TableFindings {
 const MISMATCH_MIN_VALUES = 5;
 /** A declared column is flagged when fewer than this share of its values look like its category. */
 const MISMATCH_SHARE = 0.5;
-/** Values checked for being whole emails or phones (a phone parse is slow). */
-const WHOLE_VALUE_CHECKS = 100;
 const CARD_CATEGORY = 'billing.card';
 const CARD_POLICY = 'We will not store or collect your payment card details.';
 
-/** Whole-value tests of the categories an identity type can name (`identities: { email: ... }`). */
-const WHOLE_VALUE: Record<string, (text: string) => boolean> = {
-  'contact.email': isEmail,
-  'contact.phone': (t) => isPhoneNumber(t, true),
-};
 
 const isCardCategory = (category: string) => category === CARD_CATEGORY || category.startsWith(CARD_CATEGORY + '.');
 
@@ -115,14 +107,6 @@ function undeclared(t: TableContext, collector: ColumnCollector): { finding: Und
       field: fieldLine(collector.column.name, judgement.category, t.info.kind === 'file' ? undefined : collector.column, embedded),
     },
   };
-}
-
-/** False when the column's emails or phones sit inside longer text (a `notes` column). */
-function holdsWholeValues(category: string, collector: ColumnCollector): boolean {
-  const test = WHOLE_VALUE[category];
-  const texts = strided(collector.texts, WHOLE_VALUE_CHECKS);
-  if (!test || texts.length === 0) return true;
-  return texts.filter(test).length / texts.length >= 0.8;
 }
 
 function cardFinding(t: TableContext, collector: ColumnCollector, withholdKeys: boolean): CardFinding | undefined {

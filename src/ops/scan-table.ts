@@ -27,6 +27,10 @@ export interface SampleSettings {
   sample: number;
   full: boolean;
   random?: () => number;
+  /** The same rows each run while the table is unchanged (`datamap init` writes the same file twice). */
+  repeatable?: boolean;
+  /** Sees every sampled row (with the columns naming it), after the collectors. */
+  onRows?: (rows: readonly Row[], key: readonly string[]) => void;
 }
 
 /** Key values as plain JSON (bigints and dates as text), to print beside a finding. */
@@ -46,7 +50,7 @@ export async function sampleTable(connector: Connector, task: TableTask, setting
   const collectors = new Map(task.columns.map((c) => [c.name, new ColumnCollector(c, settings.sample, settings.random)]));
   const result: TableSample = { collectors, key: [], method: 'none', rows: 0, rowsRead: 0, queries: 0, ms: 0 };
   const names = task.columns.map((c) => c.name);
-  for await (const chunk of connector.sample(task.info.name, names, settings.sample, { full: settings.full })) {
+  for await (const chunk of connector.sample(task.info.name, names, settings.sample, { full: settings.full, repeatable: settings.repeatable })) {
     result.key = chunk.key;
     result.method = chunk.method;
     result.rows += chunk.rows.length;
@@ -55,6 +59,7 @@ export async function sampleTable(connector: Connector, task: TableTask, setting
     for (const row of chunk.rows) {
       for (const [name, collector] of collectors) collector.add(row[name], () => keyOf(row, chunk.key));
     }
+    settings.onRows?.(chunk.rows, chunk.key);
   }
   result.ms = performance.now() - started;
   return result;

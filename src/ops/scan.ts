@@ -16,6 +16,7 @@ import { valueDetectors } from '../scan/detectors/index.ts';
 import { exitCodeOf, findingLines, isClean, type ScanReport } from '../scan/report.ts';
 import { renderScan } from './scan-render.ts';
 import { emptyScan, scanSystem, type SystemScan } from './scan-system.ts';
+import { countBar } from './progress.ts';
 import { openSystems } from './systems.ts';
 
 export interface ScanArgs extends GlobalArgs {
@@ -112,7 +113,7 @@ export async function runScan(map: DataMap, options: ScanOptions, log: Logger): 
 export async function scanCommand(args: ScanArgs, ctx: CliContext): Promise<number> {
   const sample = parseSample(args.sample);
   const map = loadDataMap(path.resolve(args.datamap));
-  const progress = ctx.tty && !ctx.out.json ? await progressBar() : undefined;
+  const progress = ctx.tty && !ctx.out.json ? countBar('scan {value} tables sampled') : undefined;
   let report: ScanReport;
   try {
     report = await runScan(map, { systems: args.system, sample, full: args.full, onTable: progress?.tick }, ctx.log);
@@ -132,13 +133,4 @@ export async function scanCommand(args: ScanArgs, ctx: CliContext): Promise<numb
   }
   ctx.out.result({ ...report, ...(args.sarif ? { sarif: path.resolve(args.sarif) } : {}) }, (r) => renderScan(r));
   return exitCodeOf(report);
-}
-
-/** A count of tables sampled on stderr (only on a terminal). */
-async function progressBar(): Promise<{ tick: () => void; stop: () => void }> {
-  const { default: cliProgress } = await import('cli-progress');
-  const bar = new cliProgress.SingleBar({ format: 'scan {value} tables sampled', stream: process.stderr, clearOnComplete: true }, cliProgress.Presets.shades_classic);
-  bar.start(0, 0);
-  let done = 0;
-  return { tick: () => bar.update(++done), stop: () => bar.stop() };
 }

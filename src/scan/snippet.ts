@@ -2,9 +2,10 @@
 // grouped per table under `tables:` (a whole table entry when the table is not declared yet).
 import type { ColumnInfo } from '../../connectors/connector.ts';
 import type { MaskName } from '../datamap/types.ts';
+import { identifyingByDefault } from '../datamap/taxonomy.ts';
 import { checkFits } from '../masking/masker.ts';
 
-interface MaskChoice {
+export interface MaskChoice {
   name: MaskName;
   options?: Record<string, unknown>;
 }
@@ -14,26 +15,39 @@ const PREFERRED: Array<[category: string, mask: MaskChoice]> = [
   ['contact.email', { name: 'hash' }],
   ['contact.phone', { name: 'null' }],
   ['contact.address.postal', { name: 'generalize', options: { prefix: 3 } }],
-  ['contact.address.city', { name: 'keep' }],
   ['identity.name', { name: 'fake' }],
   ['identity.birthdate', { name: 'generalize' }],
   ['online.ip', { name: 'generalize' }],
+  // Facts about the account rather than the person: kept when a row is anonymized.
+  ['account.activity', { name: 'keep' }],
+  ['account.settings', { name: 'keep' }],
+  ['billing.transaction', { name: 'keep' }],
+  ['marketing', { name: 'keep' }],
+  ['usage', { name: 'keep' }],
 ];
-const FALLBACKS: MaskChoice[] = [{ name: 'redact' }, { name: 'null' }];
+/** Tried in order when the preferred mask cannot fit the column (a NOT NULL timestamp takes no marker and no NULL). */
+const FALLBACKS: MaskChoice[] = [{ name: 'redact' }, { name: 'null' }, { name: 'generalize' }, { name: 'hash' }, { name: 'random' }];
 
 function preferredMask(category: string): MaskChoice {
-  return PREFERRED.find(([c]) => category === c || category.startsWith(c + '.'))?.[1] ?? { name: 'redact' };
+  const m = PREFERRED.find(([c]) => category === c || category.startsWith(c + '.'))?.[1] ?? { name: 'redact' };
+  // An identifying value kept would survive erasure (verification finds it): never suggested.
+  return m.name === 'keep' && identifyingByDefault(category, {}) ? { name: 'redact' } : m;
+}
+
+/** Why the mask cannot go into the column, or undefined when it fits. */
+export function maskMisfit(m: MaskChoice, category: string, column: ColumnInfo): string | undefined {
+  return checkFits(m.name, { column, category, options: m.options ?? {}, hmacKey: Buffer.alloc(0) });
 }
 
 /**
- * The preferred mask if it fits the column, else the first fallback that does (the preferred one when none does).
- * Personal data inside free text (`embedded`) is redacted: a hash or a fake would replace the whole text.
+ * The preferred mask if it fits the column, else the first fallback that does (the preferred one when none does:
+ * `validate --live` then says why). Personal data inside free text (`embedded`) is redacted: a hash or a fake would
+ * replace the whole text.
  */
 export function suggestMask(category: string, column?: ColumnInfo, embedded = false): MaskChoice {
   const preferred = embedded ? { name: 'redact' as const } : preferredMask(category);
   if (!column) return preferred;
-  const fits = (m: MaskChoice) => checkFits(m.name, { column, category, options: m.options ?? {}, hmacKey: Buffer.alloc(0) }) === undefined;
-  return [preferred, ...FALLBACKS].find(fits) ?? preferred;
+  return [preferred, ...FALLBACKS].find((m) => maskMisfit(m, category, column) === undefined) ?? preferred;
 }
 
 /** A YAML key: plain when it is a simple word (any script), quoted otherwise. */
@@ -41,7 +55,7 @@ export function yamlKey(name: string): string {
   return /^[\p{L}_][\p{L}\p{N}_.-]*$/u.test(name) && !/^(true|false|null|yes|no|on|off|y|n|~)$/i.test(name) ? name : JSON.stringify(name);
 }
 
-function maskText(m: MaskChoice): string {
+export function maskText(m: MaskChoice): string {
   if (!m.options) return m.name;
   const opts = Object.entries(m.options).map(([k, v]) => `${k}: ${v}`).join(', ');
   return `{ ${m.name}: { ${opts} } }`;
