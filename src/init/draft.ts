@@ -99,7 +99,7 @@ export async function draftMap(input: DraftInput): Promise<Draft> {
       draft.suggestions.push(`${c.info.name}: holds card numbers, which the policy promises are never stored: remove them (\`dsar scan\` lists the rows)`);
     }
     const dates = t.info.columns.filter((c) => DATES.has(c.family) && !draft.fields.some((f) => f.column === c.name && f.category.startsWith('identity.'))).map((c) => c.name);
-    if (dates.length) draft.suggestions.push(`retention: <rule under retention:>   (a period may start at ${dates.join(', ')})`);
+    if (dates.length) draft.suggestions.push(`retention: <a rule under retention:>   (date columns a period may start at: ${dates.join(', ')})`);
     const birth = draft.fields.find((f) => f.category.startsWith('identity.birthdate') && f.guess.confidence === 'high');
     if (people.has(id) && birth) draft.child = { column: birth.column, under: 13, guess: { confidence: 'medium', why: 'the policy\'s children under 13, by this birth date' } };
     if (!draft.blocked && !plan.reached.has(id)) {

@@ -28,6 +28,8 @@ export interface InitRequest {
   /** Where to write; `-` returns the text only. Default: `datamap`. */
   out?: string;
   merge: boolean;
+  /** Read only these of the map's systems (the others' tables are left as they are). */
+  only?: string[];
   sample: number;
   concurrency?: number;
   onTable?: () => void;
@@ -57,7 +59,7 @@ export async function initDataMap(req: InitRequest, log: Logger): Promise<InitRe
   if (out && !req.merge && existsSync(out)) {
     throw new UsageError(`${out} exists: add to it with --merge, or write another file with --out`);
   }
-  const systems = systemsToSurvey(existing, req.systems);
+  const systems = systemsToSurvey(existing, req.systems).filter((s) => !req.only?.length || req.only.includes(s.name) || req.systems.includes(s));
   const opening = parseDataMap(`version: 1\nsystems:\n${systems.map((s) => `  ${systemLine(s, outDir)}`).join('\n')}\n`, out ?? mapFile, outDir);
   const opened = await openSystems(opening, log);
   let draft: Draft;

@@ -66,8 +66,8 @@ export function renderScan(r: ScanReport): string {
         out.push(`    ${pad(u.where, width)}  ${u.category.padEnd(categoryWidth)}  ${confidence}  ${u.detectors.map((d) => d.evidence).join('; ')}`);
       }
     }
-    out.push('', '  Add to the data map (check the masks, and how the rows reach a subject):');
-    for (const s of r.snippets) out.push('', ...s.yaml.split('\n').map((l) => `    ${l}`));
+    out.push('', '  Add to the data map (check the masks, and how the rows reach a subject), or merge it with `dsar scan --write-map`:', '');
+    out.push(...r.snippet.split('\n').map((l) => `    ${l}`));
   }
 
   if (r.missing.length) {

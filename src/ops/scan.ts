@@ -14,6 +14,7 @@ import type { Logger } from '../log.ts';
 import { toSarif } from '../report/sarif.ts';
 import { valueDetectors } from '../scan/detectors/index.ts';
 import { exitCodeOf, findingLines, isClean, type ScanReport } from '../scan/report.ts';
+import { snippetBlock } from '../scan/snippet.ts';
 import { renderScan } from './scan-render.ts';
 import { emptyScan, scanSystem, type SystemScan } from './scan-system.ts';
 import { countBar } from './progress.ts';
@@ -24,6 +25,7 @@ export interface ScanArgs extends GlobalArgs {
   sample: number;
   full: boolean;
   sarif?: string;
+  writeMap?: boolean;
 }
 
 export interface ScanOptions {
@@ -92,6 +94,7 @@ export async function runScan(map: DataMap, options: ScanOptions, log: Logger): 
     notCards: byWhere(all('notCards')),
     views: byWhere(all('views')),
     snippets: all('snippets').sort((a, b) => (a.table < b.table ? -1 : 1)),
+    snippet: '',
     problems: all('problems'),
     totals: {
       tables: scans.reduce((n, s) => n + s.summary.tables, 0),
@@ -101,6 +104,7 @@ export async function runScan(map: DataMap, options: ScanOptions, log: Logger): 
       ms: Math.round(performance.now() - started),
     },
   };
+  report.snippet = report.snippets.length ? snippetBlock(report.snippets.map((s) => s.yaml)) : '';
   report.ok = isClean(report);
   report.findings = findingLines(report);
   log.info(
@@ -131,6 +135,15 @@ export async function scanCommand(args: ScanArgs, ctx: CliContext): Promise<numb
       throw new UsageError(`--sarif: cannot write ${file}: ${err instanceof UsageError ? err.message : ((err as NodeJS.ErrnoException).code ?? String(err))}`);
     }
   }
-  ctx.out.result({ ...report, ...(args.sarif ? { sarif: path.resolve(args.sarif) } : {}) }, (r) => renderScan(r));
+  // What the scan found, merged into the map by `datamap init --merge` (whole entries for new tables, with links).
+  let mapMerged: Awaited<ReturnType<typeof import('./datamap-init.ts').initDataMap>> | undefined;
+  if (args.writeMap && report.snippets.length) {
+    const { initDataMap } = await import('./datamap-init.ts');
+    mapMerged = await initDataMap({ datamap: args.datamap, systems: [], merge: true, only: args.system, sample }, ctx.log);
+  }
+  const merged = mapMerged && { file: mapMerged.file, tables: mapMerged.tables.map((t) => t.table), fieldsAdded: mapMerged.fieldsAdded };
+  ctx.out.result({ ...report, ...(args.sarif ? { sarif: path.resolve(args.sarif) } : {}), ...(merged ? { mapMerged: merged } : {}) }, (r) =>
+    [renderScan(r), ...(merged ? [`\nMerged into ${merged.file}: ${merged.tables.length} new table(s), ${merged.fieldsAdded.length} new field(s). Review them, then: dsar datamap validate --live`] : [])].join('\n'),
+  );
   return exitCodeOf(report);
 }

@@ -97,7 +97,7 @@ export interface ViewOfDeclared extends Place {
   of: string[];
 }
 
-/** The YAML to paste under `tables:` for one table. */
+/** One table's entry for `tables:` (its key line unindented). */
 export interface Snippet {
   /** `system.table` */
   table: string;
@@ -145,6 +145,8 @@ export interface ScanReport {
   notCards: NotACardFinding[];
   views: ViewOfDeclared[];
   snippets: Snippet[];
+  /** Every snippet in one `tables:` block (empty when there is nothing to add). */
+  snippet: string;
   problems: ScanProblem[];
   totals: { tables: number; columns: number; rowsRead: number; queries: number; ms: number };
   /** Where `--sarif` wrote the SARIF log. */

@@ -77,18 +77,23 @@ export interface TableSnippetInput {
   fields: string[];
 }
 
-/** The table's lines under `tables:`; a declared table gets only its new fields. */
+/** The table's entry under `tables:` (its key line unindented); a declared table gets only its new fields. */
 export function tableSnippet(t: TableSnippetInput): string {
-  const lines = ['tables:', `  ${yamlKey(t.id)}:`];
+  const lines = [`${yamlKey(t.id)}:`];
   if (!t.declared) {
-    if (t.key.length === 1) lines.push(`    key: ${yamlKey(t.key[0])}`);
-    else if (t.key.length > 1) lines.push(`    key: [${t.key.map(yamlKey).join(', ')}]`);
-    else lines.push('    key: _row  # no primary key: name the column(s) that identify a row');
+    if (t.key.length === 1) lines.push(`  key: ${yamlKey(t.key[0])}`);
+    else if (t.key.length > 1) lines.push(`  key: [${t.key.map(yamlKey).join(', ')}]`);
+    else lines.push('  key: _row  # no primary key: name the column(s) that identify a row');
     const identify = Object.entries(t.identify);
-    if (identify.length) lines.push(`    identify: { ${identify.map(([type, c]) => `${yamlKey(type)}: ${yamlKey(c)}`).join(', ')} }`);
-    else lines.push('    # how rows reach a subject: identify: { email: <column> } or links: [{ column: ..., references: ... }]');
+    if (identify.length) lines.push(`  identify: { ${identify.map(([type, c]) => `${yamlKey(type)}: ${yamlKey(c)}`).join(', ')} }`);
+    else lines.push('  # how rows reach a subject: identify: { email: <column> } or links: [{ column: ..., references: ... }]');
   }
-  lines.push('    fields:');
-  for (const f of t.fields) lines.push(`      ${f}`);
+  lines.push('  fields:');
+  for (const f of t.fields) lines.push(`    ${f}`);
   return lines.join('\n');
+}
+
+/** Every table's entry in one `tables:` block: pasted as one section, or merged by `scan --write-map`. */
+export function snippetBlock(entries: readonly string[]): string {
+  return ['tables:', ...entries.flatMap((e) => e.split('\n').map((l) => `  ${l}`))].join('\n');
 }

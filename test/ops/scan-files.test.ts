@@ -130,13 +130,12 @@ describe('a scan of SQLite and of CSV and JSON exports', () => {
   test('a new JSON file gets a whole table entry keyed by row number', () => {
     expect(report.snippets.find((s) => s.table === 'web.clicks')!.yaml).toBe(
       [
-        'tables:',
-        '  web.clicks:',
-        '    key: _row  # no primary key: name the column(s) that identify a row',
-        '    # how rows reach a subject: identify: { email: <column> } or links: [{ column: ..., references: ... }]',
-        '    fields:',
-        '      ip: { category: online.ip, mask: generalize }',
-        '      user_agent: { category: online.device, mask: redact }',
+        'web.clicks:',
+        '  key: _row  # no primary key: name the column(s) that identify a row',
+        '  # how rows reach a subject: identify: { email: <column> } or links: [{ column: ..., references: ... }]',
+        '  fields:',
+        '    ip: { category: online.ip, mask: generalize }',
+        '    user_agent: { category: online.device, mask: redact }',
       ].join('\n'),
     );
   });

@@ -142,21 +142,15 @@ describe('a scan of the PostgreSQL system', () => {
     expect(notes.field).toBe('notes: { category: contact.email, mask: hash }');
   });
 
-  test('gives a ready-to-paste YAML snippet per table', () => {
+  test('gives one ready-to-paste tables: block, an entry per table', () => {
     expect(report.snippets.find((s) => s.table === 'app.users')!.yaml).toBe(
-      [
-        'tables:',
-        '  app.users:',
-        '    fields:',
-        '      notes: { category: contact.email, mask: hash }',
-        '      nachname: { category: identity.name, mask: fake }',
-        '      Straße: { category: contact.address, mask: redact }',
-        '      電話: { category: contact.phone, mask: null }',
-      ].join('\n'),
+      ['app.users:', '  fields:', '    notes: { category: contact.email, mask: hash }', '    nachname: { category: identity.name, mask: fake }', '    Straße: { category: contact.address, mask: redact }', '    電話: { category: contact.phone, mask: null }'].join('\n'),
     );
     expect(report.snippets.find((s) => s.table === 'app.payments_raw')!.yaml).toBe(
-      ['tables:', '  app.payments_raw:', '    key: id', '    # how rows reach a subject: identify: { email: <column> } or links: [{ column: ..., references: ... }]', '    fields:', '      phone: { category: contact.phone, mask: null }'].join('\n'),
+      ['app.payments_raw:', '  key: id', '  # how rows reach a subject: identify: { email: <column> } or links: [{ column: ..., references: ... }]', '  fields:', '    phone: { category: contact.phone, mask: null }'].join('\n'),
     );
+    expect(report.snippet.split('\n').filter((l) => l === 'tables:')).toHaveLength(1);
+    expect(report.snippet.split('\n').filter((l) => /^  \S/.test(l))).toEqual(report.snippets.map((s) => `  ${s.table}:`));
   });
 
   test('reports card numbers as a policy violation with row keys and last four digits only', () => {

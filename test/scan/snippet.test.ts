@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import type { ColumnInfo } from '../../connectors/connector.ts';
-import { fieldLine, suggestMask, tableSnippet, yamlKey } from '../../src/scan/snippet.ts';
+import { fieldLine, snippetBlock, suggestMask, tableSnippet, yamlKey } from '../../src/scan/snippet.ts';
 import { load, yaml } from '../datamap/helpers.ts';
 
 const column = (over: Partial<ColumnInfo>): ColumnInfo => ({ name: 'c', type: 'text', family: 'text', nullable: true, maxLength: null, unique: false, ...over });
@@ -14,6 +14,21 @@ test('each category gets the mask a privacy engineer starts from', () => {
 
 test('personal data inside free text is redacted, not hashed', () => {
   expect(fieldLine('notes', 'contact.email', undefined, true)).toBe('notes: { category: contact.email, mask: redact }');
+});
+
+test('an identifying value is never kept: a city is redacted', () => {
+  expect(fieldLine('city', 'contact.address.city')).toBe('city: { category: contact.address.city, mask: redact }');
+  expect(fieldLine('last_seen_at', 'account.activity')).toBe('last_seen_at: { category: account.activity, mask: keep }');
+});
+
+test('one block holds several tables, each once', () => {
+  const a = tableSnippet({ id: 'app.a', declared: true, key: [], identify: {}, fields: [fieldLine('email', 'contact.email')] });
+  const b = tableSnippet({ id: 'app.b', declared: true, key: [], identify: {}, fields: [fieldLine('phone', 'contact.phone')] });
+  expect(snippetBlock([a, b])).toBe(['tables:', '  app.a:', '    fields:', '      email: { category: contact.email, mask: hash }', '  app.b:', '    fields:', '      phone: { category: contact.phone, mask: null }'].join('\n'));
+});
+
+test('a NOT NULL UNIQUE column takes neither NULL nor one marker for all: a phone there is hashed', () => {
+  expect(suggestMask('contact.phone', column({ nullable: false, unique: true })).name).toBe('hash');
 });
 
 test('a mask that cannot fit the live column gives way to one that does', () => {
@@ -45,7 +60,7 @@ test('the snippet for a new table pastes into a data map that loads', () => {
         email: { normalize: lowercase-trim }
       systems:
         app: { kind: sqlite, path: app.db }
-    ` + '\n' + snippet + '\n',
+    ` + '\n' + snippetBlock([snippet]) + '\n',
   );
   expect(map.tables['app.leads']).toMatchObject({ key: ['id'], identify: { email: 'contact' } });
   expect(Object.keys(map.tables['app.leads'].fields)).toEqual(['contact', 'Straße', '電話']);
@@ -54,6 +69,6 @@ test('the snippet for a new table pastes into a data map that loads', () => {
 
 test('a file without key is keyed by row number, which the map accepts', () => {
   const snippet = tableSnippet({ id: 'crm.members', declared: false, key: [], identify: {}, fields: [fieldLine('name', 'identity.name')] });
-  const map = load(`version: 1\nsystems:\n  crm: { kind: files, path: exports, format: csv }\n${snippet}\n`);
+  const map = load(`version: 1\nsystems:\n  crm: { kind: files, path: exports, format: csv }\n${snippetBlock([snippet])}\n`);
   expect(map.tables['crm.members'].key).toEqual(['_row']);
 });

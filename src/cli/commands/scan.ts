@@ -1,4 +1,4 @@
-// `dsar scan [--system S] [--sample N] [--full] [--sarif FILE]`
+// `dsar scan [--system S] [--sample N] [--full] [--sarif FILE] [--write-map]`
 import { defineCommand } from '../command.ts';
 import type { ScanArgs } from '../../ops/scan.ts';
 
@@ -10,7 +10,8 @@ export default defineCommand<ScanArgs>({
       .option('system', { type: 'string', array: true, describe: 'scan only this system (repeatable; default: all)' })
       .option('sample', { type: 'number', default: 1000, describe: 'rows sampled per table' })
       .option('full', { type: 'boolean', default: false, describe: 'read every row instead of a sample' })
-      .option('sarif', { type: 'string', describe: 'also write the findings as SARIF 2.1.0 to this file' }),
+      .option('sarif', { type: 'string', describe: 'also write the findings as SARIF 2.1.0 to this file' })
+      .option('write-map', { type: 'boolean', default: false, describe: 'merge what is undeclared into the data map (as `datamap init --merge` does), keeping its text and comments' }),
   async run(args, ctx) {
     const { scanCommand } = await import('../../ops/scan.ts');
     return scanCommand(args, ctx);
