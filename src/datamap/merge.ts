@@ -43,19 +43,21 @@ export function mergeIntoMap(source: string, add: MapAdditions, file = 'datamap.
   const skipped: string[] = [];
   if (source !== '' && !source.endsWith('\n')) edits.push({ at: source.length, end: source.length, text: '\n' });
 
+  // Sections the map lacks go at the very end, after whatever else is added to the file's last block.
+  const newSections: Edit[] = [];
   const section = (name: string, entries: Entry[] | undefined) => {
     if (!entries?.length) return;
     const pair = pairOf(root, name);
     if (!pair) {
-      edits.push({ at: source.length, end: source.length, text: `\n${name}:\n${indent(entries, 2).join('\n')}\n` });
+      newSections.push({ at: source.length, end: source.length, text: `\n${name}:\n${indent(entries, 2).join('\n')}\n` });
       return;
     }
     addToBlock(source, pair, entries, lineIndent(source, (pair.key as Node).range![0]) + 2, edits, `${file}: ${name}`, skipped);
   };
   section('systems', add.systems);
   section('identities', add.identities);
-  section('tables', add.tables);
 
+  // A declared table's new fields before new tables: the last table's fields end where the new tables begin.
   const tables = pairOf(root, 'tables')?.value;
   for (const [table, entries] of add.fields ?? []) {
     if (!entries.length) continue;
@@ -69,12 +71,15 @@ export function mergeIntoMap(source: string, add: MapAdditions, file = 'datamap.
     const tableIndent = lineIndent(source, (pair.key as Node).range![0]);
     if (fields) addToBlock(source, fields, entries, lineIndent(source, (fields.key as Node).range![0]) + 2, edits, `tables.${table}.fields`, skipped);
     else {
-      const at = pastOwnComments(source, afterLine(source, lastEnd(pair.value)), tableIndent);
+      const at = pastOwnComments(source, afterLine(source, lastEnd(pair.value)), tableIndent + 1);
       edits.push({ at, end: at, text: `${' '.repeat(tableIndent + 2)}fields:\n${indent(entries, tableIndent + 4).join('\n')}\n` });
     }
   }
 
-  // From the end backwards, so offsets stay true; at one offset the last made goes in first (ending up last).
+  section('tables', add.tables);
+
+  edits.push(...newSections);
+  // From the end backwards, so offsets stay true; at one offset the later edit goes in first, the earlier before it.
   const order = edits.map((e, i) => ({ e, i })).sort((a, b) => b.e.at - a.e.at || b.i - a.i);
   let out = source;
   for (const { e } of order) out = out.slice(0, e.at) + e.text + out.slice(e.end);
@@ -125,13 +130,21 @@ function afterLine(source: string, at: number): number {
   return nl < 0 ? source.length : nl + 1;
 }
 
-/** Past the comment lines indented deeper than `blockIndent` that follow `at`: they belong to the entry above. */
+/**
+ * Past the comment lines (and blank lines between them) at or beyond the block's indentation that follow its last
+ * entry: they are the block's own tail (a commented-out field, a note), so new entries go after them.
+ */
 function pastOwnComments(source: string, at: number, blockIndent: number): number {
-  for (;;) {
-    const m = /^( *)#[^\n]*(\n|$)/.exec(source.slice(at));
-    if (!m || m[1].length <= blockIndent || m[0].length === 0) return at;
-    at += m[0].length;
+  let end = at;
+  for (let pos = at; pos < source.length; ) {
+    const m = /^( *)(#[^\n]*)?(\n|$)/.exec(source.slice(pos));
+    if (!m || m[0].length === 0) break;
+    pos += m[0].length;
+    if (m[2] === undefined) continue; // a blank line: look past it
+    if (m[1].length < blockIndent) break;
+    end = pos;
   }
+  return end;
 }
 
 /** Spaces before the text on the line holding `at`. */

@@ -138,6 +138,45 @@ describe.each<Engine>(['postgres', 'mysql', 'sqlite'])('datamap init on %s', (en
     expect(readFileSync(again, 'utf8').replace(/^(systems:\n(?:  .*\n)+)/m, '')).toBe(first.replace(/^(systems:\n(?:  .*\n)+)/m, ''));
   });
 
+  test('--merge adds the undeclared tables and fields and keeps every byte the user wrote', async () => {
+    const own = path.join(shop.dir, 'own.yaml');
+    const mine = `# Acme's data map (owner: privacy team)   <- kept as written
+version: 1
+secrets: { hmac_key: env:${prefix.toUpperCase()}_KEY }
+systems:
+${shop.systemsYaml}
+tables:
+  app.users:                      # customers
+    key: id
+    identify: { email: email }
+    links:
+      - { column: address_id, references: app.addresses.id, owns: true }   # home address
+    fields:
+      email:     { category: contact.email, mask: hash }
+      # full_name: reviewed later
+  app.addresses:
+    key: id
+    on_erase: delete   # anonymized while another user still points at it
+`;
+    writeFileSync(own, mine);
+    const r = await dsar(shop, ['--datamap', own, '--json', 'datamap', 'init', '--merge']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const merged = readFileSync(own, 'utf8');
+    const want = mine.split('\n');
+    let i = 0;
+    for (const line of merged.split('\n')) if (i < want.length && line === want[i]) i++;
+    expect(i).toBe(want.length);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.fieldsAdded).toEqual(['app.addresses.line1', 'app.addresses.city', 'app.addresses.zip', 'app.users.full_name', 'app.users.phone']);
+    expect(doc.tables.map((t: { table: string }) => t.table)).toEqual(['app.agents', 'app.events', 'app.order_lines', 'app.tickets', 'crm.newsletter', 'crm.notes']);
+    const live = await dsar(shop, ['--datamap', own, '--json', 'datamap', 'validate', '--live']);
+    expect(JSON.parse(live.stdout).errors.map((e: { where: string; message: string }) => `${e.where}: ${e.message}`)).toEqual([]);
+    const a = await dsar(shop, ['--datamap', own, 'export', 'u1@example.com', '--ticket', 'INIT-3', '--out', path.join(shop.dir, 'merged')]);
+    expect(a.code).toBe(0);
+    expect(Object.keys(exported(path.join(shop.dir, 'merged', 'INIT-3'))).sort()).toEqual(['app/addresses', 'app/events', 'app/order_lines', 'app/tickets', 'app/users', 'crm/newsletter', 'crm/notes']);
+  });
+
   test('an existing file is never overwritten without --merge', async () => {
     const before = readFileSync(mapFile, 'utf8');
     const r = await dsar(shop, ['--datamap', mapFile, 'datamap', 'init', ...shop.systems.flatMap((s) => ['--system', s])]);
