@@ -141,8 +141,11 @@ function mergeDraft(existing: { map: DataMap; text: string }, draft: Draft, adde
     fields.set(def.id, fresh.map((f) => ({ name: f.column, lines: [fieldLine(f)] })));
     fieldsAdded.push(...fresh.map((f) => `${def.id}.${f.column}`));
   }
-  const hasIdentities = /^identities\s*:/m.test(text);
-  const wanted = hasIdentities ? draft.identities.filter((t) => !map.identities[t]) : draft.identities.length ? ['email', ...draft.identities] : [];
+  // Identity types the new tables find people by (declared tables keep their own `identify`).
+  // Without an `identities:` section a map finds people by email only: a new section must name email too.
+  const used = [...new Set(newTables.flatMap((d) => Object.keys(d.identify)))].sort();
+  const others = used.filter((t) => t !== 'email');
+  const wanted = /^identities\s*:/m.test(text) ? used.filter((t) => !map.identities[t]) : others.length ? ['email', ...others] : [];
   const additions: MapAdditions = {
     systems: added.map((s) => ({ name: s.name, lines: [systemLine(s, outDir)] })),
     identities: wanted.map((t) => ({ name: t, lines: [identityLine(t)] })),

@@ -38,6 +38,12 @@ export async function demoCommand(args: DemoArgs, ctx: CliContext): Promise<numb
 
   const s = data.subjects;
   const steps: Step[] = [
+    {
+      title: 'Draft a data map from the live systems',
+      argv: ['datamap', 'init', '--out', path.join(dir, 'datamap.init.yaml')],
+      expect: [0],
+      tell: (d) => tellInit(d),
+    },
     { title: 'Validate the data map', argv: ['datamap', 'validate', '--live'], expect: [0], tell: (d) => `${d.tables} tables in ${d.systems} systems match the live schemas` },
     {
       title: `Access request for ${s.exportEmail}`,
@@ -121,6 +127,13 @@ function tellErase(d: any): string {
   const kept = (d.plan?.steps ?? []).filter((s: any) => s.scope === 'identifying fields').length;
   const residue = d.verification?.residue?.length ?? 0;
   return `${sum('delete')} rows deleted, ${sum('anonymize')} anonymized${kept ? ` (${kept} table(s) kept for a legal obligation, identifying fields masked)` : ''}; verification: ${residue ? `${residue} value(s) remain` : 'no value of the subject remains'}`;
+}
+
+function tellInit(d: any): string {
+  const tables: any[] = d.tables ?? [];
+  const people = tables.filter((t) => Object.keys(t.identify ?? {}).length).map((t) => t.table);
+  const sum = (k: string) => tables.reduce((a, t) => a + Number(t[k] ?? 0), 0);
+  return `${tables.length} tables (people: ${people.join(', ')}), ${sum('links')} links, ${sum('fields')} fields, each guess commented; ${d.file} (compare with the hand-written datamap.yaml)`;
 }
 
 function tellSweep(d: any): string {

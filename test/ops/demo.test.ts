@@ -21,12 +21,14 @@ describe('dsar demo', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).not.toContain('✗');
-    for (const line of ['Access request', 'Erasure of john.doe@example.org', 'Retention sweep', 'Record-level extract', 'Discovery scan', 'Data inventory'])
+    for (const line of ['Draft a data map from the live systems', 'Access request', 'Erasure of john.doe@example.org', 'Retention sweep', 'Record-level extract', 'Discovery scan', 'Data inventory'])
       expect(r.stdout).toContain(`✓ ${line}`);
     expect(r.stdout).toMatch(/1 undeclared personal column\(s\), 1 card number\(s\) \(ending 1111\)/);
+    expect(r.stdout).toMatch(/6 tables \(people: app\.users, mailchimp\.subscribers\), 5 links, \d+ fields, each guess commented/);
     const d = path.join(dir, 'demo');
     for (const f of [
       'datamap.yaml',
+      'datamap.init.yaml',
       'app.db',
       'billing.db',
       'exports/mailchimp/subscribers.csv',
