@@ -48,7 +48,9 @@ export async function draftMap(input: DraftInput): Promise<Draft> {
       fields: [],
       suggestions: [],
     };
-    if ('blocked' in choice) base.blocked = choice.blocked;
+    if (t.info.name.includes('.')) {
+      base.blocked = 'outside the default schema: a data map names tables <system>.<table>; declare that schema as a system of its own (a URL whose search_path starts with it)';
+    } else if ('blocked' in choice) base.blocked = choice.blocked;
     else {
       base.key = choice.key;
       base.keyGuess = choice.guess;
@@ -102,6 +104,10 @@ export async function draftMap(input: DraftInput): Promise<Draft> {
     if (dates.length) draft.suggestions.push(`retention: <a rule under retention:>   (date columns a period may start at: ${dates.join(', ')})`);
     const birth = draft.fields.find((f) => f.category.startsWith('identity.birthdate') && f.guess.confidence === 'high');
     if (people.has(id) && birth) draft.child = { column: birth.column, under: 13, guess: { confidence: 'medium', why: 'the policy\'s children under 13, by this birth date' } };
+    if (draft.blocked && !draft.fields.length) {
+      notes.push(`${id}: no personal data found; not declared: ${draft.blocked}`);
+      continue;
+    }
     if (!draft.blocked && !plan.reached.has(id)) {
       if (!draft.fields.length) {
         notes.push(`${id}: no personal data found and no identity reaches it: not declared`);

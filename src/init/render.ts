@@ -6,7 +6,9 @@ import type { Draft, DraftField, DraftLink, DraftTable, Guess } from './draft-ty
 
 const NORMALIZE: Record<string, string> = { email: 'lowercase-trim', phone: 'digits' };
 
-const comment = (g: Guess | undefined) => (g ? `  # ${g.confidence}: ${g.why}` : '');
+/** Comment text on one line, whatever a column name holds. */
+const oneLine = (text: string) => text.replace(/[\r\n\u2028\u2029]+/g, ' ');
+const comment = (g: Guess | undefined) => (g ? `  # ${g.confidence}: ${oneLine(g.why)}` : '');
 const list = (names: readonly string[]) => (names.length === 1 ? yamlKey(names[0]) : `[${names.map(yamlKey).join(', ')}]`);
 
 export function identityLine(type: string): string {
@@ -18,17 +20,17 @@ export function fieldLine(f: DraftField): string {
 }
 
 function linkLine(l: DraftLink): string {
-  const text = `- { column: ${yamlKey(l.column)}, references: ${l.references}${l.owns ? ', owns: true' : ''} }`;
-  return l.suggestionOnly ? `# ${text}  # not linked: ${l.suggestionOnly}` : `${text}${comment(l.guess)}`;
+  const text = `- { column: ${yamlKey(l.column)}, references: ${yamlKey(l.references)}${l.owns ? ', owns: true' : ''} }`;
+  return l.suggestionOnly ? `# ${text}  # not linked: ${oneLine(l.suggestionOnly)}` : `${text}${comment(l.guess)}`;
 }
 
 /** The table's entry (its key line first), indented by `indent` spaces; a blocked table comes out commented. */
 export function tableEntry(d: DraftTable, indent: number): string[] {
   const pad = ' '.repeat(indent);
   const inner = ' '.repeat(indent + 2);
-  const lines = [`${pad}# columns: ${d.columns.join(', ')}`];
+  const lines = [`${pad}# columns: ${oneLine(d.columns.join(', '))}`];
   if (d.blocked) {
-    lines.push(`${pad}# ${yamlKey(d.id)}:  # not declared: ${d.blocked}`);
+    lines.push(`${pad}# ${yamlKey(d.id)}:  # not declared: ${oneLine(d.blocked)}`);
     for (const f of d.fields) lines.push(`${pad}#   ${fieldLine(f)}`);
     return lines;
   }
@@ -37,7 +39,7 @@ export function tableEntry(d: DraftTable, indent: number): string[] {
   const identify = Object.entries(d.identify);
   if (identify.length) lines.push(`${inner}identify: { ${identify.map(([t, c]) => `${yamlKey(t)}: ${yamlKey(c)}`).join(', ')} }${comment(d.identifyGuess)}`);
   if (d.unlinked) lines.push(`${inner}unlinked: ${JSON.stringify(d.unlinked)}  # low: review`);
-  lines.push(`${inner}on_erase: ${d.onErase}  # ${d.onEraseWhy}`);
+  lines.push(`${inner}on_erase: ${d.onErase}  # ${oneLine(d.onEraseWhy)}`);
   if (d.child) lines.push(`${inner}child: { column: ${yamlKey(d.child.column)}, under: ${d.child.under} }${comment(d.child.guess)}`);
   if (d.links.length) {
     const active = d.links.filter((l) => !l.suggestionOnly);
@@ -48,7 +50,7 @@ export function tableEntry(d: DraftTable, indent: number): string[] {
     lines.push(`${inner}fields:`);
     for (const f of d.fields) lines.push(`${inner}  ${fieldLine(f)}`);
   }
-  for (const s of d.suggestions) lines.push(`${inner}# ${s}`);
+  for (const s of d.suggestions) lines.push(`${inner}# ${oneLine(s)}`);
   return lines;
 }
 
@@ -84,6 +86,6 @@ export function renderMap(draft: Draft, header: MapHeader): string {
     out.push(...tableEntry(t, 2));
   });
   if (!draft.tables.length) out.push('  {}');
-  if (draft.notes.length) out.push('', ...draft.notes.map((n) => `# ${n}`));
+  if (draft.notes.length) out.push('', ...draft.notes.map((n) => `# ${oneLine(n)}`));
   return out.join('\n') + '\n';
 }

@@ -97,6 +97,11 @@ describe.each<Engine>(['postgres', 'mysql', 'sqlite'])('datamap init on %s', (en
     expect(stdout).toContain('app.audit_log: not declared: no primary key or unique constraint');
   });
 
+  test.runIf(engine === 'postgres')('a table outside the default schema is not declared, and the file says why', () => {
+    expect(map.tables['app.sales.leads']).toBeUndefined();
+    expect(text).toContain('# app.sales.leads:  # not declared: outside the default schema');
+  });
+
   test('the partitions fold into their parent', () => {
     expect(Object.keys(map.tables).filter((id) => id.includes('events'))).toEqual(['app.events']);
     expect(text).not.toMatch(/events_20|p2025/);
@@ -184,5 +189,36 @@ tables:
     expect(r.stderr).toContain('exists: add to it with --merge, or write another file with --out');
     expect(readFileSync(mapFile, 'utf8')).toBe(before);
     expect(existsSync(mapFile)).toBe(true);
+  });
+});
+
+describe('datamap init refuses what it cannot do, and writes nothing', () => {
+  let shop: Shop;
+  beforeAll(async () => {
+    shop = await createShop('sqlite', 'init_edge');
+  });
+  afterAll(async () => shop?.dispose());
+
+  test('an unreachable system: exit 2, named, no file', async () => {
+    const out = path.join(shop.dir, 'never.yaml');
+    shop.env.INIT_EDGE_DOWN_URL = 'postgres://dsar:secret-pw@127.0.0.1:1/app';
+    const r = await dsar(shop, ['--datamap', out, 'datamap', 'init', '--system', 'down=postgres:INIT_EDGE_DOWN_URL', '--system', shop.systems[0]]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^dsar: down: .*: nothing written\n$/);
+    expect(r.stderr).not.toContain('secret-pw');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  test('an environment variable that is not set: exit 2, named', async () => {
+    const r = await dsar(shop, ['--datamap', path.join(shop.dir, 'never.yaml'), 'datamap', 'init', '--system', 'app=mysql:INIT_EDGE_UNSET']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('systems.app.url: env:INIT_EDGE_UNSET is not set');
+  });
+
+  test('--out=- prints a map that loads, and writes no file', async () => {
+    const r = await dsar(shop, ['--datamap', path.join(shop.dir, 'never.yaml'), 'datamap', 'init', '--out=-', ...shop.systems.flatMap((s) => ['--system', s])]);
+    expect(r.code).toBe(0);
+    expect(Object.keys(parseDataMap(r.stdout, path.join(shop.dir, 'printed.yaml')).tables)).toContain('app.users');
+    expect(existsSync(path.join(shop.dir, 'never.yaml'))).toBe(false);
   });
 });

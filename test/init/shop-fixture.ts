@@ -23,7 +23,10 @@ const DDL: Record<Engine, string> = {
     CREATE TABLE audit_log (at timestamptz, ip inet, user_id int);
     CREATE TABLE events (id int, at date, ip inet, user_id int REFERENCES users(id), PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
     CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
-    CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');`,
+    CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+    CREATE SCHEMA sales;
+    CREATE TABLE sales.leads (id int PRIMARY KEY, email text UNIQUE);
+    INSERT INTO sales.leads VALUES (1, 'lead1@example.net'), (2, 'lead2@example.net'), (3, 'lead3@example.net');`,
   mysql: `
     CREATE TABLE addresses (id int PRIMARY KEY, line1 varchar(100) NOT NULL, city varchar(60), zip varchar(10));
     CREATE TABLE users (id int PRIMARY KEY, email varchar(120) NOT NULL UNIQUE, full_name varchar(100), phone varchar(30), address_id int, created_at datetime, FOREIGN KEY (address_id) REFERENCES addresses(id));
