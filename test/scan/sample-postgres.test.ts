@@ -55,6 +55,15 @@ describe('a sample of a large table', () => {
     expect(Object.keys(chunk.rows[0]).sort()).toEqual(['email', 'id']);
   });
 
+  test('a repeatable sample reads the same rows each time (datamap init writes the same file twice)', async () => {
+    const ids = async (repeatable: boolean) => (await collect(pg.sample('big', ['email'], 1000, { repeatable })))[0].rows.map((r) => Number(r.id));
+    const first = await ids(true);
+    expect(first).toHaveLength(1000);
+    expect(await ids(true)).toEqual(first);
+    expect(Math.max(...first) - Math.min(...first)).toBeGreaterThan(30_000);
+    expect(await ids(false)).not.toEqual(first);
+  });
+
   test('falls back to a plain LIMIT when the sample comes back short (stale statistics)', async () => {
     const [chunk] = await collect(pg.sample('shrunk', ['email'], 1000));
     expect(chunk).toMatchObject({ method: 'limit', queries: 2 });
