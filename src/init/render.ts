@@ -57,6 +57,9 @@ export function tableEntry(d: DraftTable, indent: number): string[] {
 export interface MapHeader {
   /** Lines under `systems:` (without indentation). */
   systems: string[];
+  /** References kept from the map the systems came from (default: env:DSAR_STATE_URL, env:DSAR_HMAC_KEY). */
+  stateUrl?: string;
+  hmacKey?: string;
 }
 
 /** A whole data map: settings, the systems, every table, and notes on what was left out. */
@@ -71,10 +74,10 @@ export function renderMap(draft: Draft, header: MapHeader): string {
     ...['email', ...draft.identities].map((t) => `  ${identityLine(t)}`),
     '',
     'state:',
-    '  url: env:DSAR_STATE_URL      # ledger, holds and opt-outs: PostgreSQL when set, else .dsar/state.db',
+    `  url: ${header.stateUrl ?? 'env:DSAR_STATE_URL'}      # ledger, holds and opt-outs: PostgreSQL when set, else .dsar/state.db`,
     '',
     'secrets:',
-    '  hmac_key: env:DSAR_HMAC_KEY  # keys the hash and fake masks and extract pseudonyms',
+    `  hmac_key: ${header.hmacKey ?? 'env:DSAR_HMAC_KEY'}  # keys the hash and fake masks and extract pseudonyms`,
     '',
     'systems:',
     ...header.systems.map((s) => `  ${s}`),

@@ -85,7 +85,8 @@ export async function initDataMap(req: InitRequest, log: Logger): Promise<InitRe
     ({ text, fieldsAdded, skipped } = merged);
     written = merged.added;
   } else {
-    text = renderMap(draft, { systems: systems.map((s) => systemLine(s, outDir)) });
+    const own = existing?.map;
+    text = renderMap(draft, { systems: systems.map((s) => systemLine(s, outDir)), stateUrl: own?.state.url?.ref, hmacKey: own?.secrets.hmacKey?.ref });
     written = draft.tables;
   }
   checkLoads(text, out ?? mapFile, outDir);

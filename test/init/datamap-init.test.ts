@@ -139,8 +139,8 @@ describe.each<Engine>(['postgres', 'mysql', 'sqlite'])('datamap init on %s', (en
     const again = path.join(shop.dir, 'again.yaml');
     const r = await dsar(shop, ['--datamap', mapFile, 'datamap', 'init', '--out', again]);
     expect(r.code).toBe(0);
-    const first = readFileSync(mapFile, 'utf8').replace(`hmac_key: env:${prefix.toUpperCase()}_KEY`, 'hmac_key: env:DSAR_HMAC_KEY');
-    expect(readFileSync(again, 'utf8').replace(/^(systems:\n(?:  .*\n)+)/m, '')).toBe(first.replace(/^(systems:\n(?:  .*\n)+)/m, ''));
+    // Written from the map's systems, the new file keeps its references (here the test's hmac_key).
+    expect(readFileSync(again, 'utf8')).toBe(readFileSync(mapFile, 'utf8'));
   });
 
   test('--merge adds the undeclared tables and fields and keeps every byte the user wrote', async () => {

@@ -12,7 +12,7 @@ export default defineCommand({
       builder: (y) =>
         y
           .option('system', { type: 'string', array: true, describe: 'a system to read: name=postgres:ENV_VAR, name=mysql:ENV_VAR, name=sqlite:FILE, name=files:DIR (repeatable; default: the map\'s systems)' })
-          .option('out', { type: 'string', describe: 'file to write (default: the --datamap file; - prints it)' })
+          .option('out', { type: 'string', requiresArg: true, describe: 'file to write (default: the --datamap file; - prints it)' })
           .option('merge', { type: 'boolean', default: false, describe: 'add what the map does not declare yet, keeping its text and comments' })
           .option('sample', { type: 'number', default: 1000, describe: 'rows sampled per table' }),
       async run(args, ctx) {
