@@ -36,7 +36,8 @@ export function findTable(schema: SchemaInfo, name: string): TableInfo | undefin
   );
 }
 
-function linkTypesCompatible(a: TypeFamily, b: TypeFamily): boolean {
+/** Two columns whose values a link can compare (as text, or as numbers). */
+export function linkTypesCompatible(a: TypeFamily, b: TypeFamily): boolean {
   if (a === b || a === 'text' || b === 'text' || a === 'other' || b === 'other') return true;
   return NUMERIC.includes(a) && NUMERIC.includes(b);
 }
@@ -124,7 +125,9 @@ async function duplicatedIn(c: Connector, table: string, sets: ReadonlyArray<{ w
     }
   }
   return sets.flatMap((set, i) => {
-    const most = Math.max(0, ...seen[i].values());
+    // A loop, not Math.max(...values): a spread of a million-row file's counts overflows the call stack.
+    let most = 0;
+    for (const n of seen[i].values()) if (n > most) most = n;
     return most > 1 ? [{ ...set, rows: most }] : [];
   });
 }

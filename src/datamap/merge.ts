@@ -35,6 +35,14 @@ interface Edit {
 }
 
 export function mergeIntoMap(source: string, add: MapAdditions, file = 'datamap.yaml'): MergeResult {
+  // Lines are added with the file's own line ending.
+  const eol = source.includes('\r\n') ? '\r\n' : '\n';
+  const lines = (text: string) => text.replace(/\n/g, eol);
+  const merged = mergeLf(source, add, file);
+  return { text: merged.apply(lines), skipped: merged.skipped };
+}
+
+function mergeLf(source: string, add: MapAdditions, file: string): { apply: (eol: (text: string) => string) => string; skipped: string[] } {
   const doc = parseDocument(source, { keepSourceTokens: false });
   if (doc.errors.length) throw new UsageError(`${file}: cannot merge into a file that does not parse: ${doc.errors[0].message.split('\n')[0]}`);
   if (!isMap(doc.contents)) throw new UsageError(`${file}: cannot merge: the file is not a mapping of sections`);
@@ -81,9 +89,14 @@ export function mergeIntoMap(source: string, add: MapAdditions, file = 'datamap.
   edits.push(...newSections);
   // From the end backwards, so offsets stay true; at one offset the later edit goes in first, the earlier before it.
   const order = edits.map((e, i) => ({ e, i })).sort((a, b) => b.e.at - a.e.at || b.i - a.i);
-  let out = source;
-  for (const { e } of order) out = out.slice(0, e.at) + e.text + out.slice(e.end);
-  return { text: out, skipped };
+  return {
+    skipped,
+    apply: (eol) => {
+      let out = source;
+      for (const { e } of order) out = out.slice(0, e.at) + eol(e.text) + out.slice(e.end);
+      return out;
+    },
+  };
 }
 
 function pairOf(map: YAMLMap, key: string): Pair | undefined {
@@ -96,14 +109,18 @@ function addToBlock(source: string, pair: Pair, entries: Entry[], fallbackIndent
   if (isMap(value) && value.items.length && !value.flow) {
     const blockIndent = lineIndent(source, (value.items[0].key as Node).range![0]);
     const at = pastOwnComments(source, afterLine(source, lastEnd(value)), blockIndent);
-    edits.push({ at, end: at, text: indent(entries, blockIndent).join('\n') + '\n' });
+    // A blank line right after a block scalar (`|+`) would become part of its value: no leading blank lines there.
+    const text = indent(entries, blockIndent).join('\n');
+    edits.push({ at, end: at, text: (endsInBlockScalar(value) ? text.replace(/^\n+/, '') : text) + '\n' });
     return;
   }
   if (isMap(value) && value.flow && value.items.length) {
     // `{ a: ..., b: ... }`: before the closing brace, without comments (a comment would end the line).
+    // Only one-line entries fit there (a field); a comment would end the line, so it is left out.
+    const flat = entries.map((e) => e.lines.filter((l) => l.trim() !== '' && !l.trim().startsWith('#')).map((l) => l.replace(/\s+#.*$/, '').trim()));
+    if (flat.some((l) => l.length !== 1)) return void skipped.push(`${where}: written on one line ({ ... }): add by hand: ${entries.map((e) => e.name).join(', ')}`);
     const at = lastEnd(value);
-    const flat = entries.map((e) => e.lines.map((l) => l.replace(/\s+#.*$/, '').trim()).join(' '));
-    edits.push({ at, end: at, text: `, ${flat.join(', ')}` });
+    edits.push({ at, end: at, text: `, ${flat.map((l) => l[0]).join(', ')}` });
     return;
   }
   // Nothing yet (`tables:` or `tables: {}`): the entries go on the lines under the key.
@@ -111,6 +128,14 @@ function addToBlock(source: string, pair: Pair, entries: Entry[], fallbackIndent
   if (isMap(value) && value.flow) edits.push({ at: value.range![0], end: value.range![1], text: '' });
   else if (value && !(isScalar(value) && value.value === null)) return void skipped.push(`${where}: holds something other than a mapping`);
   edits.push({ at: lineEnd, end: lineEnd, text: indent(entries, fallbackIndent).join('\n') + '\n' });
+}
+
+function endsInBlockScalar(node: Node): boolean {
+  if (isMap(node) && node.items.length) {
+    const v = (node.items[node.items.length - 1] as Pair).value as Node | null;
+    return v ? endsInBlockScalar(v) : false;
+  }
+  return isScalar(node) && (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED');
 }
 
 /** Where the node's last value ends (before a trailing comment). */
@@ -137,7 +162,7 @@ function afterLine(source: string, at: number): number {
 function pastOwnComments(source: string, at: number, blockIndent: number): number {
   let end = at;
   for (let pos = at; pos < source.length; ) {
-    const m = /^( *)(#[^\n]*)?(\n|$)/.exec(source.slice(pos));
+    const m = /^( *)(#[^\r\n]*)?\r?(\n|$)/.exec(source.slice(pos));
     if (!m || m[0].length === 0) break;
     pos += m[0].length;
     if (m[2] === undefined) continue; // a blank line: look past it
@@ -147,10 +172,10 @@ function pastOwnComments(source: string, at: number, blockIndent: number): numbe
   return end;
 }
 
-/** Spaces before the text on the line holding `at`. */
+/** Spaces at the start of the line holding `at` (a key may follow an anchor or a tag: `&u app.users:`). */
 function lineIndent(source: string, at: number): number {
   const start = source.lastIndexOf('\n', at - 1) + 1;
-  return at - start;
+  return /^ */.exec(source.slice(start, at))![0].length;
 }
 
 function indent(entries: Entry[], n: number): string[] {

@@ -22,7 +22,7 @@ export function chooseKey(t: TableSurvey, personal: (column: string) => boolean)
   const notNull = (c: string) => info.columns.find((x) => x.name === c)?.nullable === false;
   const index = info.indexes.filter((i) => i.unique && i.columns.every(notNull)).sort((a, b) => a.columns.length - b.columns.length || (a.name < b.name ? -1 : 1))[0];
   if (index) return { key: index.columns, guess: { confidence: 'high', why: `unique index ${index.name} over NOT NULL columns` } };
-  const unique = t.columns.filter((c) => c.uniqueInRows).map((c) => c.info.name);
+  const unique = t.columns.filter((c) => c.uniqueInRows && c.neverEmpty).map((c) => c.info.name);
   if (info.kind === 'file') {
     // A row's own identifier first; a personal column (an email) only when nothing else is unique.
     const pick = unique.find((c) => ownIdName(c, info.name)) ?? unique.find((c) => !personal(c)) ?? unique[0];

@@ -2,7 +2,8 @@
 // key, and reference-like columns (`customer_ref`, `user_id` in a system without foreign keys, a CSV export) whose
 // sampled values are keys of a table whose name they point at, in the same system or another one. Values are looked
 // up with the connector's chunked IN (...), one statement per chunk, never one per value.
-import type { Connector, TypeFamily } from '../../connectors/connector.ts';
+import type { Connector } from '../../connectors/connector.ts';
+import { linkTypesCompatible } from '../datamap/live-check.ts';
 import { normalizeLinkValue } from '../datamap/normalize.ts';
 import type { Logger } from '../log.ts';
 import type { Guess } from './draft-types.ts';
@@ -19,6 +20,8 @@ export interface Edge {
   guess: Guess;
   /** Written as a commented suggestion only, for this reason. */
   doubt?: string;
+  /** Of the rows read, how many name a row and how many distinct rows they name (when the column was measured). */
+  spread?: { nonEmpty: number; distinct: number };
 }
 
 export interface EdgeSources {
@@ -31,11 +34,11 @@ export interface EdgeSources {
 
 /** Of a reference's sampled values, the share that must be keys of the table it points at. */
 const MATCH_SHARE = 0.9;
-/** Sampled values below this many make a value match weak. */
+/** Sampled whole numbers below this many make a value match weak. */
 const STRONG_MATCH = 20;
+/** Other values (UUIDs, codes) below this many make a value match weak. */
+const WEAK_MATCH = 5;
 
-const NUMERIC: TypeFamily[] = ['integer', 'decimal', 'float'];
-const comparable = (a: TypeFamily, b: TypeFamily) => a === b || a === 'text' || b === 'text' || a === 'other' || b === 'other' || (NUMERIC.includes(a) && NUMERIC.includes(b));
 
 /** Foreign keys of one column whose target is a declarable table's single-column key or unique column. */
 export function foreignKeyEdges(s: EdgeSources): { edges: Edge[]; notes: Map<string, string[]> } {
@@ -54,7 +57,7 @@ export function foreignKeyEdges(s: EdgeSources): { edges: Edge[]; notes: Map<str
         note(id, `foreign key ${fk.columns[0]} -> ${to}: that table is not declared (see its entry or the notes at the end)`);
         continue;
       }
-      edges.push({ from: id, column: fk.columns[0], to, toColumn: fk.refColumns[0], guess: { confidence: 'high', why: `foreign key ${fk.name}` } });
+      edges.push({ from: id, column: fk.columns[0], to, toColumn: fk.refColumns[0], guess: { confidence: 'high', why: `foreign key ${fk.name}` }, ...spreadOf(t, fk.columns[0]) });
     }
   }
   return { edges, notes };
@@ -74,7 +77,7 @@ export async function valueEdges(s: EdgeSources, fkColumns: ReadonlySet<string>)
         if (target.id === id) continue;
         const name = nameMatch(c.info.name, target.survey.info.name);
         const keyInfo = target.survey.info.columns.find((x) => x.name === target.key);
-        if (name === 0 || !keyInfo || !comparable(c.info.family, keyInfo.family)) continue;
+        if (name === 0 || !keyInfo || !linkTypesCompatible(c.info.family, keyInfo.family)) continue;
         const share = await shareFound(s, target.id, target.key, c.linkValues);
         if (share >= MATCH_SHARE) found.push({ to: target.id, toColumn: target.key, name, share });
       }
@@ -83,11 +86,20 @@ export async function valueEdges(s: EdgeSources, fkColumns: ReadonlySet<string>)
       if (!best) continue;
       const n = c.linkValues.length;
       const why = `${Math.round(best.share * n)} of ${n} sampled values are ${best.to}.${best.toColumn} values${best.name === 2 ? '' : ', and the name points at a table of people'}`;
+      // Small whole numbers are keys of every table numbered from 1: only a name that says which, and many of them, count.
+      const numbers = c.linkValues.every((v) => /^-?\d+$/.test(v));
+      const strong = numbers ? best.name === 2 && n >= STRONG_MATCH : n >= WEAK_MATCH;
       const tie = second && second.name === best.name && second.share === best.share ? `the values are keys of ${second.to} as well` : undefined;
-      edges.push({ from: id, column: c.info.name, to: best.to, toColumn: best.toColumn, guess: { confidence: n >= STRONG_MATCH && best.name === 2 ? 'medium' : 'low', why }, ...(tie ? { doubt: tie } : {}) });
+      const doubt = tie ?? (strong ? undefined : 'a value match this weak may be chance (numbered ids match any table numbered from 1): check it, then write it as a link');
+      edges.push({ from: id, column: c.info.name, to: best.to, toColumn: best.toColumn, guess: { confidence: strong ? 'medium' : 'low', why }, ...(doubt ? { doubt } : {}), ...spreadOf(t, c.info.name) });
     }
   }
   return edges;
+}
+
+function spreadOf(t: TableSurvey, column: string): { spread?: Edge['spread'] } {
+  const c = t.columns.find((x) => x.info.name === column);
+  return c && c.nonEmpty ? { spread: { nonEmpty: c.nonEmpty, distinct: c.distinct } } : {};
 }
 
 async function shareFound(s: EdgeSources, table: string, column: string, values: readonly string[]): Promise<number> {

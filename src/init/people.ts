@@ -1,5 +1,6 @@
 // Which tables identify a person (one row per person, found by an email or a phone), and which of several such
 // tables a shared row belongs to: the customer, not the support rep who answered the ticket.
+import { isUnder } from '../datamap/taxonomy.ts';
 import { foldName } from '../scan/detectors/column-name.ts';
 import type { Guess } from './draft-types.ts';
 import type { ColumnSurvey, TableSurvey } from './survey.ts';
@@ -15,8 +16,6 @@ export interface Identification {
   guess: Guess;
 }
 
-const isUnder = (category: string, rule: string) => category === rule || category.startsWith(rule + '.');
-
 function holds(c: ColumnSurvey, category: string): boolean {
   return c.judgement !== undefined && isUnder(c.judgement.category, category) && c.wholeValues;
 }
@@ -31,13 +30,11 @@ export function identification(t: TableSurvey): Identification | undefined {
   const why: string[] = [];
   let confidence: Guess['confidence'] = 'high';
   for (const [type, category] of IDENTITY_CATEGORIES) {
-    const candidates = t.columns.filter((c) => holds(c, category));
-    const unique = candidates.find((c) => uniqueness(c) !== undefined);
-    // A phone identifies a person in a table of people; elsewhere only when it is unique itself.
-    const column = unique ?? (type !== 'email' && Object.keys(identify).length ? candidates[0] : undefined);
+    // Only a value no two rows share finds one person: a family's shared phone would reach all of them.
+    const column = t.columns.find((c) => holds(c, category) && uniqueness(c) !== undefined);
     if (!column) continue;
     identify[type] = column.info.name;
-    why.push(`${column.info.name}: ${column.judgement!.category}${unique ? `, ${uniqueness(column)}` : ''}`);
+    why.push(`${column.info.name}: ${column.judgement!.category}, ${uniqueness(column)}`);
     if (!column.info.unique) confidence = 'medium';
   }
   return Object.keys(identify).length ? { identify, guess: { confidence, why: why.join('; ') } } : undefined;

@@ -21,8 +21,13 @@ export interface ColumnSurvey {
   judgement?: ColumnJudgement;
   /** Emails or phones are the whole value, not inside longer text. */
   wholeValues: boolean;
-  /** Every row read has a value, and no two share it (compared as link values are). */
+  /** No two rows read share a non-empty value (compared as link values are). */
   uniqueInRows: boolean;
+  /** Every row read has a value. */
+  neverEmpty: boolean;
+  /** Reference-like columns: rows read with a value, and the distinct values among them (how widely a target is shared). */
+  nonEmpty: number;
+  distinct: number;
   /** Up to LINK_VALUES distinct values of a reference-like column, as link values compare. */
   linkValues: string[];
   /** Holds card numbers (the policy promises none): a finding to fix, never a field to declare. */
@@ -88,22 +93,29 @@ export async function surveySystem(system: string, connector: Connector, opts: S
 async function surveyTable(system: string, connector: Connector, info: TableInfo, opts: SurveyOptions): Promise<TableSurvey> {
   const whole = info.kind === 'file';
   const columns = info.columns.filter((c) => c.family !== 'binary' && c.family !== 'boolean');
-  // Per column: the values seen so far, until a repeat or an empty value rules it out as a key.
+  // Per column: the values seen so far, until a repeat rules it out as a key or an identity. A whole file is read:
+  // past the sample's size only the columns whose names could make a key or an identity keep their values.
   const seen = new Map<string, Set<string> | null>(columns.map((c) => [c.name, new Set<string>()]));
+  const empty = new Set<string>();
   const linkValues = new Map<string, Set<string>>(columns.filter((c) => referenceLike(c.name) && LINKABLE.has(c.family)).map((c) => [c.name, new Set<string>()]));
+  const spread = new Map<string, { nonEmpty: number; distinct: Set<string> }>([...linkValues.keys()].map((n) => [n, { nonEmpty: 0, distinct: new Set<string>() }]));
   let rows = 0;
   const onRows = (chunk: readonly Row[]) => {
-    rows += chunk.length;
     for (const row of chunk) {
+      rows++;
+      if (rows === opts.sample + 1) for (const name of seen.keys()) if (!keyOrIdentityName(name, info.name)) seen.set(name, null);
       for (const [name, values] of seen) {
-        if (!values) continue;
         const v = normalizeLinkValue(row[name]);
-        if (v === '' || values.has(v)) seen.set(name, null);
-        else values.add(v);
+        if (v === '') empty.add(name);
+        else if (values?.has(v)) seen.set(name, null);
+        else values?.add(v);
       }
       for (const [name, values] of linkValues) {
         const v = normalizeLinkValue(row[name]);
-        if (v !== '' && values.size < LINK_VALUES) values.add(v);
+        if (v === '') continue;
+        if (values.size < LINK_VALUES) values.add(v);
+        const s = spread.get(name)!;
+        if (rows <= opts.sample) (s.nonEmpty++, s.distinct.add(v));
       }
     }
   };
@@ -118,12 +130,21 @@ async function surveyTable(system: string, connector: Connector, info: TableInfo
       info: c,
       judgement,
       wholeValues: judgement ? holdsWholeValues(judgement.category, collector) : true,
-      uniqueInRows: rows > 0 && seen.get(c.name) !== null,
+      uniqueInRows: rows > 0 && seen.get(c.name) !== null && seen.get(c.name)!.size > 0,
+      neverEmpty: rows > 0 && !empty.has(c.name),
+      nonEmpty: spread.get(c.name)?.nonEmpty ?? 0,
+      distinct: spread.get(c.name)?.distinct.size ?? 0,
       linkValues: [...(linkValues.get(c.name) ?? [])].sort(),
       cards: judgeCards(collector.cards, collector.issuerShaped).kind === 'cards',
     };
   });
   return { system, kind: connector.kind, info, columns: surveys, rows, whole: whole || sample.method === 'full' || rows < opts.sample };
+}
+
+/** `id`, `user_id`, `email`, `phone`: names a key or an identity column could have (files past the sample keep only these). */
+function keyOrIdentityName(column: string, table: string): boolean {
+  const name = foldName(column);
+  return referenceLike(column) || /(^|_)(e_?mail|mail|phone|mobile|tel|code|uuid|guid)($|_)/.test(name) || name === foldName(table).replace(/s$/, '');
 }
 
 /** mulberry32: a small, fast, seeded generator (reservoir slots only; nothing secret depends on it). */

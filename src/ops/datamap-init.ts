@@ -129,13 +129,14 @@ function systemsToSurvey(existing: { map: DataMap } | undefined, added: SystemDr
 /** The draft's new tables, fields, identity types and systems, merged into the map's text. */
 function mergeDraft(existing: { map: DataMap; text: string }, draft: Draft, added: SystemDraft[], outDir: string) {
   const { map, text } = existing;
-  const declared = (d: DraftTable) => Object.values(map.tables).find((t) => t.system === d.system && (t.table === d.table || t.table.split('.').pop() === d.table.split('.').pop()));
+  // The same name exactly: `auth.users` is not `users` (a table outside the default schema is never written anyway).
+  const declared = (d: DraftTable) => map.tables[d.id];
   const newTables = draft.tables.filter((d) => !declared(d));
   const fields = new Map<string, Entry[]>();
   const fieldsAdded: string[] = [];
   for (const d of draft.tables) {
     const def = declared(d);
-    if (!def) continue;
+    if (!def || d.blocked) continue;
     const known = new Set(knownColumns(map, def).map((k) => k.column));
     const fresh = d.fields.filter((f) => !known.has(f.column));
     if (!fresh.length) continue;

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { CliContext, GlobalArgs } from '../cli/command.ts';
 import { loadDataMap } from '../datamap/load.ts';
 import type { DataMap } from '../datamap/types.ts';
-import { UsageError } from '../errors.ts';
+import { isExpected, UsageError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { toSarif } from '../report/sarif.ts';
 import { valueDetectors } from '../scan/detectors/index.ts';
@@ -137,13 +137,25 @@ export async function scanCommand(args: ScanArgs, ctx: CliContext): Promise<numb
   }
   // What the scan found, merged into the map by `datamap init --merge` (whole entries for new tables, with links).
   let mapMerged: Awaited<ReturnType<typeof import('./datamap-init.ts').initDataMap>> | undefined;
+  // It reads the systems again (init decides keys and links from its own sample): twice the sampling, never a write.
+  let writeMapError: string | undefined;
   if (args.writeMap && report.snippets.length) {
     const { initDataMap } = await import('./datamap-init.ts');
-    mapMerged = await initDataMap({ datamap: args.datamap, systems: [], merge: true, only: args.system, sample }, ctx.log);
+    try {
+      mapMerged = await initDataMap({ datamap: args.datamap, systems: [], merge: true, only: args.system, sample }, ctx.log);
+    } catch (err) {
+      if (!isExpected(err)) throw err;
+      writeMapError = (err as Error).message;
+    }
   }
   const merged = mapMerged && { file: mapMerged.file, tables: mapMerged.tables.map((t) => t.table), fieldsAdded: mapMerged.fieldsAdded };
-  ctx.out.result({ ...report, ...(args.sarif ? { sarif: path.resolve(args.sarif) } : {}), ...(merged ? { mapMerged: merged } : {}) }, (r) =>
-    [renderScan(r), ...(merged ? [`\nMerged into ${merged.file}: ${merged.tables.length} new table(s), ${merged.fieldsAdded.length} new field(s). Review them, then: dsar datamap validate --live`] : [])].join('\n'),
+  ctx.out.result({ ...report, ...(args.sarif ? { sarif: path.resolve(args.sarif) } : {}), ...(merged ? { mapMerged: merged } : {}), ...(writeMapError ? { writeMapError } : {}) }, (r) =>
+    [
+      renderScan(r),
+      ...(merged ? [`\nMerged into ${merged.file}: ${merged.tables.length} new table(s), ${merged.fieldsAdded.length} new field(s). Review them, then: dsar datamap validate --live`] : []),
+      ...(writeMapError ? [`\n--write-map: nothing written: ${writeMapError}`] : []),
+    ].join('\n'),
   );
+  if (writeMapError) return 2;
   return exitCodeOf(report);
 }

@@ -79,3 +79,28 @@ test('a section the map lacks is added at the end; an empty one is filled in pla
 test('a file that does not parse is refused before anything is written', () => {
   expect(() => mergeIntoMap('version: 1\ntables: [\n', {}, 'map.yaml')).toThrow(/^map\.yaml: cannot merge into a file that does not parse/);
 });
+
+test('a CRLF file gets CRLF lines, after the comments that close the block', () => {
+  const map = 'version: 1\r\ntables:\r\n  app.a:\r\n    key: id\r\n    # reviewed\r\n';
+  const r = mergeIntoMap(map, { tables: [{ name: 'app.b', lines: ['app.b:', '  key: id'] }] });
+  expect(r.text).toBe('version: 1\r\ntables:\r\n  app.a:\r\n    key: id\r\n    # reviewed\r\n  app.b:\r\n    key: id\r\n');
+});
+
+test('a key behind an anchor or a tag is indented by its line, not by where its name starts', () => {
+  const map = 'version: 1\ntables:\n  &u app.a:\n    key: id\n    fields:\n      !!str email: { category: contact.email, mask: hash }\n';
+  const r = mergeIntoMap(map, { fields: new Map([['app.a', [{ name: 'phone', lines: ['phone: { category: contact.phone, mask: null }'] }]]]) });
+  expect(r.text).toBe(map + '      phone: { category: contact.phone, mask: null }\n');
+});
+
+test('after a block scalar that keeps its trailing lines (|+), no blank line is added into its value', () => {
+  const map = 'version: 1\ntables:\n  app.a:\n    key: id\n    unlinked: |+\n      logs only\n\n';
+  const r = mergeIntoMap(map, { tables: [{ name: 'app.b', lines: ['', 'app.b:', '  key: id'] }] });
+  expect(r.text).toBe(map + '  app.b:\n    key: id\n');
+});
+
+test('a table entry cannot go into tables written on one line: said so, nothing changed', () => {
+  const map = 'version: 1\ntables: { app.a: { key: id } }\n';
+  const r = mergeIntoMap(map, { tables: [{ name: 'app.b', lines: ['# columns: id', 'app.b:', '  key: id'] }] });
+  expect(r.text).toBe(map);
+  expect(r.skipped).toEqual(['datamap.yaml: tables: written on one line ({ ... }): add by hand: app.b']);
+});

@@ -87,8 +87,14 @@ describe.each<Engine>(['postgres', 'mysql', 'sqlite'])('datamap init on %s', (en
     expect(links('app.tickets')).toEqual(['user_id -> app.users.id']);
     expect(links('app.order_lines')).toEqual(['user_id -> app.users.id']);
     expect(links('app.events')).toEqual(['user_id -> app.users.id']);
-    expect(links('crm.notes')).toEqual(['customer_id -> app.users.id']);
+    expect(links('crm.notes')).toEqual(['user_id -> app.users.id']);
     expect(text).toMatch(/# - \{ column: agent_id, references: app\.agents\.id \}  # not linked: app\.tickets rows belong to one person \(app\.users\)/);
+  });
+
+  test('a weak match by value (small numbers, a name that only says "customer") is a suggestion, and its table unlinked', () => {
+    expect(map.tables['crm.referrals'].links).toEqual([]);
+    expect(map.tables['crm.referrals'].unlinked).toMatch(/^dsar datamap init found no identity or link to a person: review/);
+    expect(text).toMatch(/# - \{ column: customer_ref, references: app\.users\.id \}  # not linked: a value match this weak may be chance/);
   });
 
   test('a table without any key is not declared, and the file says why', () => {
@@ -174,7 +180,7 @@ tables:
     expect(i).toBe(want.length);
     const doc = JSON.parse(r.stdout);
     expect(doc.fieldsAdded).toEqual(['app.addresses.line1', 'app.addresses.city', 'app.addresses.zip', 'app.users.full_name', 'app.users.phone']);
-    expect(doc.tables.map((t: { table: string }) => t.table)).toEqual(['app.agents', 'app.events', 'app.order_lines', 'app.tickets', 'crm.newsletter', 'crm.notes']);
+    expect(doc.tables.map((t: { table: string }) => t.table)).toEqual(['app.agents', 'app.events', 'app.order_lines', 'app.tickets', 'crm.newsletter', 'crm.notes', 'crm.referrals']);
     const live = await dsar(shop, ['--datamap', own, '--json', 'datamap', 'validate', '--live']);
     expect(JSON.parse(live.stdout).errors.map((e: { where: string; message: string }) => `${e.where}: ${e.message}`)).toEqual([]);
     const a = await dsar(shop, ['--datamap', own, 'export', 'u1@example.com', '--ticket', 'INIT-3', '--out', path.join(shop.dir, 'merged')]);

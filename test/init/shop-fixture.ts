@@ -2,7 +2,8 @@
 // a shared address (two users live at address 1), a second table of people (support agents who answer tickets),
 // a composite key (order lines), a table without any key (an audit log), a partitioned table (events; MariaDB
 // cannot give it a foreign key, so its user_id is matched by value), and a CSV export with a newsletter list and
-// support notes whose customer_id holds app.users ids (a link across systems, found by value).
+// support notes whose user_id holds app.users ids (a link across systems, found by value), and referrals whose
+// customer_ref holds small numbers that merely look like them.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -63,7 +64,9 @@ function inserts(): string {
 }
 
 export const NEWSLETTER_CSV = ['email,full_name,status', ...Array.from({ length: 12 }, (_, k) => `${k < 8 ? `u${k + 1}@example.com` : `prospect${k}@example.org`},Reader ${k + 1},${k % 3 ? 'subscribed' : 'unsubscribed'}`)].join('\n') + '\n';
-export const NOTES_CSV = ['id,customer_id,note', ...Array.from({ length: 45 }, (_, k) => `${k + 1},${1 + (k % USERS)},called about order ${k}`)].join('\n') + '\n';
+export const NOTES_CSV = ['id,user_id,note', ...Array.from({ length: 45 }, (_, k) => `${k + 1},${1 + (k % USERS)},called about order ${k}`)].join('\n') + '\n';
+/** customer_ref holds numbers that happen to be users.id values: too weak to link (numbered ids match any table). */
+export const REFERRALS_CSV = ['id,customer_ref,contact_phone', ...Array.from({ length: 20 }, (_, k) => `${k + 1},${1 + (k % 12)},+1 212 555 01${pad(k % 4)}`)].join('\n') + '\n';
 
 export interface Shop {
   dir: string;
@@ -80,6 +83,7 @@ export async function createShop(engine: Engine, prefix: string): Promise<Shop> 
   mkdirSync(path.join(dir, 'crm'));
   writeFileSync(path.join(dir, 'crm', 'newsletter.csv'), NEWSLETTER_CSV);
   writeFileSync(path.join(dir, 'crm', 'notes.csv'), NOTES_CSV);
+  writeFileSync(path.join(dir, 'crm', 'referrals.csv'), REFERRALS_CSV);
   const sql = `${DDL[engine].trim().replace(/;$/, "")};\n${inserts()}`;
   const env: Record<string, string> = { [`${prefix.toUpperCase()}_KEY`]: `${prefix}-hmac-key` };
   let app: string;
@@ -141,6 +145,6 @@ export function handWrittenTables(): string {
   crm.notes:
     key: id
     links:
-      - { column: customer_id, references: app.users.id }
+      - { column: user_id, references: app.users.id }
 `;
 }
