@@ -110,7 +110,8 @@ export async function draftMap(input: DraftInput): Promise<Draft> {
     }
     if (!draft.blocked && !plan.reached.has(id)) {
       if (!draft.fields.length) {
-        notes.push(`${id}: no personal data found and no identity reaches it: not declared`);
+        const maybe = draft.links.filter((l) => l.suggestionOnly).map((l) => `${l.column} -> ${l.references} (${l.suggestionOnly})`);
+        notes.push(`${id}: no personal data found and no identity reaches it: not declared${maybe.length ? `; suggested: ${maybe.join('; ')}` : ''}`);
         continue;
       }
       draft.unlinked = 'dsar datamap init found no identity or link to a person: review (link it, or keep it for retention sweeps only)';

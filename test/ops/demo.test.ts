@@ -24,7 +24,7 @@ describe('dsar demo', () => {
     for (const line of ['Draft a data map from the live systems', 'Access request', 'Erasure of john.doe@example.org', 'Retention sweep', 'Record-level extract', 'Discovery scan', 'Data inventory'])
       expect(r.stdout).toContain(`✓ ${line}`);
     expect(r.stdout).toMatch(/1 undeclared personal column\(s\), 1 card number\(s\) \(ending 1111\)/);
-    expect(r.stdout).toMatch(/6 tables \(people: app\.users, mailchimp\.subscribers\), 5 links, \d+ fields, each guess commented/);
+    expect(r.stdout).toMatch(/5 tables \(people: app\.users, mailchimp\.subscribers\), 4 links, \d+ fields, each guess commented/);
     const d = path.join(dir, 'demo');
     for (const f of [
       'datamap.yaml',
