@@ -1,5 +1,6 @@
 // Reading `extracts:`: record extracts (columns with roles) and aggregates (group_by + measures), with privacy settings.
 import { type Value, present, unknownMessage } from './reader.ts';
+import { readBudget, readDomain, readDp } from './read-dp.ts';
 import { readIdentify, readLink } from './read-tables.ts';
 import type { ExtractColumn, ExtractDef, ExtractRole, Measure, MeasureFn, TableDef } from './types.ts';
 
@@ -17,7 +18,7 @@ export const DEFAULT_MAX_SUPPRESSION = 0.05;
  */
 export const AGGREGATE_MAX_SUPPRESSION = 1;
 
-const EXTRACT_KEYS = ['from', 'where', 'exclude_optouts', 'identify', 'subject', 'links', 'columns', 'group_by', 'measures', 'privacy', 'output'];
+const EXTRACT_KEYS = ['from', 'where', 'exclude_optouts', 'identify', 'subject', 'links', 'columns', 'group_by', 'measures', 'privacy', 'domain', 'budget', 'budget_group', 'output'];
 /** `year`, `5-years`, `10-years`, `prefix-N`, `bucket-N`, `*` (N a positive whole number). */
 const LADDER_STEP = /^(year|5-years|10-years|prefix-[1-9][0-9]*|bucket-[1-9][0-9]*|\*)$/;
 /** `count`, `count(*)`, `count_distinct(user_id)`, `sum(amount)`. */
@@ -40,6 +41,7 @@ function readExtract(name: string, loc: ExtractDef['loc'], value: Value, tables:
     groupBy: [],
     measures: [],
     privacy: { k: 1, maxSuppression: DEFAULT_MAX_SUPPRESSION },
+    domain: {},
     output: 'csv',
     kind: 'record',
     loc,
@@ -88,6 +90,12 @@ function readExtract(name: string, loc: ExtractDef['loc'], value: Value, tables:
   }
   const privacy = e.require('privacy', 'privacy: { k: 10 }');
   if (privacy) x.privacy = readPrivacy(privacy, x.kind === 'aggregate' ? AGGREGATE_MAX_SUPPRESSION : DEFAULT_MAX_SUPPRESSION);
+  const group = present(e.get('budget_group'));
+  const budget = present(e.get('budget'));
+  if (budget) x.budget = readBudget(budget, (group && group.text('a budget group name')) || name);
+  else if (group) group.problem('`budget_group` names the budget of `budget:`, which this extract does not have', group.keyLoc);
+  const domain = present(e.get('domain'));
+  if (domain) x.domain = readDomain(domain);
   const output = present(e.get('output'));
   if (output) x.output = output.oneOf(OUTPUTS, 'output format') ?? 'csv';
   return x;
@@ -180,8 +188,16 @@ function readMeasure(name: string, loc: Measure['loc'], v: Value): Measure | und
 
 function readPrivacy(v: Value, defaultMaxSuppression: number): ExtractDef['privacy'] {
   const privacy: ExtractDef['privacy'] = { k: 1, maxSuppression: defaultMaxSuppression };
-  const e = v.entries('privacy ({ k, l, t, max_suppression })', ['k', 'l', 't', 'max_suppression']);
+  const e = v.entries('privacy ({ k, l, t, max_suppression, dp })', ['k', 'l', 't', 'max_suppression', 'dp']);
   if (!e) return privacy;
+  const dp = present(e.get('dp'));
+  if (dp) {
+    privacy.dp = readDp(dp);
+    // Suppressing cells by their true counts is not differentially private: with dp, noise is the protection.
+    const k = present(e.get('k'));
+    if (k) k.problem('`k` suppresses cells by their true counts, which differential privacy forbids: with `dp`, leave `k` out', k.keyLoc);
+    return privacy;
+  }
   privacy.k = e.require('k', 'the smallest group size, e.g. k: 10')?.integer('k', 1) ?? 1;
   const l = present(e.get('l'));
   if (l) Object.assign(privacy, readDiversity(l));

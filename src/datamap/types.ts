@@ -118,6 +118,33 @@ export interface Measure {
   loc: Location;
 }
 
+/** Differential privacy of an aggregate (`privacy.dp`): noise calibrated to bounded contributions. */
+export interface DpSettings {
+  epsilon: number;
+  /** 0 for pure Laplace with a declared domain. */
+  delta: number;
+  mechanism: 'laplace' | 'gaussian';
+  /** Cells one subject may contribute to (L0 bound); their other cells are dropped, chosen per run by a keyed random order. */
+  maxCellsPerSubject: number;
+  /** Per summed column: a subject's total in a cell is clamped to [lo, hi]. */
+  bounds: Record<string, [number, number]>;
+  /** Per summed column: sums are noised in integer multiples of this (default 1). */
+  resolution: Record<string, number>;
+  loc: Location;
+}
+
+/** The privacy budget a DP extract spends from (per `budget_group`, default the extract's name). */
+export interface DpBudget {
+  group: string;
+  epsilon: number;
+  delta: number;
+  per: Duration;
+  loc: Location;
+}
+
+/** Where a group column's published values come from: a list, or the distinct values of a declared table's column. */
+export type DomainDef = { values: unknown[]; loc: Location } | { column: ColumnRef; loc: Location };
+
 export interface ExtractDef {
   name: string;
   from: { system: string; table: string };
@@ -134,7 +161,11 @@ export interface ExtractDef {
   groupBy: string[];
   measures: Measure[];
   /** k; `l` with its diversity model (distinct when written as a number); t-closeness; the suppression limit. */
-  privacy: { k: number; l?: number; diversity?: 'distinct' | 'entropy' | 'recursive'; c?: number; t?: number; maxSuppression: number };
+  privacy: { k: number; l?: number; diversity?: 'distinct' | 'entropy' | 'recursive'; c?: number; t?: number; maxSuppression: number; dp?: DpSettings };
+  /** DP extracts: the budget their releases are charged to. */
+  budget?: DpBudget;
+  /** DP extracts: per group_by column, the cells that may appear (all of them do, noised); without it, a threshold chooses. */
+  domain: Record<string, DomainDef>;
   output: 'csv' | 'ndjson' | 'json';
   kind: 'record' | 'aggregate';
   loc: Location;

@@ -30,8 +30,9 @@ export function bernoulliExp(gamma: Rational, bits: BitSource): boolean {
  */
 export function discreteLaplace(scale: Rational, bits: BitSource): bigint {
   if (scale.n <= 0n) throw new RangeError('discreteLaplace: the scale must be > 0');
-  const s = scale.n; // scale = s / t
-  const t = scale.d;
+  // The paper's Lap_Z(t/s): U ranges over the scale's numerator t, X / s divides by its denominator.
+  const t = scale.n;
+  const s = scale.d;
   for (;;) {
     const u = bits.below(t);
     if (!bernoulliExp(rational(u, t), bits)) continue;
