@@ -185,6 +185,8 @@ export interface SqlConnector extends Connector {
    * predict (a fresh salt each run gives a fresh permutation). Not for security beyond ordering.
    */
   shuffled(expr: Expression<unknown>, salt: string): RawBuilder<string>;
+  /** Text expressions joined into one text (each part already text). */
+  concatText(parts: readonly Expression<unknown>[]): RawBuilder<string>;
   /** The year of a date or timestamp expression, as an integer. */
   yearOf(expr: Expression<unknown>): RawBuilder<number>;
   /** True when `column` (of `family`) holds a moment before `instant`; false for NULL and empty values. */

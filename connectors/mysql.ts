@@ -120,6 +120,7 @@ export const mysqlEngine: SqlEngine = {
 
   asText: (expr) => sql<string>`cast(${expr} as char)`,
   shuffled: (expr, salt) => sql<string>`md5(concat(${sql.lit(hexSalt(salt))}, cast(${expr} as char)))`,
+  concatText: (parts) => sql<string>`concat(${sql.join(parts)})`,
 
   yearOf: (expr) => sql<number>`year(${expr})`,
 

@@ -102,6 +102,7 @@ export const postgresEngine: SqlEngine = {
 
   asText: (expr) => sql<string>`cast(${expr} as text)`,
   shuffled: (expr, salt) => sql<string>`md5(${sql.lit(hexSalt(salt))} || cast(${expr} as text))`,
+  concatText: (parts) => sql<string>`(${sql.join(parts, sql` || `)})`,
 
   yearOf: (expr) => sql<number>`cast(extract(year from ${expr}) as integer)`,
 

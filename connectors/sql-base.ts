@@ -71,6 +71,8 @@ export interface SqlEngine {
   asText(expr: Expression<unknown>): RawBuilder<string>;
   /** See SqlConnector.shuffled. */
   shuffled(expr: Expression<unknown>, salt: string): RawBuilder<string>;
+  /** Text expressions joined into one (PostgreSQL and SQLite `||`, MySQL concat()). */
+  concatText(parts: readonly Expression<unknown>[]): RawBuilder<string>;
   yearOf(expr: Expression<unknown>): RawBuilder<number>;
   olderThan(column: string, family: TypeFamily, instant: Date): RawBuilder<SqlBool>;
   toParam(value: unknown, family: TypeFamily): unknown;
@@ -417,6 +419,10 @@ export class SqlConnectorBase implements SqlConnector {
 
   shuffled(expr: Expression<unknown>, salt: string): RawBuilder<string> {
     return this.#engine.shuffled(expr, salt);
+  }
+
+  concatText(parts: readonly Expression<unknown>[]): RawBuilder<string> {
+    return this.#engine.concatText(parts);
   }
 
   asText(expr: Expression<unknown>): RawBuilder<string> {

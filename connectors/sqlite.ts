@@ -72,6 +72,7 @@ export const sqliteEngine: SqlEngine = {
 
   asText: (expr) => sql<string>`cast(${expr} as text)`,
   shuffled: (expr, salt) => sql<string>`dsar_shuffle(${sql.lit(hexSalt(salt))}, ${expr})`,
+  concatText: (parts) => sql<string>`(${sql.join(parts, sql` || `)})`,
 
   yearOf: (expr) => sql<number>`cast(strftime('%Y', ${expr}) as integer)`,
 

@@ -1,5 +1,6 @@
 // The extract's questions answered by streaming a file (kind: files has no query engine): each question is one
 // pass over the file, holding one entry per class or cell, never the rows. Output rows keep the file's order.
+import { createHmac } from 'node:crypto';
 import type { Connector, Row } from '../../connectors/connector.ts';
 import type { ExtractDef } from '../datamap/types.ts';
 import { compareKeys, compareValues, numberOf } from './cell-order.ts';
@@ -8,7 +9,7 @@ import { levelsRead, type FrequencyLayout } from './frequency-set.ts';
 import type { Ladder } from './ladder.ts';
 import type { Levels } from './lattice.ts';
 import type { AggregatePlan, RecordPlan } from './plan.ts';
-import { classKey, type AggregateSource, type Cell, type CellSummary, type ClassCount, type OutputRow, type RecordSource } from './source.ts';
+import { classKey, type AggregateSource, type BoundedCell, type Cell, type CellSummary, type ClassCount, type ContributionBound, type OutputRow, type RecordSource } from './source.ts';
 import { ExactSum } from './exact-sum.ts';
 import { failsClass } from './risk.ts';
 import { shuffledRows } from './shuffle.ts';
@@ -186,6 +187,49 @@ export class FileAggregateSource implements AggregateSource {
   async *cells(levels: Levels): AsyncIterable<Cell[]> {
     const cells = [...(await this.#cells(levels)).values()].map((c) => ({ keys: c.keys, subjects: c.subjects.size, rows: c.rows, values: c.acc.map((a) => a.value()) }));
     yield cells.sort((a, b) => compareKeys(a.keys, b.keys));
+  }
+
+  async boundedCells(bound: ContributionBound): Promise<BoundedCell[]> {
+    const plan = this.#plan;
+    const levels = plan.groups.map(() => 0);
+    // Per subject, per cell: the raw totals of the bounded columns (SQL: the inner GROUP BY subject, cell).
+    const bySubject = new Map<string, Map<string, { keys: unknown[]; totals: Array<number | undefined> }>>();
+    for await (const rows of this.#t.rows()) {
+      for (const row of rows) {
+        const subject = row[plan.subject.column];
+        if (!present(subject) || subject === '') continue;
+        const s = textOf(subject);
+        const keys = generalized(plan.groups, levels, row);
+        const key = classKey(keys);
+        let cells = bySubject.get(s);
+        if (!cells) bySubject.set(s, (cells = new Map()));
+        let cell = cells.get(key);
+        if (!cell) cells.set(key, (cell = { keys, totals: bound.sums.map(() => undefined) }));
+        bound.sums.forEach(({ column }, i) => {
+          const n = numberOf(row[column]);
+          if (n !== undefined) cell.totals[i] = (cell.totals[i] ?? 0) + n;
+        });
+      }
+    }
+    const out = new Map<string, BoundedCell>();
+    for (const [subject, cells] of bySubject) {
+      // The subject's own shuffle of its cells, keyed by the run's salt, as the SQL sources order them.
+      const kept = [...cells].map(([key, cell]) => ({ key, cell, order: createHmac('sha256', bound.salt).update(`${subject}|${key}`).digest('hex') }));
+      kept.sort((a, b) => (a.order < b.order ? -1 : 1));
+      for (const { key, cell } of kept.slice(0, bound.maxCells)) {
+        let acc = out.get(key);
+        if (!acc) out.set(key, (acc = { keys: cell.keys, count: 0n, sums: bound.sums.map(() => 0n) }));
+        acc.count++;
+        bound.sums.forEach(({ lo, hi, resolution }, i) => {
+          const t = cell.totals[i];
+          if (t === undefined) return;
+          // Rounded half away from zero, as SQL round() does.
+          const units = Math.min(hi, Math.max(lo, t)) / resolution;
+          acc.sums[i] += BigInt(Math.sign(units) * Math.round(Math.abs(units)));
+        });
+      }
+    }
+    return [...out.values()].sort((a, b) => compareKeys(a.keys, b.keys));
   }
 
   async subjectsIn(levels: Levels, cells: readonly Cell[], limit: number): Promise<number> {

@@ -1,7 +1,8 @@
 // An extract as it will run: the data map's `extracts.<name>` checked against the source's real columns. Every
 // problem is a DataMapError naming the line of the data map (exit 2, nothing read).
 import type { ColumnInfo, TypeFamily } from '../../connectors/connector.ts';
-import type { DataMap, ExtractDef, ExtractRole, Measure } from '../datamap/types.ts';
+import type { DataMap, DpBudget, DpSettings, ExtractDef, ExtractRole, Measure } from '../datamap/types.ts';
+import type { QuerySpec } from './dp/calibrate.ts';
 import { DataMapError, type DataMapIssue, type Location } from '../errors.ts';
 import { extractSubject, type ExtractSubject } from './subject.ts';
 import { height, ladderProblem, NUMERIC_FAMILIES, parseStep, type Ladder } from './ladder.ts';
@@ -43,6 +44,8 @@ export interface AggregatePlan {
   subjectsDisjoint: boolean;
   /** Files: values are untyped text, compared as numbers when both sides read as numbers. */
   untyped: boolean;
+  /** A differentially private aggregate: the noisy queries it asks (the count first, then one sum per bounded column). */
+  dp?: { settings: DpSettings; budget: DpBudget; queries: QuerySpec[] };
 }
 
 export type ExtractPlan = RecordPlan | AggregatePlan;
@@ -90,6 +93,7 @@ export function planExtract(map: DataMap, def: ExtractDef, source: SourceColumns
 
   let plan: ExtractPlan;
   if (def.kind === 'record') {
+    if (def.privacy.dp) problem(def.privacy.dp.loc, '`dp` applies to aggregates (group_by and measures): a record-level extract publishes rows, which noise cannot protect', `${base}.privacy.dp`);
     const output: OutputColumn[] = [];
     const quasi: Ladder[] = [];
     for (const col of Object.values(def.columns)) {
@@ -154,9 +158,50 @@ export function planExtract(map: DataMap, def: ExtractDef, source: SourceColumns
       subjectsDisjoint: subjectColumn !== undefined && source.uniqueColumns.includes(subjectColumn),
       untyped: source.anyFamily,
     };
+    if (def.privacy.dp) plan.dp = planDp(def, def.privacy.dp, plan, identifying, problem);
   }
   if (issues.length) throw new DataMapError(issues);
   return plan;
+}
+
+/**
+ * What a differentially private aggregate may ask, and the queries it asks. Everything that would read true counts
+ * to decide what to publish (k-suppression, a generalization search) or publish a raw value (min, max, an identifying
+ * group) is refused; sums need bounds, so that one subject's effect on a cell is known.
+ */
+function planDp(def: ExtractDef, dp: DpSettings, plan: AggregatePlan, identifying: ReadonlySet<string>, problem: (loc: Location, message: string, path?: string) => void): AggregatePlan['dp'] {
+  const base = `extracts.${def.name}`;
+  if (!def.budget) problem(dp.loc, 'a dp release spends privacy: give the extract a `budget: { epsilon, delta, per }` its releases are charged to', `${base}.budget`);
+  else if (def.budget.epsilon < dp.epsilon) problem(def.budget.loc, `one release (epsilon ${dp.epsilon}) spends more than the whole budget (epsilon ${def.budget.epsilon})`, `${base}.budget.epsilon`);
+  for (const g of plan.groups) {
+    if (g.steps.length > 1) problem(def.columns[g.column]?.loc ?? def.loc, `\`${g.column}\`: with dp, group columns are published as they are (a generalization search reads true counts); drop its generalize ladder`);
+    if (identifying.has(g.column)) problem(def.loc, `\`${g.column}\` identifies a subject: a dp aggregate cannot group by it`, `${base}.group_by`);
+  }
+  const summed = new Set<string>();
+  for (const m of plan.measures) {
+    if (m.fn === 'min' || m.fn === 'max') problem(m.loc, `${m.fn} publishes one row's value, which noise does not protect: with dp, use count, sum or avg`);
+    else if (m.fn === 'count_distinct' && m.column !== plan.subject.column) problem(m.loc, `with dp, count_distinct counts subjects only (\`count_distinct(${plan.subject.column})\`)`);
+    else if ((m.fn === 'sum' || m.fn === 'avg') && m.column !== undefined) {
+      if (!dp.bounds[m.column]) problem(m.loc, `${m.fn}(${m.column}) needs bounds: \`dp: { bounds: { ${m.column}: [lo, hi] } }\` (a subject's total in a cell is clamped to them)`);
+      else summed.add(m.column);
+    }
+  }
+  for (const column of Object.keys(dp.bounds)) if (!summed.has(column)) problem(dp.loc, `bounds for \`${column}\`, which no sum or avg measures`, `${base}.privacy.dp.bounds.${column}`);
+  for (const column of Object.keys(dp.resolution)) if (!dp.bounds[column]) problem(dp.loc, `a resolution for \`${column}\`, which has no bounds`, `${base}.privacy.dp.resolution.${column}`);
+  const domained = Object.keys(def.domain);
+  for (const column of domained) if (!def.groupBy.includes(column)) problem(def.domain[column].loc, `a domain for \`${column}\`, which is not a group_by column`);
+  const domain = domained.length > 0;
+  if (domain && def.groupBy.some((g) => !def.domain[g])) problem(def.loc, `a domain names every group_by column or none: missing ${def.groupBy.filter((g) => !def.domain[g]).join(', ')}`, `${base}.domain`);
+  if (!domain && !(dp.delta > 0)) problem(dp.loc, 'without a `domain:` the published cells are chosen by a noisy threshold, which needs `delta` (e.g. 1e-7)', `${base}.privacy.dp.delta`);
+  if (dp.mechanism === 'gaussian' && !(dp.delta > 0)) problem(dp.loc, 'the Gaussian mechanism needs `delta` (e.g. 1e-7)', `${base}.privacy.dp.delta`);
+  if (def.budget && dp.delta > def.budget.delta) problem(def.budget.loc, `one release (delta ${dp.delta}) spends more than the whole budget (delta ${def.budget.delta})`, `${base}.budget.delta`);
+  const queries: QuerySpec[] = [{ key: 'count', resolution: 1, linf: 1 }];
+  for (const column of summed) {
+    const [lo, hi] = dp.bounds[column];
+    const resolution = dp.resolution[column] ?? 1;
+    queries.push({ key: column, column, resolution, linf: Math.ceil(Math.max(Math.abs(lo), Math.abs(hi)) / resolution) });
+  }
+  return def.budget ? { settings: dp, budget: def.budget, queries } : undefined;
 }
 
 /** Columns of the source that identify a subject: its identity columns and the fields the data map marks identifying. */

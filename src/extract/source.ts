@@ -66,6 +66,38 @@ export interface AggregateSource {
   cells(levels: Levels): AsyncIterable<Cell[]>;
   /** Distinct subjects across the given cells, counted up to `limit` (enough to know whether they reach k). */
   subjectsIn(levels: Levels, cells: readonly Cell[], limit: number): Promise<number>;
+  /**
+   * Differential privacy's input: per cell (raw group values), the contributions left once each subject is bounded to
+   * `maxCells` cells (chosen by a shuffle keyed by `salt`, per subject) and one contribution per cell. Rows without a
+   * subject are left out: their contribution could not be bounded. These are true values: they never leave the process.
+   */
+  boundedCells(bound: ContributionBound): Promise<BoundedCell[]>;
+}
+
+export interface ContributionBound {
+  maxCells: number;
+  salt: string;
+  /** Per bounded column: a subject's total in a cell, clamped to [lo, hi], in whole multiples of `resolution` (rounded). */
+  sums: Array<{ column: string; lo: number; hi: number; resolution: number }>;
+}
+
+export interface BoundedCell {
+  keys: unknown[];
+  /** Subjects contributing to the cell. */
+  count: bigint;
+  /** Per bounded column, the sum of the subjects' clamped totals, in units of its resolution. */
+  sums: bigint[];
+}
+
+/** An integer SQL value (bigint, numeric text such as `120` or `120.0`, a number) as a BigInt. */
+export function wholeNumber(v: unknown): bigint {
+  if (v === null || v === undefined) return 0n;
+  if (typeof v === 'bigint') return v;
+  if (typeof v === 'number') return BigInt(Math.round(v));
+  const text = String(v).trim();
+  const m = /^(-?\d+)(?:\.0*)?$/.exec(text);
+  if (!m) throw new TypeError(`not a whole number: ${text.length > 40 ? text.slice(0, 40) + '...' : text}`);
+  return BigInt(m[1]);
 }
 
 /** One text per class, the same for a class whichever query met it. */

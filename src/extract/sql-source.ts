@@ -11,7 +11,7 @@ import { canonicalValue, type Ladder } from './ladder.ts';
 import { outputValue } from './output-value.ts';
 import type { Levels } from './lattice.ts';
 import type { AggregatePlan, RecordPlan } from './plan.ts';
-import { classKey, type AggregateSource, type Cell, type CellSummary, type ClassCount, type OutputRow, type RecordSource } from './source.ts';
+import { classKey, wholeNumber, type AggregateSource, type BoundedCell, type Cell, type CellSummary, type ClassCount, type ContributionBound, type OutputRow, type RecordSource } from './source.ts';
 import { comparableSql, countingSql, generalizedSql, outputSql } from './sql-generalize.ts';
 
 /** Sensitive columns whose values lie on a line: t-closeness measures their distance along it. */
@@ -309,6 +309,33 @@ export class SqlAggregateSource implements AggregateSource {
       cells.push({ keys: canonicalKeys(plan.groups, levels, r, 'dsar_g'), subjects: num(r.dsar_subjects), rows: num(r.dsar_rows), values: read.map((f) => f(r)) });
     }
     yield cells.sort((a, b) => compareKeys(a.keys, b.keys));
+  }
+
+  async boundedCells(bound: ContributionBound): Promise<BoundedCell[]> {
+    const t = this.#t;
+    const c = t.c;
+    const groups = this.#plan.groups;
+    const gens = t.generalized(groups, groups.map(() => 0));
+    const subject = this.#subject();
+    // Per (subject, cell): one contribution, each bounded sum clamped and rounded to whole units of its resolution.
+    const clamped = bound.sums.map(({ column, lo, hi, resolution }, i) => {
+      const total = sql`sum(${sql.id(column)})`;
+      return sql`round((case when ${total} < ${sql.lit(lo)} then ${sql.lit(lo)} when ${total} > ${sql.lit(hi)} then ${sql.lit(hi)} else ${total} end) / ${sql.lit(resolution)}) as ${alias('dsar_v', i)}`;
+    });
+    const where = t.filter ? sql`where (${t.filter}) and ${subject} is not null` : sql`where ${subject} is not null`;
+    const perCell = sql`select ${sql.join([...gens.map((g) => sql`${g.expr} as ${alias('dsar_g', g.index)}`), sql`${subject} as dsar_subject`, ...clamped])}
+      from ${t.from} ${where} ${groupBy(gens.length + 1)}`;
+    // Which cells a subject keeps: its own shuffle of them, keyed by a fresh salt each run.
+    const sep = sql.lit('|');
+    const order = c.shuffled(c.concatText([c.asText(sql.ref('dsar_subject')), ...gens.flatMap((g) => [sep, sql`coalesce(${c.asText(sql.ref(`dsar_g${g.index}`))}, '')`])]), bound.salt);
+    const g = gens.map((x) => sql.ref(`dsar_g${x.index}`));
+    const v = bound.sums.map((_, i) => sql.ref(`dsar_v${i}`));
+    const ranked = sql`select ${sql.join([...g, ...v, sql`row_number() over (partition by dsar_subject order by ${order}) as dsar_rank`])} from (${perCell}) as dsar_pc`;
+    const select = [...g.map((x, i) => sql`${x} as ${alias('dsar_g', gens[i].index)}`), sql`count(*) as dsar_n`, ...v.map((x, i) => sql`sum(${x}) as ${alias('dsar_s', i)}`)];
+    const query = sql<Row>`select ${sql.join(select)} from (${ranked}) as dsar_ranked where dsar_rank <= ${sql.lit(bound.maxCells)} ${groupBy(gens.length)} limit ${sql.lit(MAX_CELLS + 1)}`;
+    const levels = groups.map(() => 0);
+    const out = (await t.all(query)).map((r) => ({ keys: canonicalKeys(groups, levels, r, 'dsar_g'), count: wholeNumber(r.dsar_n), sums: bound.sums.map((_, i) => wholeNumber(r[`dsar_s${i}`])) }));
+    return out.sort((a, b) => compareKeys(a.keys, b.keys));
   }
 
   async subjectsIn(levels: Levels, cells: readonly Cell[], limit: number): Promise<number> {

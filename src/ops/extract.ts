@@ -7,7 +7,7 @@ import { isSqlConnector, type ColumnInfo, type Connector, type SqlConnector } fr
 import type { CliContext, GlobalArgs } from '../cli/command.ts';
 import { loadDataMap } from '../datamap/load.ts';
 import type { DataMap, ExtractDef } from '../datamap/types.ts';
-import { SystemError, UsageError } from '../errors.ts';
+import { RefusedError, SystemError, UsageError } from '../errors.ts';
 import { runAggregateExtract, type AggregateOutcome } from '../extract/aggregate.ts';
 import { FileAggregateSource, FileRecordSource, whereFilter, type RowFilter } from '../extract/file-source.ts';
 import { linkedExclusions, optOutLinks } from '../extract/optout-links.ts';
@@ -32,6 +32,8 @@ import { toolVersion } from '../package-root.ts';
 import { safeSegment } from './export-package.ts';
 import { openStateFor } from './requests.ts';
 import { connectorFor } from './systems.ts';
+import { runDpExtract } from './extract-dp.ts';
+import type { BitSource } from '../extract/dp/bits.ts';
 
 export interface ExtractArgs extends GlobalArgs {
   name: string;
@@ -80,6 +82,9 @@ export interface RunExtractOptions {
   frequencyBound?: number;
   store: StateStore;
   log: Logger;
+  /** Tests: the clock of a dp budget's window, and the bits of its noise. */
+  now?: Date;
+  bits?: BitSource;
 }
 
 /** Runs one extract; configuration problems throw before anything is read (exit 2). */
@@ -98,6 +103,10 @@ export async function runExtract(map: DataMap, name: string, opts: RunExtractOpt
     const { k, l, diversity, c, t, maxSuppression } = def.privacy;
     const privacy: PrivacyTarget = { k, l, diversity, c, t, maxSuppression };
     const { source, excluded } = await buildSource(map, def, plan, connector, columns, opts.store);
+    if (plan.kind === 'aggregate' && plan.dp) {
+      opts.log.info({ extract: name, kind: 'dp aggregate', system: def.from.system, table: def.from.table, optedOutValuesExcluded: excluded }, 'extract started');
+      return await runDpExtract(map, def, plan, source as AggregateSource, { store: opts.store, log: opts.log, target, excluded, startedAt, now: opts.now, bits: opts.bits });
+    }
     const open = (cols: string[]) => openExtractFile(target, def.output, cols);
     opts.log.info({ extract: name, kind: def.kind, system: def.from.system, table: def.from.table, optedOutValuesExcluded: excluded }, 'extract started');
 
@@ -149,6 +158,7 @@ export async function runExtract(map: DataMap, name: string, opts: RunExtractOpt
       risk: report,
     };
   } catch (err) {
+    if (err instanceof RefusedError) throw err; // recorded as refused where it was decided
     const failure = err instanceof ClassChangedError ? new SystemError(def.from.system, def.from.table, err.message) : err;
     // Recorded by kind and place only: a driver's message may quote values.
     await opts.store.ledger
@@ -307,6 +317,15 @@ export function renderExtract(r: ExtractResult): string {
       `closest: ${levels} would still suppress ${c.suppressedRows} of ${c.rows} rows (max_suppression allows ${c.allowed})`,
       `search: ${r.search}`,
       ...(r.movedAside ?? []).map((m) => `earlier output moved aside, it is not from this run: ${m.from} -> ${m.to}`),
+    ].join('\n');
+  }
+  const dp = r.risk?.dp;
+  if (dp) {
+    return [
+      `extract ${r.extract} (differentially private aggregate): ${r.rowsOut} noisy cell(s) written (${dp.cells.from === 'domain' ? 'every cell of the domain' : `cells whose noisy count reached ${dp.cells.threshold}`})`,
+      `${dp.mechanism} noise, epsilon ${dp.epsilon}${dp.delta ? `, delta ${dp.delta}` : ''}; ${dp.queries.map((q) => `${q.query}: ±${q.interval95} (95%)`).join('; ')}`,
+      `budget ${dp.budget.group}: epsilon ${+dp.budget.left.epsilon.toPrecision(6)}, delta ${+dp.budget.left.delta.toPrecision(6)} left in the ${dp.budget.per} window`,
+      ...r.files.map((f) => `  ${f.path}  sha256 ${f.sha256}`),
     ].join('\n');
   }
   const lines = [

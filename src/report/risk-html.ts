@@ -31,20 +31,44 @@ export function renderRiskHtml(r: RiskReport): string {
       ['SHA-256', r.data.sha256],
       ['filter', r.source.where.length ? r.source.where.map((w) => `${w.column} ${w.op}`).join(' and ') : 'none'],
       ['opt-outs excluded', r.source.excludeOptouts ? `${r.source.excludeOptouts} (${n(r.source.optedOutValuesExcluded)} identity value(s) found and excluded)` : 'not asked'],
-      ['privacy asked', privacyAsked(r.privacy)],
+      ['privacy asked', r.dp ? `differential privacy: ${r.dp.mechanism}, epsilon ${r.dp.epsilon}${r.dp.delta ? `, delta ${r.dp.delta}` : ''}` : privacyAsked(r.privacy)],
     ]),
   );
 
-  parts.push('<h2>Generalization</h2>');
-  parts.push(
-    `<table><tr><th>column</th><th>level</th><th>written as</th><th>information loss</th></tr>${r.generalization.columns
-      .map((c) => `<tr><td><code>${e(c.column)}</code></td><td>${c.level} of ${c.height}</td><td>${e(c.step)}</td><td>${pct(c.loss)}</td></tr>`)
-      .join('')}</table>`,
-  );
-  parts.push(rows([
-    ['information loss', `${pct(r.generalization.informationLoss)} (${r.generalization.lossMetric})`],
-    ['search', r.generalization.search.method],
-  ]));
+  if (r.dp) {
+    const x = r.dp;
+    parts.push('<h2>Differential privacy</h2>');
+    parts.push(
+      rows([
+        ['mechanism', `${x.mechanism}${x.rho !== undefined ? ` (zCDP rho ${x.rho.toPrecision(4)})` : ''}`],
+        ['epsilon / delta of this release', `${x.epsilon} / ${x.delta}`],
+        ['cells one subject may change', n(x.maxCellsPerSubject)],
+        ['cells published', x.cells.from === 'domain' ? `${n(x.cells.published)}: every cell of the declared domain, empty ones too` : `${n(x.cells.published)}: those whose noisy count reached ${n(x.cells.threshold ?? 0)}`],
+        [`budget ${x.budget.group} (per ${x.budget.per})`, `spent epsilon ${+x.budget.spent.epsilon.toPrecision(6)}, delta ${+x.budget.spent.delta.toPrecision(6)}; left epsilon ${+x.budget.left.epsilon.toPrecision(6)}, delta ${+x.budget.left.delta.toPrecision(6)}`],
+      ]),
+    );
+    parts.push(
+      `<table><tr><th>query</th><th>measures</th><th>noise</th><th>standard deviation</th><th>95% of values within</th></tr>${x.queries
+        .map((q) => `<tr><td>${e(q.query)}</td><td>${e(q.measures.join(', '))}</td><td>${e(`${q.noise} ${+q.scale.toPrecision(6)}`)}</td><td>${e(String(+q.sd.toPrecision(6)))}</td><td>±${e(String(q.interval95))}</td></tr>`)
+        .join('')}</table>`,
+    );
+    parts.push(`<p class="muted">${e(x.note)}</p>`);
+  }
+
+  if (!r.dp) {
+    parts.push('<h2>Generalization</h2>');
+    parts.push(
+      `<table><tr><th>column</th><th>level</th><th>written as</th><th>information loss</th></tr>${r.generalization.columns
+        .map((c) => `<tr><td><code>${e(c.column)}</code></td><td>${c.level} of ${c.height}</td><td>${e(c.step)}</td><td>${pct(c.loss)}</td></tr>`)
+        .join('')}</table>`,
+    );
+    parts.push(
+      rows([
+        ['information loss', `${pct(r.generalization.informationLoss)} (${r.generalization.lossMetric})`],
+        ['search', r.generalization.search.method],
+      ]),
+    );
+  }
 
   if (r.record) {
     const x = r.record;

@@ -4,6 +4,7 @@ import type { ExtractDef } from '../datamap/types.ts';
 import type { AggregateRisk } from '../extract/aggregate.ts';
 import type { ColumnLevel, SearchSummary } from '../extract/record.ts';
 import type { RecordRisk } from '../extract/risk.ts';
+import type { DpRisk } from '../extract/dp/release.ts';
 
 export const RISK_FORMAT = 'dsar-extract-risk/1';
 
@@ -35,6 +36,8 @@ export interface RiskReport {
   };
   record?: RecordRisk;
   aggregate?: AggregateRisk;
+  /** A differentially private aggregate: its noise and budget (never a true value). */
+  dp?: DpRisk;
 }
 
 export const LOSS_METRIC = 'precision (Sweeney): per column level / ladder length, averaged over the generalizable columns; suppressed rows are reported apart';

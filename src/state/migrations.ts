@@ -104,6 +104,25 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('dsar_holds').addColumn('identity_sealed', 'text').execute();
     },
   },
+  // Differentially private releases: what each spent from its budget group, hash-chained.
+  '0003_dp_releases': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('dsar_dp_releases')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('budget_group', 'text', (c) => c.notNull())
+        .addColumn('extract', 'text', (c) => c.notNull())
+        .addColumn('released_at', 'text', (c) => c.notNull())
+        .addColumn('mechanism', 'text', (c) => c.notNull())
+        .addColumn('charge', 'text', (c) => c.notNull())
+        .addColumn('detail', 'text', (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('prev_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('entry_hash', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('dsar_dp_releases_group').on('dsar_dp_releases').columns(['budget_group', 'released_at']).execute();
+    },
+  },
 };
 
 const MIGRATIONS_TABLE = 'dsar_migrations';

@@ -76,7 +76,25 @@ export interface JobRunTable {
   detail: string;
 }
 
+/** One differentially private release, hash-chained like the request ledger. Never a true value of a cell. */
+export interface DpReleaseTable {
+  /** 1, 2, 3, ... assigned by the appender. */
+  id: number;
+  budget_group: string;
+  extract: string;
+  released_at: string;
+  mechanism: string;
+  /** Canonical JSON: { epsilon, delta, rho?, deltaConversion? }. */
+  charge: string;
+  /** Canonical JSON: cells, queries and their noise scales, the output's hash. */
+  detail: string;
+  actor: string;
+  prev_hash: string;
+  entry_hash: string;
+}
+
 export interface StateDatabase {
+  dsar_dp_releases: DpReleaseTable;
   dsar_meta: MetaTable;
   dsar_ledger: LedgerTable;
   dsar_holds: HoldTable;

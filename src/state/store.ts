@@ -3,6 +3,7 @@
 import { SystemError, UsageError } from '../errors.ts';
 import type { Hold, StateBackend, StateBackendKind } from './backend.ts';
 import { Checkpoints } from './checkpoints.ts';
+import { DpBudgets } from './dp-budget.ts';
 import { Holds } from './holds.ts';
 import { JobRuns } from './job-runs.ts';
 import { Ledger } from './ledger.ts';
@@ -33,6 +34,8 @@ export interface StateStore {
   readonly optouts: OptOuts;
   readonly checkpoints: Checkpoints;
   readonly jobRuns: JobRuns;
+  /** Differentially private releases and what they spent. */
+  readonly dpBudgets: DpBudgets;
   /** See StateBackend.hold: one run of an operation at a time (an erasure per ticket). */
   hold(name: string): Promise<Hold>;
   close(): Promise<void>;
@@ -75,6 +78,7 @@ export async function openStateStore(opts: StateStoreOptions = {}): Promise<Stat
     optouts: new OptOuts(backend, subjectHash),
     checkpoints: new Checkpoints(backend),
     jobRuns: new JobRuns(backend),
+    dpBudgets: new DpBudgets(backend),
     hold: (name) => backend.hold(name),
     close: () => backend.close(),
   };

@@ -21,7 +21,7 @@ export interface StateFixture {
   dispose(): Promise<void>;
 }
 
-const RESET_SQL = ['dsar_ledger', 'dsar_holds', 'dsar_optouts', 'dsar_checkpoints', 'dsar_run_steps', 'dsar_job_runs']
+const RESET_SQL = ['dsar_ledger', 'dsar_holds', 'dsar_optouts', 'dsar_checkpoints', 'dsar_run_steps', 'dsar_job_runs', 'dsar_dp_releases']
   .map((t) => `delete from ${t};`)
   .concat("delete from dsar_meta where key not in ('subject_key', 'subject_key_sealed');")
   .join('\n');

@@ -32,7 +32,7 @@ describe.each(BACKENDS)('state store on %s', (backend) => {
     const second = await fixture.open();
 
     expect(second.subjectHash('email', 'ann@example.com')).toBe(hash);
-    expect(await fixture.query('select name from dsar_migrations order by name')).toEqual([{ name: '0001_initial' }, { name: '0002_hold_identity' }]);
+    expect(await fixture.query('select name from dsar_migrations order by name')).toEqual([{ name: '0001_initial' }, { name: '0002_hold_identity' }, { name: '0003_dp_releases' }]);
     expect(await fixture.query("select key from dsar_meta where key like 'subject%' order by key")).toEqual([{ key: 'subject_key_sealed' }]);
   });
 
@@ -120,6 +120,7 @@ describe.each(BACKENDS)('state store on %s', (backend) => {
         : await fixture.query<{ name: string }>("select table_name as name from information_schema.tables where table_schema = 'public' order by table_name");
     expect(tables.map((t) => t.name)).toEqual([
       'dsar_checkpoints',
+      'dsar_dp_releases',
       'dsar_holds',
       'dsar_job_runs',
       'dsar_ledger',
@@ -207,7 +208,7 @@ describe('state store on postgres', () => {
     const stores = await Promise.all([fixture.open(), fixture.open(), fixture.open()]);
 
     expect(new Set(stores.map((s) => s.subjectHash('email', 'ann@example.com'))).size).toBe(1);
-    expect(await fixture.query('select name from dsar_migrations order by name')).toEqual([{ name: '0001_initial' }, { name: '0002_hold_identity' }]);
+    expect(await fixture.query('select name from dsar_migrations order by name')).toEqual([{ name: '0001_initial' }, { name: '0002_hold_identity' }, { name: '0003_dp_releases' }]);
     expect(await fixture.query("select key from dsar_meta where key like 'subject%'")).toEqual([{ key: 'subject_key_sealed' }]);
   });
 
@@ -217,7 +218,7 @@ describe('state store on postgres', () => {
     expect(a).toBe(b);
     const store = await fixture.open();
     expect(await store.ledger.verify()).toEqual({ ok: true, entries: 20, problems: [] });
-    expect(await fixture.query('select name from dsar_migrations order by name')).toEqual([{ name: '0001_initial' }, { name: '0002_hold_identity' }]);
+    expect(await fixture.query('select name from dsar_migrations order by name')).toEqual([{ name: '0001_initial' }, { name: '0002_hold_identity' }, { name: '0003_dp_releases' }]);
   });
 
   test('an unreachable server is a one-line state error without the password', async () => {
