@@ -76,6 +76,18 @@ export function validateDataMap(map: DataMap, locate: Locate): Validation {
     });
   }
 
+  // One budget per group: extracts naming the same budget_group spend from one budget, so they must agree on it.
+  const budgets = new Map<string, { extract: string; text: string }>();
+  for (const x of Object.values(map.extracts)) {
+    if (!x.budget) continue;
+    const text = `epsilon ${x.budget.epsilon}, delta ${x.budget.delta}, per ${x.budget.per.text}`;
+    const first = budgets.get(x.budget.group);
+    if (!first) budgets.set(x.budget.group, { extract: x.name, text });
+    else if (first.text !== text) {
+      problem(locate(`${childPath('extracts', x.name)}.budget`), `budget group \`${x.budget.group}\` is already declared by extracts.${first.extract} as ${first.text}; this extract says ${text}: one group, one budget`);
+    }
+  }
+
   for (const job of Object.values(map.jobs)) {
     const [command, name] = job.run.split(/\s+/);
     if (command !== 'extract') continue;

@@ -1,6 +1,7 @@
 // Every command of the CLI, in the order `dsar --help` lists them. Each module is small: it declares its options
 // and imports its operation only when run, so that starting the CLI loads none of them.
 import type { Command } from '../command.ts';
+import budget from './budget.ts';
 import datamap from './datamap.ts';
 import demo from './demo.ts';
 import erase from './erase.ts';
@@ -16,4 +17,4 @@ import schedule from './schedule.ts';
 import sweep from './sweep.ts';
 import verify from './verify.ts';
 
-export const COMMANDS: Command<any>[] = [datamap, demo, erase, exportCommand, extract, hold, jobs, optout, requests, runJob, scan, schedule, sweep, verify];
+export const COMMANDS: Command<any>[] = [budget, datamap, demo, erase, exportCommand, extract, hold, jobs, optout, requests, runJob, scan, schedule, sweep, verify];
