@@ -121,6 +121,7 @@ export const mysqlEngine: SqlEngine = {
   asText: (expr) => sql<string>`cast(${expr} as char)`,
   shuffled: (expr, salt) => sql<string>`md5(concat(${sql.lit(hexSalt(salt))}, cast(${expr} as char)))`,
   concatText: (parts) => sql<string>`concat(${sql.join(parts)})`,
+  quickOrder: (text, salt) => sql`crc32(concat(${sql.lit(hexSalt(salt))}, ${text}))`,
 
   yearOf: (expr) => sql<number>`year(${expr})`,
 

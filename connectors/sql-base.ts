@@ -73,6 +73,8 @@ export interface SqlEngine {
   shuffled(expr: Expression<unknown>, salt: string): RawBuilder<string>;
   /** Text expressions joined into one (PostgreSQL and SQLite `||`, MySQL concat()). */
   concatText(parts: readonly Expression<unknown>[]): RawBuilder<string>;
+  /** See SqlConnector.quickOrder. */
+  quickOrder(text: Expression<unknown>, salt: string): RawBuilder<unknown>;
   yearOf(expr: Expression<unknown>): RawBuilder<number>;
   olderThan(column: string, family: TypeFamily, instant: Date): RawBuilder<SqlBool>;
   toParam(value: unknown, family: TypeFamily): unknown;
@@ -423,6 +425,10 @@ export class SqlConnectorBase implements SqlConnector {
 
   concatText(parts: readonly Expression<unknown>[]): RawBuilder<string> {
     return this.#engine.concatText(parts);
+  }
+
+  quickOrder(text: Expression<unknown>, salt: string): RawBuilder<unknown> {
+    return this.#engine.quickOrder(text, salt);
   }
 
   asText(expr: Expression<unknown>): RawBuilder<string> {

@@ -73,6 +73,7 @@ export const sqliteEngine: SqlEngine = {
   asText: (expr) => sql<string>`cast(${expr} as text)`,
   shuffled: (expr, salt) => sql<string>`dsar_shuffle(${sql.lit(hexSalt(salt))}, ${expr})`,
   concatText: (parts) => sql<string>`(${sql.join(parts, sql` || `)})`,
+  quickOrder: (text, salt) => sql`dsar_shuffle(${sql.lit(hexSalt(salt))}, ${text})`,
 
   yearOf: (expr) => sql<number>`cast(strftime('%Y', ${expr}) as integer)`,
 

@@ -323,14 +323,16 @@ export class SqlAggregateSource implements AggregateSource {
       return sql`round((case when ${total} < ${sql.lit(lo)} then ${sql.lit(lo)} when ${total} > ${sql.lit(hi)} then ${sql.lit(hi)} else ${total} end) / ${sql.lit(resolution)}) as ${alias('dsar_v', i)}`;
     });
     const where = t.filter ? sql`where (${t.filter}) and ${subject} is not null` : sql`where ${subject} is not null`;
-    const perCell = sql`select ${sql.join([...gens.map((g) => sql`${g.expr} as ${alias('dsar_g', g.index)}`), sql`${subject} as dsar_subject`, ...clamped])}
-      from ${t.from} ${where} ${groupBy(gens.length + 1)}`;
-    // Which cells a subject keeps: its own shuffle of them, keyed by a fresh salt each run.
+    // Which cells a subject keeps: its own order of them, from a fast hash keyed by a fresh salt each run, computed
+    // in the same GROUP BY (one pass; the window then only ranks). Any choice keeps the dp guarantee; the salt keeps
+    // the same cells from always being the ones dropped.
     const sep = sql.lit('|');
-    const order = c.shuffled(c.concatText([c.asText(sql.ref('dsar_subject')), ...gens.flatMap((g) => [sep, sql`coalesce(${c.asText(sql.ref(`dsar_g${g.index}`))}, '')`])]), bound.salt);
+    const order = c.quickOrder(c.concatText([c.asText(subject), ...gens.flatMap((g) => [sep, sql`coalesce(${c.asText(g.expr)}, '')`])]), bound.salt);
+    const perCell = sql`select ${sql.join([...gens.map((g) => sql`${g.expr} as ${alias('dsar_g', g.index)}`), sql`${subject} as dsar_subject`, sql`${order} as dsar_order`, ...clamped])}
+      from ${t.from} ${where} ${groupBy(gens.length + 2)}`;
     const g = gens.map((x) => sql.ref(`dsar_g${x.index}`));
     const v = bound.sums.map((_, i) => sql.ref(`dsar_v${i}`));
-    const ranked = sql`select ${sql.join([...g, ...v, sql`row_number() over (partition by dsar_subject order by ${order}) as dsar_rank`])} from (${perCell}) as dsar_pc`;
+    const ranked = sql`select ${sql.join([...g, ...v, sql`row_number() over (partition by dsar_subject order by dsar_order) as dsar_rank`])} from (${perCell}) as dsar_pc`;
     const select = [...g.map((x, i) => sql`${x} as ${alias('dsar_g', gens[i].index)}`), sql`count(*) as dsar_n`, ...v.map((x, i) => sql`sum(${x}) as ${alias('dsar_s', i)}`)];
     const query = sql<Row>`select ${sql.join(select)} from (${ranked}) as dsar_ranked where dsar_rank <= ${sql.lit(bound.maxCells)} ${groupBy(gens.length)} limit ${sql.lit(MAX_CELLS + 1)}`;
     const levels = groups.map(() => 0);

@@ -72,6 +72,15 @@ export async function demoCommand(args: DemoArgs, ctx: CliContext): Promise<numb
         return `${a.cellsPublished} cells published, ${a.cellsSuppressedPrimary + a.cellsSuppressedSecondary} suppressed (smallest published cell: ${a.smallestPublishedCell} subjects); ${path.join(dir, 'extracts', 'users-by-plan-and-region.csv')}`;
       },
     },
+    {
+      title: 'Differentially private aggregate (a budget across runs)',
+      argv: ['extract', 'plans-dp', '--out', path.join(dir, 'extracts', 'plans-dp.csv')],
+      expect: [0],
+      tell: (d) => {
+        const x = d.risk?.dp ?? {};
+        return `${d.rowsOut} noisy cells (${x.mechanism}, epsilon ${x.epsilon}, counts ±${x.queries?.[0]?.interval95} at 95%); budget ${x.budget?.group}: epsilon ${x.budget?.left?.epsilon} of 5 left this year; ${path.join(dir, 'extracts', 'plans-dp.csv')}`;
+      },
+    },
     { title: 'Discovery scan', argv: ['scan', '--sarif', path.join(dir, 'scan.sarif')], expect: [1], tell: (d) => tellScan(d, data.cardLast4) },
     { title: 'Data inventory', argv: ['datamap', 'docs', '--out', path.join(dir, 'docs')], expect: [0], tell: () => `${path.join(dir, 'docs', 'index.html')} and inventory.md` },
     { title: 'Request ledger', argv: ['requests'], expect: [0], tell: (d) => `${(d.requests ?? d).length ?? '?'} requests recorded with their statutory due dates` },

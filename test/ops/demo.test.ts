@@ -21,7 +21,7 @@ describe('dsar demo', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).not.toContain('✗');
-    for (const line of ['Draft a data map from the live systems', 'Access request', 'Erasure of john.doe@example.org', 'Retention sweep', 'Record-level extract', 'Discovery scan', 'Data inventory'])
+    for (const line of ['Draft a data map from the live systems', 'Access request', 'Erasure of john.doe@example.org', 'Retention sweep', 'Record-level extract', 'Differentially private aggregate (a budget across runs)', 'Discovery scan', 'Data inventory'])
       expect(r.stdout).toContain(`✓ ${line}`);
     expect(r.stdout).toMatch(/1 undeclared personal column\(s\), 1 card number\(s\) \(ending 1111\)/);
     expect(r.stdout).toMatch(/5 tables \(people: app\.users, mailchimp\.subscribers\), 4 links, \d+ fields, each guess commented/);
@@ -37,6 +37,8 @@ describe('dsar demo', () => {
       'extracts/signups-by-region.csv',
       'extracts/signups-by-region.csv.risk.html',
       'extracts/users-by-plan-and-region.csv',
+      'extracts/plans-dp.csv',
+      'extracts/plans-dp.csv.risk.html',
       'scan.sarif',
       'docs/index.html',
       'docs/inventory.md',

@@ -11,6 +11,7 @@ import { seededBits } from '../../src/extract/dp/bits.ts';
 import { runExtract } from '../../src/ops/extract.ts';
 import { openStateFor } from '../../src/state/for-map.ts';
 import { pino } from 'pino';
+import Database from 'better-sqlite3';
 import { createFourEngines, FOUR_SYSTEMS, type FourEngines } from '../helpers/four-engines.ts';
 
 const others = Array.from({ length: 20 }, (_, k) => ({ user: k + 2, plan: `p${(k + 2) % 3}`, amount: 50 }));
@@ -31,6 +32,10 @@ beforeAll(async () => {
     csv: ['id,user_id,plan,amount', ...ROWS.map((r) => `${r.id},${r.user},${r.plan},${r.amount}`)].join('\n') + '\n',
     table: '    key: id\n    unlinked: "test data"\n',
   });
+  // A reference table of the plans, for a domain read from the database.
+  const lite = new Database(path.join(fx.dir, 'app.db'));
+  lite.exec(`CREATE TABLE plans (name TEXT PRIMARY KEY); INSERT INTO plans VALUES ${PLANS.map((p) => `('${p}')`).join(', ')}`);
+  lite.close();
   const extracts = FOUR_SYSTEMS.flatMap((s) => [
     `  exact_${s}:
     from: ${s}.people
@@ -66,6 +71,14 @@ ${extracts.join('\n')}
     budget: { epsilon: 2, delta: 1e-6, per: 30d }
     budget_group: partner
     output: csv
+  from_table:
+    from: lite.people
+    subject: user_id
+    group_by: [plan]
+    domain: { plan: lite.plans.name }
+    privacy: { dp: { epsilon: 1000000, max_cells_per_subject: 3 } }
+    budget: { epsilon: 100000000, per: 365d }
+    output: ndjson
   once:
     from: lite.people
     subject: user_id
@@ -140,6 +153,15 @@ describe('contributions are bounded exactly on every engine', () => {
     expect(rows.find((x) => x.plan === 'px')).toEqual({ plan: 'px', subjects: 0, spend: 0, mean: null });
     expect(r.json.risk.dp).toMatchObject({ mechanism: 'laplace', epsilon: 1000000, maxCellsPerSubject: 3, cells: { published: 11, from: 'domain' } });
   });
+});
+
+test('a domain read from a reference table publishes each of its values, the empty ones too', async () => {
+  const out = path.join(fx.dir, 'out', 'from_table.ndjson');
+  const r = await dsar(['extract', 'from_table', '--out', out]);
+  expect(r.code).toBe(0);
+  expect(ndjson(out).map((x) => x.plan)).toEqual(PLANS);
+  expect(ndjson(out).find((x) => x.plan === 'px')).toEqual({ plan: 'px', count: 0 });
+  expect(readFileSync(`${out}.risk.html`, 'utf8')).toContain('<h2>Differential privacy</h2>');
 });
 
 describe('the budget', () => {
