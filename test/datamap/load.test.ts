@@ -31,7 +31,7 @@ describe('the example datamap.yaml', () => {
     }
     expect(Object.keys(map.systems)).toEqual(['app', 'billing', 'mailchimp']);
     expect(Object.keys(map.tables)).toEqual(['app.users', 'app.addresses', 'app.orders', 'app.support_tickets', 'billing.invoices', 'mailchimp.subscribers']);
-    expect(Object.keys(map.extracts)).toEqual(['signups-by-region', 'users-by-plan-and-region']);
+    expect(Object.keys(map.extracts)).toEqual(['signups-by-region', 'users-by-plan-and-region', 'plans-dp']);
     expect(Object.keys(map.jobs)).toEqual(['nightly-sweep', 'partner-extract']);
   });
 

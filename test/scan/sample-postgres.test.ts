@@ -50,8 +50,9 @@ describe('a sample of a large table', () => {
     expect(chunk.rows).toHaveLength(1000);
     expect(chunk.key).toEqual(['id']);
     const ids = chunk.rows.map((r) => Number(r.id));
-    expect(Math.min(...ids)).toBeLessThan(15_000);
-    expect(Math.max(...ids)).toBeGreaterThan(45_000);
+    // About 18 random pages of ~370: rows from both halves of the table (all in one half: odds of about 1 in 100,000).
+    expect(Math.min(...ids)).toBeLessThan(30_000);
+    expect(Math.max(...ids)).toBeGreaterThan(30_000);
     expect(Object.keys(chunk.rows[0]).sort()).toEqual(['email', 'id']);
   });
 
