@@ -172,6 +172,13 @@ export interface ConnectorConfig {
 export interface SqlConnector extends Connector {
   /** The kysely handle: inside `transaction` it is the transaction. Quote names with `sql.id` / `tableRef`. */
   readonly db: Kysely<any>;
+  /**
+   * This server as a replica: how far behind its primary it is, read on the replica itself (never by comparing two
+   * servers' clocks). Connects when not connected; any failure is an unknown status with the (password-free) reason.
+   */
+  replicaStatus(): Promise<ReplicaStatus>;
+  /** This server as a primary: the replicas streaming from it, where the engine can tell (PostgreSQL); else undefined. */
+  streamingReplicas(): Promise<DiscoveredReplica[] | undefined>;
   /** A table name as the data map writes it (`users`, or `public.users` in PostgreSQL), as quoted SQL. */
   tableRef(table: string): RawBuilder<unknown>;
   /** The table's columns, keys and indexes, read once per table and cached. SystemError when it does not exist. */
@@ -249,6 +256,15 @@ export interface SqlConnector extends Connector {
    * transaction already excludes every other writer (SQLite).
    */
   readonly rowLock: RawBuilder<unknown>;
+}
+
+/** A replica's lag, or why it is not known (not running, unreachable, not a replica): a sweep waits either way. */
+export type ReplicaStatus = { lagMs: number } | { unknown: string };
+
+export interface DiscoveredReplica {
+  /** As the primary names it (application name and address): no credentials. */
+  name: string;
+  status: ReplicaStatus;
 }
 
 export interface StreamOptions {

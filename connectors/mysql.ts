@@ -1,5 +1,6 @@
 // MySQL 8 and MariaDB 10.11: a mysql2 pool behind kysely. Catalog read from information_schema for the URL's
 // database, one query per catalog table.
+import { mysqlReplication } from './replicas-mysql.ts';
 import { hexSalt } from './sql-base.ts';
 import mysql from 'mysql2';
 import { MysqlDialect, sql, type Dialect, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
@@ -51,6 +52,7 @@ const ON_DELETE = new Set<OnDelete>(['CASCADE', 'SET NULL', 'SET DEFAULT', 'REST
 
 export const mysqlEngine: SqlEngine = {
   sampler: mysqlSampler,
+  replication: mysqlReplication,
 
   async createDialect(config) {
     const pool = mysql.createPool({

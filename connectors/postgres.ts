@@ -1,5 +1,6 @@
 // PostgreSQL: pg Pool behind kysely. Catalog read from pg_catalog in five set-based queries; declared partitions
 // are folded into their parent.
+import { postgresReplication } from './replicas-postgres.ts';
 import { hexSalt } from './sql-base.ts';
 import pg from 'pg';
 import { pgTypes } from './postgres-types.ts';
@@ -57,6 +58,7 @@ const ON_DELETE: Record<string, OnDelete> = { a: 'NO ACTION', r: 'RESTRICT', c: 
 
 export const postgresEngine: SqlEngine = {
   sampler: postgresSampler,
+  replication: postgresReplication,
 
   async createDialect(config) {
     const pool = new pg.Pool({

@@ -7,6 +7,8 @@ import { Kysely, sql, type CompiledQuery, type Dialect, type Expression, type Lo
 import { SystemError } from '../src/errors.ts';
 import type { Normalizer } from '../src/datamap/types.ts';
 import type {
+  DiscoveredReplica,
+  ReplicaStatus,
   ColumnInfo,
   ConnectorConfig,
   KeyedChange,
@@ -57,9 +59,19 @@ export interface StreamContext {
 }
 
 /** Everything that differs between SQL engines. Each engine file exports one. */
+/** How an engine reports replication (replicas-*.ts). */
+export interface SqlReplication {
+  /** This server, a replica: how far behind its primary it is, by its own view. */
+  status(db: Kysely<any>): Promise<ReplicaStatus>;
+  /** This server, a primary: the replicas streaming from it and their lag (PostgreSQL). */
+  streaming?(db: Kysely<any>): Promise<DiscoveredReplica[]>;
+}
+
 export interface SqlEngine {
   /** How `sample` picks rows (sample-*.ts); default: a plain LIMIT. */
   sampler?: SqlSampler;
+  /** How replication lag is read; undefined where the engine has no replication (SQLite). */
+  replication?: SqlReplication;
   /** Opens the driver's pool or file; throws the driver's error when that fails. */
   createDialect(config: ConnectorConfig): Promise<Dialect>;
   /** Where the system lives, for messages: never the password. */
@@ -352,6 +364,22 @@ export class SqlConnectorBase implements SqlConnector {
 
   get concurrentStatements(): boolean {
     return this.#engine.concurrentStatements ?? true;
+  }
+
+  async replicaStatus(): Promise<ReplicaStatus> {
+    if (!this.#engine.replication) return { unknown: `${this.kind} has no replication to watch` };
+    try {
+      await this.connect();
+      return await this.#engine.replication.status(this.db);
+    } catch (err) {
+      return { unknown: err instanceof SystemError ? err.message : this.#scrub(describeError(err)) };
+    }
+  }
+
+  async streamingReplicas(): Promise<DiscoveredReplica[] | undefined> {
+    const streaming = this.#engine.replication?.streaming;
+    if (!streaming) return undefined;
+    return streaming(this.db);
   }
 
   queryRows(query: RawBuilder<Row>, opts: { table?: string } = {}): Promise<Row[]> {

@@ -54,6 +54,8 @@ export function dsarRunner(opts: DsarRunnerOptions): JobRunner {
       const args = [opts.bin ?? DSAR_BIN, '--datamap', path.resolve(opts.datamap)];
       if (opts.logLevel) args.push('--log-level', opts.logLevel);
       args.push(...commandWords(job.run, job.name));
+      // The window is the job's: the sweep stops at its end (and does nothing when started outside it).
+      if (job.window) args.push('--window', job.window);
       const env = { ...(opts.env ?? process.env), DSAR_JOB: job.name, DSAR_JOB_TICK: tick.toISOString() };
       const child = spawn(process.execPath, args, { stdio: ['ignore', opts.stdio ?? 'inherit', opts.stdio ?? 'inherit'], env });
       const exited = new Promise<JobExit>((resolve) => {

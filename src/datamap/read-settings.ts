@@ -3,10 +3,12 @@ import path from 'node:path';
 import { parseBasis } from './basis.ts';
 import { cronProblem } from './cron.ts';
 import { parseDuration } from './duration.ts';
+import { parseElapsedMs } from './elapsed.ts';
 import { NORMALIZERS } from './normalize.ts';
 import { type Entries, type Value, unknownMessage } from './reader.ts';
 import { makeSecret, secretProblem } from './secret.ts';
-import type { FileFormat, IdentityType, JobDef, Normalizer, RetentionRule, Secret, SystemDef, SystemKind } from './types.ts';
+import type { FileFormat, IdentityType, JobDef, Normalizer, ReplicaSource, RetentionRule, Secret, SystemDef, SystemKind } from './types.ts';
+import { parseWindow } from './window.ts';
 
 export const SYSTEM_KINDS: readonly SystemKind[] = ['postgres', 'mysql', 'sqlite', 'files'];
 export const FILE_FORMATS: readonly FileFormat[] = ['csv', 'json', 'ndjson'];
@@ -68,8 +70,8 @@ export function readSecrets(v: Value | undefined): { hmacKey?: Secret } {
 
 /** Which keys each kind takes: a key that does not apply is reported rather than silently ignored. */
 const KIND_KEYS: Record<SystemKind, string[]> = {
-  postgres: ['url'],
-  mysql: ['url'],
+  postgres: ['url', 'replicas', 'max_lag'],
+  mysql: ['url', 'replicas', 'max_lag'],
   sqlite: ['path'],
   files: ['path', 'format'],
 };
@@ -78,8 +80,8 @@ export function readSystems(v: Value | undefined, dir: string): Record<string, S
   const out: Record<string, SystemDef> = {};
   for (const { name, keyLoc, value } of v?.entries('systems') ?? []) {
     if (!SYSTEM_NAME.test(name)) value.problem(`system name \`${name}\` may hold only letters, digits, _ and - (tables are named <system>.<table>)`, keyLoc);
-    const e = value.entries('a system', ['kind', 'url', 'path', 'format']);
-    const def: SystemDef = { name, kind: 'postgres', loc: keyLoc };
+    const e = value.entries('a system', ['kind', 'url', 'path', 'format', 'replicas', 'max_lag']);
+    const def: SystemDef = { name, kind: 'postgres', maxLagMs: DEFAULT_MAX_LAG_MS, loc: keyLoc };
     out[name] = def;
     if (!e) continue;
     const kind = e.require('kind', SYSTEM_KINDS.join(', '))?.oneOf(SYSTEM_KINDS, 'system kind');
@@ -91,6 +93,10 @@ export function readSystems(v: Value | undefined, dir: string): Record<string, S
     if (kind === 'postgres' || kind === 'mysql') {
       const url = e.require('url', `the ${kind} connection URL, e.g. env:APP_DATABASE_URL`);
       if (url) def.url = readSecret(url);
+      const replicas = e.get('replicas');
+      if (replicas && !replicas.isNull) def.replicas = readReplicas(replicas, kind);
+      const maxLag = e.get('max_lag');
+      if (maxLag && !maxLag.isNull) def.maxLagMs = readElapsed(maxLag, 'a lag such as 5s or 500ms') ?? def.maxLagMs;
     } else {
       const p = e.require('path', kind === 'sqlite' ? 'the database file' : 'the directory holding the files');
       const text = p?.text('a path');
@@ -102,6 +108,29 @@ export function readSystems(v: Value | undefined, dir: string): Record<string, S
     }
   }
   return out;
+}
+
+/** A sweep pauses while a replica is more than this behind (pt-archiver's --max-lag default is 1s; 5s suits nightly work). */
+export const DEFAULT_MAX_LAG_MS = 5000;
+
+function readReplicas(v: Value, kind: SystemKind): ReplicaSource | undefined {
+  if (v.isScalar) {
+    if (v.scalar !== 'discover') return void v.problem('expected a list of replica URLs (`[env:APP_REPLICA_URL]`) or `discover`');
+    if (kind !== 'postgres') return void v.problem('only PostgreSQL can list its replicas from the primary (pg_stat_replication); list each replica\'s URL: [env:REPLICA_URL]');
+    return { kind: 'discover' };
+  }
+  const urls = (v.items('replica URLs') ?? []).map(readSecret).filter((s): s is Secret => s !== undefined);
+  if (!urls.length) return void v.problem('expected at least one replica URL, e.g. [env:APP_REPLICA_URL]');
+  return { kind: 'listed', urls };
+}
+
+/** A span of time (`5s`, `500ms`, `2m`) in milliseconds. */
+export function readElapsed(v: Value, what: string): number | undefined {
+  const text = v.text(what);
+  if (text === undefined) return undefined;
+  const ms = parseElapsedMs(text);
+  if (ms === undefined) v.problem(`expected ${what}, got ${v.describe()}`);
+  return ms;
 }
 
 export function readRetention(v: Value | undefined): Record<string, RetentionRule> {
@@ -140,7 +169,7 @@ export function readJobs(v: Value | undefined): Record<string, JobDef> {
   for (const { name, keyLoc, value } of v?.entries('jobs') ?? []) {
     const job: JobDef = { name, run: '', cron: '', catchUp: false, loc: keyLoc };
     out[name] = job;
-    const e = value.entries('a job', ['run', 'cron', 'catch_up']);
+    const e = value.entries('a job', ['run', 'cron', 'catch_up', 'window']);
     if (!e) continue;
     const run = e.require('run', 'a dsar command such as `sweep`');
     const runText = run?.text('a dsar command');
@@ -159,6 +188,14 @@ export function readJobs(v: Value | undefined): Record<string, JobDef> {
     }
     const catchUp = e.get('catch_up');
     if (catchUp && !catchUp.isNull) job.catchUp = catchUp.boolean() ?? false;
+    const window = e.get('window');
+    if (window && !window.isNull) {
+      const text = window.text('a daily window such as "01:00-05:00"');
+      const parsed = text === undefined ? undefined : parseWindow(text);
+      if (typeof parsed === 'string') window.problem(parsed);
+      else if (parsed && job.run && job.run.split(/\s+/)[0] !== 'sweep') window.problem('`window` applies to sweep jobs only (a sweep stops at the window\'s end and resumes on its next run)');
+      else if (parsed) job.window = parsed.text;
+    }
   }
   return out;
 }

@@ -29,8 +29,15 @@ export interface SystemDef {
   url?: Secret; // postgres, mysql
   path?: string; // sqlite file, files directory; resolved against the data map's directory
   format?: FileFormat; // files
+  /** postgres, mysql: where a sweep watches replication lag between batches (none: no check). */
+  replicas?: ReplicaSource;
+  /** Lag above which a sweep pauses, in ms (`max_lag`, default 5s). */
+  maxLagMs: number;
   loc: Location;
 }
+
+/** A system's replicas: listed by URL (each `env:NAME`), or discovered from the primary (PostgreSQL). */
+export type ReplicaSource = { kind: 'listed'; urls: Secret[] } | { kind: 'discover' };
 
 /** `3y`, `18m`, `90d`, `12h`: calendar arithmetic for y/m/d. */
 export interface Duration {
@@ -176,6 +183,8 @@ export interface JobDef {
   run: string; // `sweep`, `extract <name>`, ... (a dsar command line)
   cron: string;
   catchUp: boolean;
+  /** `01:00-05:00`: a sweep job runs only inside this daily window (the map's timezone) and stops at its end. */
+  window?: string;
   loc: Location;
 }
 

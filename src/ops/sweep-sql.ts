@@ -25,7 +25,8 @@ import type { RemoteReference } from './sweep-references.ts';
 import { referencedElsewhere } from './sweep-references.ts';
 import { and, not, or, SqlTerms, type Condition, type LocalReference } from './sweep-sql-terms.ts';
 import { emptySummary, finishSummary, withCommitted, type TableSummary } from './sweep-summary.ts';
-import { checkpointKey, openLast, sealLast, sleep, type SweepCheckpoint, type TableRun } from './sweep-table.ts';
+import type { StopReason } from './sweep-brakes.ts';
+import { checkpointKey, openLast, sealLast, type SweepCheckpoint, type TableRun } from './sweep-table.ts';
 
 /** Batches written at once: two keep a 2-core database busy while the next batch is read and masked. */
 const WRITES_IN_FLIGHT = 2;
@@ -90,8 +91,15 @@ export async function sweepSqlTable(run: TableRun, c: SqlConnector): Promise<Tab
     // the next.
     const inFlight: Array<Promise<void>> = [];
     let saving: Promise<void> = Promise.resolve();
+    let stoppedBy: StopReason | undefined;
     try {
       for (;;) {
+        // A pause between batches means between their writes: the batch before has landed first.
+        if (run.brakes?.serialWrites) while (inFlight.length) await inFlight.shift();
+        if (run.brakes && !(await run.brakes.beforeBatch(plan.system))) {
+          stoppedBy = run.brakes.stopped;
+          break;
+        }
         const t0 = performance.now();
         const next = await statements.nextRange(terms, last);
         if (next.rows === 0) break;
@@ -127,7 +135,7 @@ export async function sweepSqlTable(run: TableRun, c: SqlConnector): Promise<Tab
           summary.longestBatchMs = Math.max(summary.longestBatchMs, preparedMs + writeMs);
           bar.advance(Math.max(0, next.rows));
           run.log.debug({ table: plan.id, batch: summary.batches, deleted: done.deleted, anonymized: done.anonymized }, 'sweep batch');
-          if (run.pauseMs) await sleep(run.pauseMs);
+          await run.brakes?.afterBatch(done.deleted + done.anonymized + Object.values(done.followers ?? {}).reduce((a, n) => a + n, 0));
         })();
         write.catch(() => {}); // awaited below; this only keeps it from counting as unhandled meanwhile
         inFlight.push(write);
@@ -136,6 +144,12 @@ export async function sweepSqlTable(run: TableRun, c: SqlConnector): Promise<Tab
       }
       for (const write of inFlight) await write;
       await saving;
+      if (stoppedBy) {
+        // Stopped by the brakes: the checkpoint stays for the next run, which resumes after it.
+        summary.stopped = stoppedBy;
+        summary.rowsLeft = await statements.count(c, terms, and(terms.live(), run.plan.action === 'anonymize' ? terms.notMasked() : undefined));
+        return finishSummary(summary, started);
+      }
     } catch (err) {
       await Promise.allSettled(inFlight); // let the batches in flight land (and be checkpointed) before reporting
       await saving.catch(() => {});
@@ -146,6 +160,12 @@ export async function sweepSqlTable(run: TableRun, c: SqlConnector): Promise<Tab
   }
   if (!run.dryRun) await run.checkpoints.clear(runKey);
   return finishSummary(summary, started);
+}
+
+/** Expired rows of a table the sweep did not reach (stopped by its brakes before it): what is left for the next run. */
+export async function sqlRowsLeft(run: TableRun, c: SqlConnector): Promise<number> {
+  const terms = new SqlTerms(c, run.info, run.plan, run.heldKeys, run.masks);
+  return new Statements(run, c).count(c, terms, and(terms.live(), run.plan.action === 'anonymize' ? terms.notMasked() : undefined));
 }
 
 /** Splits the references into the table by where they can be checked. */

@@ -1,5 +1,6 @@
 // What a sweep reports, per table and in all: counts only, never a key or a value of any row.
 import type { TableSweep } from '../plan/sweep-plan.ts';
+import type { BrakePlan, LagPause, StopReason } from './sweep-brakes.ts';
 
 export interface TableSummary {
   /** `system.table` */
@@ -32,6 +33,10 @@ export interface TableSummary {
   anonymizedInstead: Record<string, number>;
   /** Why the table's sweep stopped (the work done before it is kept and checkpointed). */
   error?: string;
+  /** The brakes' deadline stopped the table (or came before it started): its checkpoint stays for the next run. */
+  stopped?: StopReason;
+  /** With `stopped`: expired rows still to sweep (undefined for a file, which is swept whole). */
+  rowsLeft?: number;
 }
 
 export interface SweepResult {
@@ -43,6 +48,14 @@ export interface SweepResult {
   skipped: Array<{ table: string; reason: string }>;
   warnings: string[];
   failures: string[];
+  /** Deadline, rate, pause and replicas watched, as planned. */
+  brakes: BrakePlan;
+  /** The window did not contain the start: nothing was done (a dry run counts anyway). */
+  outsideWindow?: boolean;
+  /** The deadline stopped the run: why, and what is left for the next run. */
+  stopped?: { reason: StopReason; rowsLeft: number; tablesLeft: string[] };
+  /** Waits for replication lag. */
+  lagPauses: LagPause[];
 }
 
 export function emptySummary(plan: TableSweep): TableSummary {
@@ -108,6 +121,27 @@ function count(n: number): string {
   return n.toLocaleString('en-US');
 }
 
+const STOP_WHY: Record<StopReason, string> = { window: "at the window's end", 'max-runtime': 'at --max-runtime' };
+
+/** The brakes planned, the waits for replicas, and where the deadline stopped the run. */
+function brakeLines(r: SweepResult): string[] {
+  const b = r.brakes;
+  const lines: string[] = [];
+  const limits = [
+    b.window ? `window ${b.window} (${b.timeZone})` : '',
+    b.maxRuntime ? `max runtime ${b.maxRuntime}` : '',
+    b.deadline ? `stops by ${b.deadline}` : '',
+    b.maxRate ? `at most ${count(b.maxRate)} rows/s` : '',
+    b.pauseMs ? `${count(b.pauseMs)} ms pause after each batch` : '',
+  ].filter(Boolean);
+  if (limits.length) lines.push(`brakes: ${limits.join(', ')}`);
+  for (const w of b.replicas) lines.push(`replicas of ${w.system}: ${w.replicas}; pauses while one is over ${w.maxLag} behind or cannot say (read every ${b.lagCheckEvery} batches)`);
+  for (const p of r.lagPauses) lines.push(`paused ${(p.waitedMs / 1000).toFixed(1)}s for ${p.system}'s replicas: ${p.why.join('; ')}`);
+  if (r.outsideWindow) lines.push(r.dryRun ? `outside the window ${b.window} (${b.timeZone}) now: a sweep run now would do nothing` : `outside the window ${b.window} (${b.timeZone}): nothing done; a run inside it sweeps`);
+  if (r.stopped) lines.push(`stopped ${STOP_WHY[r.stopped.reason]}, ${count(r.stopped.rowsLeft)} row(s) left (${r.stopped.tablesLeft.join(', ')}); the next run resumes from the checkpoints`);
+  return lines;
+}
+
 export function renderSweep(r: SweepResult): string {
   const lines = [`sweep as of ${r.asOf}${r.dryRun ? ' (dry run: nothing changed; ANONYMIZED and DELETED are what a sweep would do)' : ''}`];
   if (r.tables.length) {
@@ -123,7 +157,9 @@ export function renderSweep(r: SweepResult): string {
     for (const [child, n] of Object.entries(s.followersDeleted)) lines.push(`${s.table}: ${r.dryRun ? 'would delete' : 'deleted'} ${count(n)} row(s) of ${child} with the expired rows they belong to (children first)`);
     for (const [by, n] of Object.entries(s.anonymizedInstead)) lines.push(`${s.table}: ${count(n)} expired row(s) anonymized instead of deleted: still referenced by ${by}`);
     if (s.error) lines.push(`${s.table}: stopped: ${s.error}`);
+    if (s.stopped) lines.push(`${s.table}: ${s.batches ? 'stopped' : 'not reached'}: ${s.rowsLeft === undefined ? 'its rows are' : `${count(s.rowsLeft)} expired row(s)`} left for the next run`);
   }
+  lines.push(...brakeLines(r));
   for (const s of r.skipped) lines.push(`skipped ${s.table}: ${s.reason}`);
   for (const w of r.warnings) lines.push(`warning: ${w}`);
   for (const f of r.failures) lines.push(`failed: ${f}`);

@@ -7,6 +7,7 @@ import type { SchemasBySystem } from '../plan/fk-order.ts';
 import type { TableSweep } from '../plan/sweep-plan.ts';
 import type { Checkpoints } from '../state/checkpoints.ts';
 import type { Progress } from './progress.ts';
+import type { SweepBrakes } from './sweep-brakes.ts';
 import type { PreparedMask } from './sweep-masks.ts';
 
 export interface TableRun {
@@ -27,8 +28,8 @@ export interface TableRun {
   progress: Progress;
   /** Tables this run deletes from, by id: a dry run discounts their expired rows as references. */
   deleting: ReadonlyMap<string, TableSweep>;
-  /** Waits this long after each batch (lets tests stop a run in the middle). */
-  pauseMs?: number;
+  /** Deadline, rate, pause and replication lag, asked before each batch (none in a dry run). */
+  brakes?: SweepBrakes;
   /** secrets.hmac_key: seals the checkpoint's key (sealed-json.ts). */
   hmacKey: Buffer;
 }

@@ -19,7 +19,11 @@ import { openStateFor } from './requests.ts';
 import { sweepFileTable } from './sweep-files.ts';
 import { resolveHeldRows } from './sweep-holds.ts';
 import { prepareMasks } from './sweep-masks.ts';
-import { sweepSqlTable } from './sweep-sql.ts';
+import { sqlRowsLeft, sweepSqlTable } from './sweep-sql.ts';
+import { DEFAULT_LAG_CHECK_EVERY, realClock, SweepBrakes, type BrakeSettings, type Clock } from './sweep-brakes.ts';
+import { watchReplicas } from './replica-watch.ts';
+import { parseElapsedMs } from '../datamap/elapsed.ts';
+import { parseWindow } from '../datamap/window.ts';
 import { holdFilesSystems } from './file-writers.ts';
 import { committedOf, emptySummary, renderSweep, type SweepResult, type TableSummary } from './sweep-summary.ts';
 import type { TableRun } from './sweep-table.ts';
@@ -34,6 +38,11 @@ export interface SweepArgs extends GlobalArgs {
   table?: string;
   asOf?: string;
   batchSize: number;
+  maxRuntime?: string;
+  window?: string;
+  maxRate?: number;
+  pauseMs?: number;
+  lagCheckEvery?: number;
 }
 
 export interface SweepOptions {
@@ -45,8 +54,10 @@ export interface SweepOptions {
   dryRun: boolean;
   log: Logger;
   progress?: Progress;
-  /** Waits this long after each batch: lets tests stop a run in the middle. */
-  pauseMs?: number;
+  /** Deadline, rate, pause and replication lag (none: the sweep runs flat out to the end). */
+  brakes?: BrakeSettings;
+  /** Time for the brakes (tests pass a fake one). */
+  clock?: Clock;
   /** How long to wait for another writer of the same files system (default FILE_LOCK_WAIT_MS). */
   fileLockWaitMs?: number;
 }
@@ -70,7 +81,7 @@ export async function sweepCommand(args: SweepArgs, ctx: CliContext): Promise<nu
         dryRun: args.dryRun,
         log: ctx.log,
         progress: createProgress(ctx.tty && !ctx.out.json),
-        pauseMs: Number(process.env.DSAR_SWEEP_BATCH_PAUSE_MS) || undefined,
+        brakes: brakeSettings(args, map.timezone),
       },
       store,
     );
@@ -89,13 +100,47 @@ export function checkBatchSize(n: unknown): number {
   return size;
 }
 
+/** The brakes asked on the command line; bad values are usage errors (exit 2) before anything opens. */
+export function brakeSettings(args: Pick<SweepArgs, 'maxRuntime' | 'window' | 'maxRate' | 'pauseMs' | 'lagCheckEvery'>, timeZone: string): BrakeSettings {
+  const settings: BrakeSettings = { timeZone, lagCheckEvery: DEFAULT_LAG_CHECK_EVERY };
+  if (args.maxRuntime !== undefined) {
+    settings.maxRuntimeMs = parseElapsedMs(String(args.maxRuntime));
+    if (settings.maxRuntimeMs === undefined) throw new UsageError(`--max-runtime: expected a span such as 2h, 90m or 30s, got '${args.maxRuntime}'`);
+  }
+  if (args.window !== undefined) {
+    const w = parseWindow(String(args.window));
+    if (typeof w === 'string') throw new UsageError(`--window: ${w}, got '${args.window}'`);
+    settings.window = w.text;
+  }
+  if (args.maxRate !== undefined) settings.maxRate = positive(args.maxRate, '--max-rate', 'rows per second');
+  if (args.pauseMs !== undefined) settings.pauseMs = positive(args.pauseMs, '--pause-ms', 'milliseconds', true);
+  if (args.lagCheckEvery !== undefined) settings.lagCheckEvery = positive(args.lagCheckEvery, '--lag-check-every', 'batches', true);
+  return settings;
+}
+
+function positive(n: unknown, flag: string, unit: string, whole = false): number {
+  const v = Number(n);
+  if (!Number.isFinite(v) || v <= 0 || (whole && !Number.isInteger(v))) throw new UsageError(`${flag} must be a ${whole ? 'whole ' : ''}number of ${unit} above 0, got '${n}'`);
+  return v;
+}
+
 /** Plans and runs (or, dry, counts) the sweep. Throws RefusedError when legal holds cannot be resolved (nothing swept). */
 export async function runSweep(o: SweepOptions, store: StateStore): Promise<SweepResult> {
   const { map, log } = o;
   const progress = o.progress ?? createProgress(false);
   const startedAt = new Date();
+  const settings = o.brakes ?? { timeZone: map.timezone, lagCheckEvery: DEFAULT_LAG_CHECK_EVERY };
+  // Replica URLs are checked (set or not) before anything opens; the connections open on the first reading.
+  const swept = selectSweptTables(map, o.selection).map((t) => t.system);
+  let connected: ReadonlyMap<string, Connector> = new Map();
+  const brakes = new SweepBrakes(settings, watchReplicas(map, swept, (name) => connected.get(name)), o.clock ?? realClock, log);
+  if (brakes.outsideWindow && !o.dryRun) {
+    log.info({ window: settings.window, timeZone: settings.timeZone }, 'sweep started outside its window: nothing done');
+    return { ok: true, dryRun: false, asOf: o.asOf.toISOString(), tables: [], skipped: [], warnings: [], failures: [], brakes: brakes.plan, outsideWindow: true, lagPauses: [] };
+  }
   // Every system: held subjects and references may lead through any of them.
   const opened = await openSystems(map, log);
+  connected = opened.connectors;
   try {
     const { connectors, schemas, down } = await introspectAll(opened.connectors, log);
     for (const u of opened.unreachable) down.set(u.system, u.message);
@@ -106,7 +151,7 @@ export async function runSweep(o: SweepOptions, store: StateStore): Promise<Swee
     const warnings = [...plan.warnings];
     const deleting = new Map(plan.tables.filter((t) => t.action === 'delete').map((t) => [t.id, t]));
     const tables: TableSummary[] = [];
-    log.info({ tables: plan.tables.length, asOf: o.asOf.toISOString(), dryRun: o.dryRun, heldSubjects: held.subjects }, 'sweep started');
+    log.info({ tables: plan.tables.length, asOf: o.asOf.toISOString(), dryRun: o.dryRun, heldSubjects: held.subjects, brakes: brakes.plan }, 'sweep started');
 
     for (const t of plan.tables) {
       const connector = connectors.get(t.system)!;
@@ -125,11 +170,15 @@ export async function runSweep(o: SweepOptions, store: StateStore): Promise<Swee
         log,
         progress,
         deleting,
-        pauseMs: o.pauseMs,
+        brakes: o.dryRun ? undefined : brakes,
         hmacKey: o.hmacKey,
       };
       run.masks = prepareMasks(run.def, t.masks, run.info, o.hmacKey);
       try {
+        if (run.brakes && !run.brakes.running) {
+          tables.push(await notReached(run));
+          continue;
+        }
         // A file is rewritten whole: no other dsar writer of the same files system meanwhile (file-writers.ts).
         const lock = !o.dryRun && !isSqlConnector(connector) ? await holdFilesSystems(store, [t.system], o.fileLockWaitMs) : undefined;
         let summary: TableSummary;
@@ -140,8 +189,8 @@ export async function runSweep(o: SweepOptions, store: StateStore): Promise<Swee
         }
         tables.push(summary);
         log.info(
-          { table: t.id, expired: summary.expired, anonymized: summary.anonymized, deleted: summary.deleted, held: summary.skippedHolds, nullDates: summary.nullDates, ms: summary.durationMs },
-          o.dryRun ? 'sweep counted a table' : 'sweep finished a table',
+          { table: t.id, expired: summary.expired, anonymized: summary.anonymized, deleted: summary.deleted, held: summary.skippedHolds, nullDates: summary.nullDates, ms: summary.durationMs, stopped: summary.stopped },
+          o.dryRun ? 'sweep counted a table' : summary.stopped ? 'sweep stopped in a table; its checkpoint stays' : 'sweep finished a table',
         );
       } catch (err) {
         const e = err instanceof SystemError ? err : new SystemError(t.system, t.table, err instanceof Error ? err.message : String(err), err);
@@ -151,12 +200,34 @@ export async function runSweep(o: SweepOptions, store: StateStore): Promise<Swee
       }
     }
 
-    const result: SweepResult = { ok: failures.length === 0, dryRun: o.dryRun, asOf: o.asOf.toISOString(), tables, skipped: plan.skipped, warnings, failures };
+    const left = tables.filter((s) => s.stopped);
+    const stopped = brakes.stopped && left.length ? { reason: brakes.stopped, rowsLeft: left.reduce((n, s) => n + (s.rowsLeft ?? 0), 0), tablesLeft: left.map((s) => s.table) } : undefined;
+    const result: SweepResult = {
+      ok: failures.length === 0,
+      dryRun: o.dryRun,
+      asOf: o.asOf.toISOString(),
+      tables,
+      skipped: plan.skipped,
+      warnings,
+      failures,
+      brakes: brakes.plan,
+      ...(o.dryRun && brakes.outsideWindow ? { outsideWindow: true } : {}),
+      ...(stopped ? { stopped } : {}),
+      lagPauses: brakes.lagPauses,
+    };
     if (!o.dryRun) await record(store, result, startedAt);
     return result;
   } finally {
+    await brakes.close();
     await opened.closeAll();
   }
+}
+
+/** A table the deadline came before: counted, not touched; its checkpoint (if any) stays. */
+async function notReached(run: TableRun): Promise<TableSummary> {
+  const summary = { ...emptySummary(run.plan), stopped: run.brakes!.stopped };
+  if (isSqlConnector(run.connector)) summary.rowsLeft = await sqlRowsLeft(run, run.connector);
+  return summary;
 }
 
 function sweepTable(run: TableRun): Promise<TableSummary> {

@@ -33,7 +33,7 @@ describe('unknown keys', () => {
         app: { kind: sqlite, path: app.db, colour: blue }
     `;
     expect(problems(text)).toEqual([
-      { at: 'datamap.yaml:3:38', path: 'systems.app.colour', message: 'unknown key `colour`; expected one of: kind, url, path, format' },
+      { at: 'datamap.yaml:3:38', path: 'systems.app.colour', message: 'unknown key `colour`; expected one of: kind, url, path, format, replicas, max_lag' },
     ]);
   });
 

@@ -15,7 +15,6 @@ import { AS_OF, MEMBERS_CSV, createSweepWorld, membersFile, type Snapshot, type 
 
 const SWEEP = ['--datamap', 'datamap.yaml', '--json', 'sweep', '--as-of', AS_OF, '--batch-size', '100'];
 /** Some 50 checkpointed batches with a pause after each: places to be killed in. */
-const SLOW = { DSAR_SWEEP_BATCH_PAUSE_MS: '10' };
 
 let world: SweepWorld;
 let reference: Snapshot;
@@ -115,7 +114,7 @@ test('a sweep killed at random points and run again ends exactly like an uninter
       let last: DsarRun | undefined;
       for (const p of kills) {
         const trigger = killTrigger(dir, p);
-        last = await runDsar(SWEEP, { cwd: dir, env: { ...world.env(), ...SLOW }, pollMs: 3, onSpawn: trigger.start, killWhen: trigger.when });
+        last = await runDsar([...SWEEP, '--pause-ms', '10'], { cwd: dir, env: world.env(), pollMs: 3, onSpawn: trigger.start, killWhen: trigger.when });
         stats.spawns++;
         stats.spawnMs += last.ms;
         if (last.signal !== 'SIGKILL') break; // it finished before the kill point

@@ -12,7 +12,6 @@ import { AS_OF, createSweepWorld, type Snapshot, type SweepWorld } from './suppo
 import { startTcpProxy, targetOf, type TcpProxy } from './tcp-proxy.ts';
 
 const SWEEP = ['--datamap', 'datamap.yaml', '--json', 'sweep', '--as-of', AS_OF, '--batch-size', '100'];
-const SLOW = { DSAR_SWEEP_BATCH_PAUSE_MS: '10' };
 
 let world: SweepWorld;
 let reference: Snapshot;
@@ -81,9 +80,9 @@ test.each([
   const system = table.split('.')[0];
   const proxy = system === 'app' ? appProxy : billingProxy;
   let armed = false;
-  const cut = await runDsar(SWEEP, {
+  const cut = await runDsar([...SWEEP, '--pause-ms', '10'], {
     cwd: dir,
-    env: proxiedEnv(SLOW),
+    env: proxiedEnv(),
     killWhen: () => {
       if (!armed && checkpointText(dir).includes(`sweep:${table}=`)) {
         armed = true;

@@ -74,8 +74,8 @@ function checkpoint(dir: string): string | undefined {
 
 test('a sweep killed with SIGKILL after a checkpoint, run again, ends exactly as an uninterrupted sweep', async () => {
   const { f } = killed;
-  const child = spawn(process.execPath, [BIN, '--datamap', f.datamap, '--log-level', 'silent', 'sweep', '--as-of', '2026-06-15', '--batch-size', '500'], {
-    env: { ...process.env, DSAR_SWEEP_BATCH_PAUSE_MS: '30' },
+  const child = spawn(process.execPath, [BIN, '--datamap', f.datamap, '--log-level', 'silent', 'sweep', '--as-of', '2026-06-15', '--batch-size', '500', '--pause-ms', '30'], {
+    env: process.env,
     stdio: 'ignore',
   });
   const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));

@@ -1,4 +1,5 @@
-// `dsar sweep [--dry-run] [--system S] [--table T] [--as-of DATE] [--batch-size 5000]`
+// `dsar sweep [--dry-run] [--system S] [--table T] [--as-of DATE] [--batch-size 5000] [--max-runtime 2h] [--window 01:00-05:00]
+// [--max-rate ROWS/S] [--pause-ms MS] [--lag-check-every N]`
 import { defineCommand } from '../command.ts';
 import type { SweepArgs } from '../../ops/sweep.ts';
 
@@ -11,7 +12,12 @@ export default defineCommand<SweepArgs>({
       .option('system', { type: 'string', describe: 'only the tables of this system' })
       .option('table', { type: 'string', describe: 'only this table (system.table)' })
       .option('as-of', { type: 'string', describe: 'judge expiry at this instant, YYYY-MM-DD or ISO date-time (default: now; never later than now)' })
-      .option('batch-size', { type: 'number', default: 5000, describe: 'rows per batch: one short transaction and one checkpoint each' }),
+      .option('batch-size', { type: 'number', default: 5000, describe: 'rows per batch: one short transaction and one checkpoint each' })
+      .option('max-runtime', { type: 'string', describe: 'stop after this long (2h, 90m, 30s): the batch in flight finishes and is checkpointed; the next run resumes' })
+      .option('window', { type: 'string', describe: "run only inside this daily window, in the data map's timezone (01:00-05:00); stop at its end as --max-runtime does" })
+      .option('max-rate', { type: 'number', describe: 'change at most this many rows per second' })
+      .option('pause-ms', { type: 'number', describe: 'wait this long after each batch (its writes land first)' })
+      .option('lag-check-every', { type: 'number', describe: "read the systems' replication lag every this many batches (default 10; replicas come from the data map)" }),
   async run(args, ctx) {
     const { sweepCommand } = await import('../../ops/sweep.ts');
     return sweepCommand(args, ctx);
