@@ -372,7 +372,9 @@ export class SqlConnectorBase implements SqlConnector {
       await this.connect();
       return await this.#engine.replication.status(this.db);
     } catch (err) {
-      return { unknown: err instanceof SystemError ? err.message : this.#scrub(describeError(err)) };
+      // The reading is labelled with the replica's name by the caller: the message alone.
+      const message = err instanceof SystemError ? err.message.replace(`${this.system}: `, '') : this.#scrub(describeError(err));
+      return { unknown: message };
     }
   }
 

@@ -14,6 +14,7 @@ export function parseElapsedMs(text: string): number | undefined {
 /** `90000` -> `1m30s`, for messages. */
 export function formatElapsed(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 60_000 && ms % 1000) return `${(ms / 1000).toFixed(1).replace(/\.0$/, '')}s`;
   const s = Math.round(ms / 1000);
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
