@@ -99,9 +99,9 @@ export class SweepBrakes {
     };
   }
 
-  /** A pause after each batch asks for its writes to land first (no two batches' writes overlap). */
+  /** A pause or a rate asks for each batch's writes to land before the next batch starts (none overlap). */
   get serialWrites(): boolean {
-    return Boolean(this.settings.pauseMs);
+    return Boolean(this.settings.pauseMs || this.settings.maxRate);
   }
 
   /** False once the deadline has passed: start no new batch or table. */
