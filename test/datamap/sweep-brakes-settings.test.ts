@@ -34,10 +34,10 @@ test('replicas that cannot be watched and a lag without a unit are located error
         other: { kind: postgres, url: env:OTHER_URL, replicas: [] }
     ` + TABLES),
   ).toEqual([
-    { at: 'datamap.yaml:3:50', path: 'systems.app.replicas', message: "only PostgreSQL can list its replicas from the primary (pg_stat_replication); list each replica's URL: [env:REPLICA_URL]" },
-    { at: 'datamap.yaml:3:69', path: 'systems.app.max_lag', message: 'expected a lag such as 5s or 500ms, got 5' },
-    { at: 'datamap.yaml:4:41', path: 'systems.files.replicas', message: '`replicas` does not apply to a sqlite system' },
-    { at: 'datamap.yaml:5:61', path: 'systems.other.replicas', message: 'expected at least one replica URL, e.g. [env:APP_REPLICA_URL]' },
+    { at: 'datamap.yaml:3:51', path: 'systems.app.replicas', message: "only PostgreSQL can list its replicas from the primary (pg_stat_replication); list each replica's URL: [env:REPLICA_URL]" },
+    { at: 'datamap.yaml:3:70', path: 'systems.app.max_lag', message: 'expected a lag such as 5s or 500ms, got `5`' },
+    { at: 'datamap.yaml:4:40', path: 'systems.files.replicas', message: '`replicas` does not apply to a sqlite system' },
+    { at: 'datamap.yaml:5:58', path: 'systems.other.replicas', message: 'expected at least one replica URL, e.g. [env:APP_REPLICA_URL]' },
   ]);
 });
 
@@ -48,11 +48,11 @@ test("a sweep job's window is kept; a window on another command, or not a window
       app: { kind: sqlite, path: app.db }
     jobs:
       nightly: { run: sweep, cron: "0 1 * * *", window: "01:00-05:00" }
-      report: { run: "extract x", cron: "0 1 * * *", window: "01:00-05:00" }
+      report: { run: scan, cron: "0 1 * * *", window: "01:00-05:00" }
       broken: { run: sweep, cron: "0 1 * * *", window: "1am-5am" }
   `;
   expect(problems(jobs + TABLES)).toEqual([
-    { at: 'datamap.yaml:6:54', path: 'jobs.report.window', message: "`window` applies to sweep jobs only (a sweep stops at the window's end and resumes on its next run)" },
-    { at: 'datamap.yaml:7:48', path: 'jobs.broken.window', message: 'expected times as HH:MM or HH:MM:SS (24-hour), such as "01:00-05:00"' },
+    { at: 'datamap.yaml:6:51', path: 'jobs.report.window', message: "`window` applies to sweep jobs only (a sweep stops at the window's end and resumes on its next run)" },
+    { at: 'datamap.yaml:7:52', path: 'jobs.broken.window', message: 'expected times as HH:MM or HH:MM:SS (24-hour), such as "01:00-05:00"' },
   ]);
 });
