@@ -53,7 +53,7 @@ export interface LagPause {
   waitedMs: number;
 }
 
-export type StopReason = 'max-runtime' | 'window';
+export type StopReason = 'max-runtime' | 'window' | 'stop-requested';
 
 export class SweepBrakes {
   readonly plan: BrakePlan;
@@ -97,6 +97,11 @@ export class SweepBrakes {
       replicas: replicaPlan(replicas),
       ...(replicas.length ? { lagCheckEvery: settings.lagCheckEvery } : {}),
     };
+  }
+
+  /** An operator's stop (SIGTERM to a worker): the batches in flight finish and are checkpointed. */
+  requestStop(): void {
+    this.stopped ??= 'stop-requested';
   }
 
   /** A pause or a rate asks for each batch's writes to land before the next batch starts (none overlap). */

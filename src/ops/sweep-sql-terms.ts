@@ -38,6 +38,12 @@ export interface LocalReference {
   childAfterFamily?: TypeFamily;
 }
 
+/** Keys after `after` (exclusive) up to `through` (inclusive); an open end when not given. */
+export interface KeyRange {
+  after?: KeyValues;
+  through?: KeyValues;
+}
+
 export class SqlTerms {
   readonly ref: RawBuilder<unknown>;
   readonly keyFamilies: TypeFamily[];
@@ -52,12 +58,15 @@ export class SqlTerms {
     readonly plan: TableSweep,
     heldKeys: readonly KeyValues[],
     readonly masks: readonly PreparedMask[],
+    /** Only this key range of the table (a distributed sweep's share): every count and change stays inside it. */
+    scope?: KeyRange,
   ) {
     this.ref = c.tableRef(plan.table);
     this.keyFamilies = plan.key.map((k) => columnInfo(info, k)!.family);
     this.afterColumn = columnInfo(info, plan.rule.after)!;
-    this.expired = c.olderThan(this.afterColumn.name, this.afterColumn.family, plan.cutoff);
-    this.nullDate = c.emptyDate(this.afterColumn.name, this.afterColumn.family);
+    const inScope = scope && this.range(scope.after, scope.through);
+    this.expired = and(c.olderThan(this.afterColumn.name, this.afterColumn.family, plan.cutoff), inScope);
+    this.nullDate = and(c.emptyDate(this.afterColumn.name, this.afterColumn.family), inScope);
     this.held = heldKeys.length ? this.keyIn(heldKeys) : undefined;
   }
 

@@ -59,7 +59,7 @@ export async function sweepSqlTable(run: TableRun, c: SqlConnector): Promise<Tab
   const started = performance.now();
   const { plan } = run;
   const summary = emptySummary(plan);
-  const terms = new SqlTerms(c, run.info, plan, run.heldKeys, run.masks);
+  const terms = new SqlTerms(c, run.info, plan, run.heldKeys, run.masks, run.share);
   const statements = new Statements(run, c);
 
   const refs = references(run);
@@ -70,12 +70,13 @@ export async function sweepSqlTable(run: TableRun, c: SqlConnector): Promise<Tab
   summary.skippedHolds = counts.held;
   summary.nullDates = counts.nulls;
 
-  const runKey = checkpointKey(plan);
-  let last: KeyValues | undefined;
+  const runKey = run.share?.checkpointKey ?? checkpointKey(plan);
+  let last: KeyValues | undefined = run.share?.after;
   if (!run.dryRun) {
     const saved = await run.checkpoints.load<SweepCheckpoint>(runKey);
-    last = saved ? openLast(run, runKey, saved.data) : undefined;
-    if (last) {
+    const resumeAfter = saved ? openLast(run, runKey, saved.data) : undefined;
+    if (resumeAfter) last = resumeAfter;
+    if (resumeAfter) {
       summary.resumed = true;
       run.log.info({ table: plan.id }, 'sweep resumes after the last checkpoint');
     } else if (saved) run.log.warn({ table: plan.id }, 'a checkpoint sealed under another key: the table is swept from its start');
@@ -101,7 +102,7 @@ export async function sweepSqlTable(run: TableRun, c: SqlConnector): Promise<Tab
           break;
         }
         const t0 = performance.now();
-        const next = await statements.nextRange(terms, last);
+        const next = await statements.nextRange(terms, last, run.share?.through);
         if (next.rows === 0) break;
         const commit = await batch(terms.range(last, next.hi));
         const preparedMs = performance.now() - t0;
@@ -164,7 +165,7 @@ export async function sweepSqlTable(run: TableRun, c: SqlConnector): Promise<Tab
 
 /** Expired rows of a table the sweep did not reach (stopped by its brakes before it): what is left for the next run. */
 export async function sqlRowsLeft(run: TableRun, c: SqlConnector): Promise<number> {
-  const terms = new SqlTerms(c, run.info, run.plan, run.heldKeys, run.masks);
+  const terms = new SqlTerms(c, run.info, run.plan, run.heldKeys, run.masks, run.share);
   return new Statements(run, c).count(c, terms, and(terms.live(), run.plan.action === 'anonymize' ? terms.notMasked() : undefined));
 }
 
@@ -329,11 +330,11 @@ class Statements {
     return withExpired ? { ...counts, expired: Number(row.expired), work: Number(row.expired) > counts.held } : { ...counts, work: Number(row.expired) > 0 };
   }
 
-  /** The next batch's upper key: the same one query a hand-written keyset loop sends. */
-  async nextRange(t: SqlTerms, last: KeyValues | undefined): Promise<NextRange> {
+  /** The next batch's upper key: the same one query a hand-written keyset loop sends (up to `through`, when given). */
+  async nextRange(t: SqlTerms, last: KeyValues | undefined, through?: KeyValues): Promise<NextRange> {
     const key = this.run.plan.key;
     const size = this.run.batchSize;
-    const where = last ? sql`where ${t.range(last, undefined)}` : sql``;
+    const where = last || through ? sql`where ${t.range(last, through)}` : sql``;
     const cols = sql.join(key.map((k) => sql.id(k)));
     if (key.length === 1) {
       const k = sql.id(key[0]);

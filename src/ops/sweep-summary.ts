@@ -121,7 +121,7 @@ function count(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-const STOP_WHY: Record<StopReason, string> = { window: "at the window's end", 'max-runtime': 'at --max-runtime' };
+const STOP_WHY: Record<StopReason, string> = { window: "at the window's end", 'max-runtime': 'at --max-runtime', 'stop-requested': 'as asked (a stop signal)' };
 
 /** The brakes planned, the waits for replicas, and where the deadline stopped the run. */
 function brakeLines(r: SweepResult): string[] {

@@ -8,6 +8,7 @@ import type { TableSweep } from '../plan/sweep-plan.ts';
 import type { Checkpoints } from '../state/checkpoints.ts';
 import type { Progress } from './progress.ts';
 import type { SweepBrakes } from './sweep-brakes.ts';
+import type { KeyRange } from './sweep-sql-terms.ts';
 import type { PreparedMask } from './sweep-masks.ts';
 
 export interface TableRun {
@@ -32,6 +33,12 @@ export interface TableRun {
   brakes?: SweepBrakes;
   /** secrets.hmac_key: seals the checkpoint's key (sealed-json.ts). */
   hmacKey: Buffer;
+  /** A distributed sweep's share of the table: its key range, and the checkpoint that range keeps. */
+  share?: TableShare;
+}
+
+export interface TableShare extends KeyRange {
+  checkpointKey: string;
 }
 
 /**

@@ -17,7 +17,7 @@ import type { StateStore } from '../state/store.ts';
 import { createProgress, type Progress } from './progress.ts';
 import { openStateFor } from './requests.ts';
 import { sweepFileTable } from './sweep-files.ts';
-import { resolveHeldRows } from './sweep-holds.ts';
+import { resolveHeldRows, type HeldRows } from './sweep-holds.ts';
 import { prepareMasks } from './sweep-masks.ts';
 import { sqlRowsLeft, sweepSqlTable } from './sweep-sql.ts';
 import { DEFAULT_LAG_CHECK_EVERY, realClock, SweepBrakes, type BrakeSettings, type Clock } from './sweep-brakes.ts';
@@ -26,7 +26,7 @@ import { parseElapsedMs } from '../datamap/elapsed.ts';
 import { parseWindow } from '../datamap/window.ts';
 import { holdFilesSystems } from './file-writers.ts';
 import { committedOf, emptySummary, renderSweep, type SweepResult, type TableSummary } from './sweep-summary.ts';
-import type { TableRun } from './sweep-table.ts';
+import type { TableRun, TableShare } from './sweep-table.ts';
 import { openSystems } from './systems.ts';
 
 export const DEFAULT_BATCH_SIZE = 5000;
@@ -155,25 +155,7 @@ export async function runSweep(o: SweepOptions, store: StateStore): Promise<Swee
 
     for (const t of plan.tables) {
       const connector = connectors.get(t.system)!;
-      const run: TableRun = {
-        plan: t,
-        def: map.tables[t.id],
-        info: schemas.get(t.system)!.tables.find((x) => x.name === t.table)!,
-        connector,
-        connectors,
-        schemas,
-        heldKeys: held.keys.get(t.id) ?? [],
-        masks: [],
-        batchSize: o.batchSize,
-        dryRun: o.dryRun,
-        checkpoints: store.checkpoints,
-        log,
-        progress,
-        deleting,
-        brakes: o.dryRun ? undefined : brakes,
-        hmacKey: o.hmacKey,
-      };
-      run.masks = prepareMasks(run.def, t.masks, run.info, o.hmacKey);
+      const run = tableRunFor({ map, connectors, schemas, held, store, log, progress, deleting, hmacKey: o.hmacKey, batchSize: o.batchSize, dryRun: o.dryRun, brakes: o.dryRun ? undefined : brakes }, t);
       try {
         if (run.brakes && !run.brakes.running) {
           tables.push(await notReached(run));
@@ -223,6 +205,47 @@ export async function runSweep(o: SweepOptions, store: StateStore): Promise<Swee
   }
 }
 
+export interface TableRunContext {
+  map: DataMap;
+  connectors: Map<string, Connector>;
+  schemas: Map<string, SchemaInfo>;
+  held: HeldRows;
+  store: StateStore;
+  log: Logger;
+  progress: Progress;
+  deleting: ReadonlyMap<string, TableSweep>;
+  hmacKey: Buffer;
+  batchSize: number;
+  dryRun: boolean;
+  brakes?: SweepBrakes;
+  share?: TableShare;
+}
+
+/** What one table's sweep is given (sweep-table.ts), from the run's context. */
+export function tableRunFor(x: TableRunContext, t: TableSweep): TableRun {
+  const run: TableRun = {
+    plan: t,
+    def: x.map.tables[t.id],
+    info: x.schemas.get(t.system)!.tables.find((i) => i.name === t.table)!,
+    connector: x.connectors.get(t.system)!,
+    connectors: x.connectors,
+    schemas: x.schemas,
+    heldKeys: x.held.keys.get(t.id) ?? [],
+    masks: [],
+    batchSize: x.batchSize,
+    dryRun: x.dryRun,
+    checkpoints: x.store.checkpoints,
+    log: x.log,
+    progress: x.progress,
+    deleting: x.deleting,
+    brakes: x.brakes,
+    hmacKey: x.hmacKey,
+    share: x.share,
+  };
+  run.masks = prepareMasks(run.def, t.masks, run.info, x.hmacKey);
+  return run;
+}
+
 /** A table the deadline came before: counted, not touched; its checkpoint (if any) stays. */
 async function notReached(run: TableRun): Promise<TableSummary> {
   const summary = { ...emptySummary(run.plan), stopped: run.brakes!.stopped };
@@ -230,13 +253,13 @@ async function notReached(run: TableRun): Promise<TableSummary> {
   return summary;
 }
 
-function sweepTable(run: TableRun): Promise<TableSummary> {
+export function sweepTable(run: TableRun): Promise<TableSummary> {
   return isSqlConnector(run.connector) ? sweepSqlTable(run, run.connector) : sweepFileTable(run);
 }
 
 
 /** The live schema of every connected system; a system whose catalog cannot be read is left out, with the reason. */
-async function introspectAll(
+export async function introspectAll(
   connected: Map<string, Connector>,
   log: Logger,
 ): Promise<{ connectors: Map<string, Connector>; schemas: Map<string, SchemaInfo>; down: Map<string, string> }> {

@@ -123,6 +123,36 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('dsar_dp_releases_group').on('dsar_dp_releases').columns(['budget_group', 'released_at']).execute();
     },
   },
+  // Distributed sweeps: each run's shares (a table, or one key range of a big table), their order and progress.
+  '0004_sweep_shares': {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('dsar_sweep_runs')
+        .addColumn('run_id', 'text', (c) => c.primaryKey())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('settings', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('dsar_sweep_shares')
+        .addColumn('run_id', 'text', (c) => c.notNull())
+        .addColumn('share_id', 'text', (c) => c.notNull())
+        .addColumn('table_id', 'text', (c) => c.notNull())
+        .addColumn('position', 'integer', (c) => c.notNull())
+        .addColumn('after_tables', 'text', (c) => c.notNull())
+        .addColumn('sealed_range', 'text')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('owner', 'text')
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('rows_done', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('rows_left', 'integer')
+        .addColumn('started_at', 'text')
+        .addColumn('updated_at', 'text')
+        .addColumn('finished_at', 'text')
+        .addColumn('error', 'text')
+        .addPrimaryKeyConstraint('dsar_sweep_shares_pk', ['run_id', 'share_id'])
+        .execute();
+    },
+  },
 };
 
 const MIGRATIONS_TABLE = 'dsar_migrations';

@@ -93,7 +93,39 @@ export interface DpReleaseTable {
   entry_hash: string;
 }
 
+export interface SweepRunTable {
+  run_id: string;
+  created_at: string;
+  /** Canonical JSON: as-of, batch size, lease, the tables and their order. */
+  settings: string;
+}
+
+export interface SweepShareTable {
+  run_id: string;
+  /** `app.events` or `app.events#3` (the 4th key range). */
+  share_id: string;
+  table_id: string;
+  /** The share's place among its table's ranges (0 for a whole table). */
+  position: number;
+  /** JSON list of tables whose shares must all be done before this one starts (children before parents). */
+  after_tables: string;
+  /** The key range, sealed (a key may be personal): null for a whole table. */
+  sealed_range: string | null;
+  status: 'waiting' | 'queued' | 'running' | 'done' | 'failed';
+  /** The worker running it (host:pid). */
+  owner: string | null;
+  attempts: number;
+  rows_done: number;
+  rows_left: number | null;
+  started_at: string | null;
+  updated_at: string | null;
+  finished_at: string | null;
+  error: string | null;
+}
+
 export interface StateDatabase {
+  dsar_sweep_runs: SweepRunTable;
+  dsar_sweep_shares: SweepShareTable;
   dsar_dp_releases: DpReleaseTable;
   dsar_meta: MetaTable;
   dsar_ledger: LedgerTable;

@@ -10,6 +10,7 @@ import { Ledger } from './ledger.ts';
 import { OptOuts } from './optouts.ts';
 import { openPostgresBackend } from './postgres-backend.ts';
 import { openSqliteBackend } from './sqlite-backend.ts';
+import { SweepShares } from './sweep-shares.ts';
 import { identitySealer, type IdentitySealer } from './identity-seal.ts';
 import { loadSubjectKey, subjectHasher, type SubjectHasher } from './subject-key.ts';
 
@@ -36,6 +37,8 @@ export interface StateStore {
   readonly jobRuns: JobRuns;
   /** Differentially private releases and what they spent. */
   readonly dpBudgets: DpBudgets;
+  /** Distributed sweeps: their shares and progress. */
+  readonly sweepShares: SweepShares;
   /** See StateBackend.hold: one run of an operation at a time (an erasure per ticket). */
   hold(name: string): Promise<Hold>;
   close(): Promise<void>;
@@ -79,6 +82,7 @@ export async function openStateStore(opts: StateStoreOptions = {}): Promise<Stat
     checkpoints: new Checkpoints(backend),
     jobRuns: new JobRuns(backend),
     dpBudgets: new DpBudgets(backend),
+    sweepShares: new SweepShares(backend),
     hold: (name) => backend.hold(name),
     close: () => backend.close(),
   };

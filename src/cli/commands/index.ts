@@ -16,5 +16,6 @@ import scan from './scan.ts';
 import schedule from './schedule.ts';
 import sweep from './sweep.ts';
 import verify from './verify.ts';
+import worker from './worker.ts';
 
-export const COMMANDS: Command<any>[] = [budget, datamap, demo, erase, exportCommand, extract, hold, jobs, optout, requests, runJob, scan, schedule, sweep, verify];
+export const COMMANDS: Command<any>[] = [budget, datamap, demo, erase, exportCommand, extract, hold, jobs, optout, requests, runJob, scan, schedule, sweep, verify, worker];

@@ -1,4 +1,5 @@
-// `dsar jobs list` and `dsar jobs history [job] [--limit N]`: the scheduler's jobs and their recorded runs.
+// `dsar jobs list`, `dsar jobs history [job] [--limit N]` (the scheduler's jobs and their recorded runs) and
+// `dsar jobs status [run]` (a distributed sweep's shares).
 import { defineCommand } from '../command.ts';
 
 export default defineCommand({
@@ -23,6 +24,15 @@ export default defineCommand({
       async run(args, ctx) {
         const { jobsHistoryCommand } = await import('../../../jobs/jobs-command.ts');
         return jobsHistoryCommand(args, ctx);
+      },
+    }),
+    defineCommand<{ run?: string }>({
+      command: 'status [run]',
+      describe: "a distributed sweep's shares (the latest run by default): state, owner, rows done and left, rate",
+      builder: (y) => y.positional('run', { type: 'string', describe: 'the run id `dsar sweep --distribute` printed' }),
+      async run(args, ctx) {
+        const { jobsStatusCommand } = await import('../distribute.ts');
+        return jobsStatusCommand(args, ctx);
       },
     }),
   ],

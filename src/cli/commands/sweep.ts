@@ -3,7 +3,7 @@
 import { defineCommand } from '../command.ts';
 import type { SweepArgs } from '../../ops/sweep.ts';
 
-export default defineCommand<SweepArgs>({
+export default defineCommand<SweepArgs & { distribute: boolean; rangeRows?: number; lease?: string }>({
   command: 'sweep',
   describe: 'retention sweep: anonymizes or deletes every row past its retention period, in bounded batches',
   builder: (y) =>
@@ -17,8 +17,15 @@ export default defineCommand<SweepArgs>({
       .option('window', { type: 'string', describe: "run only inside this daily window, in the data map's timezone (01:00-05:00); stop at its end as --max-runtime does" })
       .option('max-rate', { type: 'number', describe: 'change at most this many rows per second' })
       .option('pause-ms', { type: 'number', describe: 'wait this long after each batch (its writes land first)' })
+      .option('distribute', { type: 'boolean', default: false, describe: 'queue the sweep for `dsar worker` processes (PostgreSQL state store): one share per table, per key range above --range-rows' })
+      .option('range-rows', { type: 'number', describe: 'with --distribute: cut tables above this many rows into key ranges of about this size (default 1,000,000)' })
+      .option('lease', { type: 'string', describe: "with --distribute: how long a share may go without its worker's heartbeat before another worker takes it over (default 10m)" })
       .option('lag-check-every', { type: 'number', describe: "read the systems' replication lag every this many batches (default 10; replicas come from the data map)" }),
   async run(args, ctx) {
+    if (args.distribute) {
+      const { distributeCommand } = await import('../distribute.ts');
+      return distributeCommand(args, ctx);
+    }
     const { sweepCommand } = await import('../../ops/sweep.ts');
     return sweepCommand(args, ctx);
   },

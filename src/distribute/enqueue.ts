@@ -1,0 +1,81 @@
+// `dsar sweep --distribute`: plans the sweep as one process would, cuts it into shares (share-plan.ts), records
+// the run in the state store and queues the shares no other table must wait for; workers (`dsar worker`) do the
+// rest, queueing each table's shares once the tables before it are done. Nothing is swept by this command.
+import { randomBytes } from 'node:crypto';
+import type { DataMap } from '../datamap/types.ts';
+import { UsageError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import { buildSweepPlan, type SweepSelection } from '../plan/sweep-plan.ts';
+import { introspectAll } from '../ops/sweep.ts';
+import { openSystems } from '../ops/systems.ts';
+import type { StateStore } from '../state/store.ts';
+import { openSweepQueue } from './queue.ts';
+import { sealRange, type RunSettings } from './run-settings.ts';
+import { planShares } from './share-plan.ts';
+
+export interface DistributeOptions {
+  map: DataMap;
+  hmacKey: Buffer;
+  selection: SweepSelection;
+  settings: RunSettings;
+  /** Tables over this many rows are cut into key ranges of about this size. */
+  rangeRows: number;
+  log: Logger;
+}
+
+export interface DistributeResult {
+  ok: boolean;
+  runId: string;
+  asOf: string;
+  shares: Array<{ share: string; table: string; waitsFor: string[] }>;
+  queued: number;
+  skipped: Array<{ table: string; reason: string }>;
+  failures: string[];
+}
+
+export const DEFAULT_RANGE_ROWS = 1_000_000;
+export const DEFAULT_LEASE_MS = 10 * 60_000;
+
+/** The state store's URL: distributed sweeps need a PostgreSQL state store every worker reaches. */
+export function stateUrlFor(map: DataMap, what: string): string {
+  const url = map.state.url?.resolve();
+  if (!url) throw new UsageError(`${what} needs a PostgreSQL state store that every worker reaches: set state.url (${map.state.url ? `${map.state.url.ref} is not set` : 'the data map has none'})`);
+  return url;
+}
+
+export async function distributeSweep(o: DistributeOptions, store: StateStore): Promise<DistributeResult> {
+  const url = stateUrlFor(o.map, 'sweep --distribute');
+  const opened = await openSystems(o.map, o.log);
+  try {
+    const { connectors, schemas, down } = await introspectAll(opened.connectors, o.log);
+    for (const u of opened.unreachable) down.set(u.system, u.message);
+    const plan = buildSweepPlan(o.map, schemas, o.selection, new Date(o.settings.asOf));
+    const planned = await planShares(plan.tables, connectors, o.rangeRows);
+    const runId = `${o.settings.asOf.slice(0, 10)}-${randomBytes(4).toString('hex')}`;
+    await store.sweepShares.createRun(
+      runId,
+      { ...o.settings, tables: plan.tables.map((t) => t.id) },
+      planned.map((s) => ({ shareId: s.shareId, tableId: s.tableId, position: s.position, afterTables: s.afterTables, sealedRange: s.range ? sealRange(o.hmacKey, runId, s.shareId, s.range) : null })),
+    );
+    const ready = await store.sweepShares.release(runId);
+    const queue = await openSweepQueue(url, { supervise: false });
+    try {
+      await queue.send(ready.map((s) => ({ run: runId, share: s.shareId })), o.settings.leaseMs);
+    } finally {
+      await queue.close();
+    }
+    o.log.info({ runId, shares: planned.length, queued: ready.length }, 'sweep distributed');
+    const failures = plan.skipped.map((s) => `${s.table}: ${down.get(o.map.tables[s.table]?.system) ?? s.reason}`);
+    return {
+      ok: failures.length === 0,
+      runId,
+      asOf: o.settings.asOf,
+      shares: planned.map((s) => ({ share: s.shareId, table: s.tableId, waitsFor: s.afterTables })),
+      queued: ready.length,
+      skipped: plan.skipped,
+      failures,
+    };
+  } finally {
+    await opened.closeAll();
+  }
+}

@@ -1,0 +1,156 @@
+// Distributed sweeps: `dsar sweep --distribute` on a PostgreSQL state store, three `dsar worker` processes on one
+// machine, one of them killed with SIGKILL in the middle of a key range. The other workers finish its range from
+// its checkpoint; the database ends exactly as after one uninterrupted single-process sweep (nothing lost, nothing
+// masked twice), parents after their children.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { createPostgresDatabase, execPostgres, queryPostgres, type TestDatabase } from '../helpers/databases.ts';
+import { BIN, runDsar } from '../hardening/support/dsar-process.ts';
+
+const AS_OF = '2026-06-15';
+const FIXTURE = `create table users (id integer primary key, email text not null, last_seen timestamptz not null);
+  create table sessions (id integer primary key, user_id integer not null references users (id), created_at timestamptz not null);
+  create table events (id integer primary key, user_id integer, ip text, created_at timestamptz not null);
+  insert into users select g, 'user' || g || '@example.org', case when g % 2 = 0 then timestamptz '2020-01-01' else timestamptz '2026-06-01' end from generate_series(1, 300) g;
+  insert into sessions select g, 1 + g % 300, case when g % 3 <> 0 then timestamptz '2020-01-01' else timestamptz '2026-06-01' end from generate_series(1, 600) g;
+  insert into events select g, 1 + g % 300, '10.0.' || (g % 250) || '.' || (g % 200), case when g % 4 <> 0 then timestamptz '2020-01-01' else timestamptz '2026-06-01' end from generate_series(1, 20000) g;
+  analyze`;
+
+const MAP = (stateLine: string) => `version: 1
+${stateLine}
+secrets:
+  hmac_key: env:DIST_HMAC
+systems:
+  app: { kind: postgres, url: env:DIST_APP_URL }
+retention:
+  old-users: { keep: 1y, after: last_seen, then: delete }
+  old-sessions: { keep: 1y, after: created_at, then: delete }
+  old-events: { keep: 1y, after: created_at, then: anonymize }
+tables:
+  app.users:
+    key: id
+    identify: { email: email }
+    retention: old-users
+    fields:
+      email: { category: contact.email, mask: hash }
+  app.sessions:
+    key: id
+    links:
+      - { column: user_id, references: app.users.id }
+    retention: old-sessions
+  app.events:
+    key: id
+    links:
+      - { column: user_id, references: app.users.id }
+    retention: old-events
+    fields:
+      ip: { category: online.ip, mask: hash }
+`;
+
+let state: TestDatabase;
+let reference: TestDatabase;
+let distributed: TestDatabase;
+let dir: string;
+const workers: ChildProcess[] = [];
+
+const dump = async (url: string) => ({
+  users: await queryPostgres(url, 'select id, email from users order by id'),
+  sessions: await queryPostgres(url, 'select id, user_id from sessions order by id'),
+  events: await queryPostgres(url, 'select id, ip from events order by id'),
+});
+
+beforeAll(async () => {
+  [state, reference, distributed] = await Promise.all([createPostgresDatabase('dist_state'), createPostgresDatabase('dist_ref'), createPostgresDatabase('dist_app')]);
+  await Promise.all([execPostgres(reference.url, FIXTURE), execPostgres(distributed.url, FIXTURE)]);
+  dir = mkdtempSync(path.join(tmpdir(), 'dsar-distribute-'));
+  writeFileSync(path.join(dir, 'datamap.yaml'), MAP('state: { url: env:DIST_STATE_URL }'));
+  writeFileSync(path.join(dir, 'local.yaml'), MAP(''));
+}, 60_000);
+afterAll(async () => {
+  for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
+  await Promise.all([state, reference, distributed].map((d) => d?.drop()));
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const env = (appUrl: string) => ({ ...process.env, DIST_HMAC: 'distribute-test-hmac-key', DIST_APP_URL: appUrl, DIST_STATE_URL: state.url });
+
+function startWorker(): { child: ChildProcess; exited: Promise<number | null>; stderr: () => string } {
+  const child = spawn(process.execPath, [BIN, '--datamap', 'datamap.yaml', '--json', 'worker', '--exit-when-idle'], { cwd: dir, env: env(distributed.url), stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  workers.push(child);
+  return { child, exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))), stderr: () => stderr };
+}
+
+interface ShareRow {
+  share_id: string;
+  status: string;
+  owner: string | null;
+  attempts: number;
+}
+
+test('three workers, one killed with SIGKILL mid-range: every share done once, the database as after one uninterrupted sweep', async () => {
+  const single = await runDsar(['--datamap', 'local.yaml', '--json', 'sweep', '--as-of', AS_OF, '--batch-size', '200'], { cwd: dir, env: env(reference.url) });
+  expect(single.code).toBe(0);
+
+  const queued = await runDsar(['--datamap', 'datamap.yaml', '--json', 'sweep', '--distribute', '--as-of', AS_OF, '--batch-size', '200', '--range-rows', '4000', '--lease', '4s', '--pause-ms', '100'], {
+    cwd: dir,
+    env: env(distributed.url),
+  });
+  expect(queued.code).toBe(0);
+  const plan = JSON.parse(queued.stdout);
+  const byShare = (a: { share: string }, b: { share: string }) => a.share.localeCompare(b.share);
+  expect([...plan.shares].sort(byShare)).toEqual([
+    { share: 'app.sessions', table: 'app.sessions', waitsFor: [] },
+    { share: 'app.events#1', table: 'app.events', waitsFor: [] },
+    { share: 'app.events#2', table: 'app.events', waitsFor: [] },
+    { share: 'app.events#3', table: 'app.events', waitsFor: [] },
+    { share: 'app.events#4', table: 'app.events', waitsFor: [] },
+    { share: 'app.events#5', table: 'app.events', waitsFor: [] },
+    { share: 'app.events#6', table: 'app.events', waitsFor: [] },
+    { share: 'app.users', table: 'app.users', waitsFor: ['app.events', 'app.sessions'] },
+  ].sort(byShare));
+  expect(plan.queued).toBe(7);
+
+  const three = [startWorker(), startWorker(), startWorker()];
+  // The victim: a worker in the middle of a key range of events.
+  let victim: ShareRow | undefined;
+  const deadline = Date.now() + 30_000;
+  while (!victim && Date.now() < deadline) {
+    const rows = await queryPostgres<ShareRow>(state.url, `select share_id, status, owner, attempts from dsar_sweep_shares where status = 'running' and share_id like 'app.events#%'`);
+    victim = rows[0];
+    if (!victim) await new Promise((r) => setTimeout(r, 20));
+  }
+  expect(victim).toBeDefined();
+  await new Promise((r) => setTimeout(r, 600)); // some of its batches land
+  const pid = Number(victim!.owner!.split(':').at(-1));
+  const killed = three.find((w) => w.child.pid === pid)!;
+  killed.child.kill('SIGKILL');
+  const others = three.filter((w) => w !== killed);
+  const codes = await Promise.all(others.map((w) => w.exited));
+
+  expect(codes).toEqual([0, 0]);
+  expect(await dump(distributed.url)).toEqual(await dump(reference.url));
+  const shares = await queryPostgres<ShareRow>(state.url, `select share_id, status, owner, attempts from dsar_sweep_shares order by share_id`);
+  expect(shares.map((s) => s.status)).toEqual(Array(8).fill('done'));
+  const taken = shares.find((s) => s.share_id === victim!.share_id)!;
+  expect(taken.attempts).toBeGreaterThanOrEqual(2);
+  expect(taken.owner).not.toBe(victim!.owner);
+
+  const status = await runDsar(['--datamap', 'datamap.yaml', '--json', 'jobs', 'status'], { cwd: dir, env: env(distributed.url) });
+  const s = JSON.parse(status.stdout);
+  expect(s).toMatchObject({ runId: plan.runId, done: 8, left: 0, failed: 0 });
+  expect(s.shares.find((x: { share: string }) => x.share === victim!.share_id)).toMatchObject({ status: 'done', rowsLeft: 0 });
+}, 120_000);
+
+test('without a PostgreSQL state store, --distribute and worker are refused with exit 2', async () => {
+  const sweep = await runDsar(['--datamap', 'local.yaml', 'sweep', '--distribute'], { cwd: dir, env: env(distributed.url) });
+  const worker = await runDsar(['--datamap', 'local.yaml', 'worker'], { cwd: dir, env: env(distributed.url) });
+
+  expect([sweep.code, worker.code]).toEqual([2, 2]);
+  expect(sweep.stderr).toBe('dsar: sweep --distribute needs a PostgreSQL state store that every worker reaches: set state.url (the data map has none)\n');
+  expect(worker.stderr).toBe('dsar: dsar worker needs a PostgreSQL state store that every worker reaches: set state.url (the data map has none)\n');
+});
