@@ -11,7 +11,7 @@
 //
 // Flags: --rows=N (events; default 2,000,000), --postgres / --mysql (only one engine), --only=delete|anonymize (a
 // scenario's name prefix), --repeat=N (raw and dsar alternate N times each; the fastest of each is printed),
-// --keep-data (skip the rebuild when events_src exists). URLs: DSAR_BENCH_PG_URL, DSAR_BENCH_MYSQL_URL (default: the local servers,
+// --keep-data (skip the rebuild when events_src exists); --only=lag / --only=workers: the parts of bench/sweep-workers.ts. URLs: DSAR_BENCH_PG_URL, DSAR_BENCH_MYSQL_URL (default: the local servers,
 // database dsar_bench_sweep, created when missing).
 import { execFile } from 'node:child_process';
 import path from 'node:path';
@@ -22,6 +22,7 @@ import pg from 'pg';
 import { buildMysql, buildPostgres, DATASET_END, FULL } from './dataset.ts';
 import { fmt, ratioLine } from './measure.ts';
 import { mysqlServer, postgresServer } from './servers.ts';
+import { lagCheckCost, workerScaling } from './sweep-workers.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -90,6 +91,9 @@ export async function run(flags: string[]): Promise<void> {
       );
     }
   }
+  const only = flags.find((f) => f.startsWith('--only='))?.slice('--only='.length);
+  if (!flags.includes('--mysql') && (!only || only === 'lag')) await lagCheckCost(rows);
+  if (!flags.includes('--mysql') && (!only || only === 'workers')) await workerScaling(rows);
 }
 
 /** The faster of two runs of one side (the other load on a shared machine only ever slows a run down). */
