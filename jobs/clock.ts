@@ -32,6 +32,31 @@ export const systemClock: Clock = {
   },
 };
 
+/**
+ * `base` read as the database's clock: every replica judges leases and takeovers by the one clock they share, so a
+ * machine whose clock is off (by more than a lease) does not take a live replica's run over. The offset is measured
+ * at start and every `refreshMs` (half the round trip counted). Cron ticks still fire by the machine's own clock:
+ * a skewed machine fires a tick early or late, and the tick's claim still lets it run once.
+ */
+export async function databaseClock(base: Clock, databaseNow: () => Promise<Date>, refreshMs = 30_000): Promise<Clock & { stop(): void; offsetMs(): number }> {
+  let offset = 0;
+  const measure = async () => {
+    const t0 = base.now().getTime();
+    const db = (await databaseNow()).getTime();
+    const t1 = base.now().getTime();
+    offset = db - (t0 + t1) / 2;
+  };
+  await measure();
+  const refresh = base.every(refreshMs, () => void measure().catch(() => undefined)); // a failed reading keeps the last offset
+  return {
+    now: () => new Date(base.now().getTime() + offset),
+    cron: (cron, timezone, onTick) => base.cron(cron, timezone, onTick),
+    every: (ms, fn) => base.every(ms, fn),
+    stop: () => refresh.stop(),
+    offsetMs: () => offset,
+  };
+}
+
 interface FakeTimer {
   nextAt: number;
   advance(): void;

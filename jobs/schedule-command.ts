@@ -9,6 +9,7 @@ import { describeEvent } from './describe.ts';
 import { dsarRunner } from './runner.ts';
 import { Scheduler, type SchedulerEvent } from './scheduler.ts';
 import { catchStopSignals } from './signals.ts';
+import { databaseClock, systemClock } from './clock.ts';
 
 export interface ScheduleArgs {
   /** Seconds a run stays this replica's without a heartbeat; another replica takes it over after that. */
@@ -26,8 +27,12 @@ export async function scheduleCommand(args: GlobalArgs & ScheduleArgs, ctx: CliC
   const store = await openJobState(map);
   const stopSignal = catchStopSignals();
   const counts: Record<string, number> = {};
+  // Leases and takeovers by the state database's clock: replicas on machines whose clocks disagree still agree.
+  let clock: Awaited<ReturnType<typeof databaseClock>> | undefined;
   try {
+    clock = store.kind === 'postgres' ? await databaseClock(systemClock, () => store.jobRuns.databaseNow()) : undefined;
     const scheduler = new Scheduler({
+      clock,
       jobs,
       timezone: map.timezone,
       runs: store.jobRuns,
@@ -56,6 +61,7 @@ export async function scheduleCommand(args: GlobalArgs & ScheduleArgs, ctx: CliC
     throw stateFailure(err, store);
   } finally {
     stopSignal.dispose();
+    clock?.stop();
     await store.close();
   }
 }

@@ -1,5 +1,6 @@
 // Scheduler job runs, one row per (job, tick). The row's unique key makes a claim win for exactly one replica;
 // the lease (renewed by heartbeats) lets another replica take over a run whose owner died.
+import { sql } from 'kysely';
 import type { StateBackend } from './backend.ts';
 import { canonicalJson } from './canonical-json.ts';
 import type { JobRunTable } from './schema.ts';
@@ -41,6 +42,13 @@ const leaseEnd = (now: Date, leaseMs: number) => new Date(now.getTime() + leaseM
 
 export class JobRuns {
   constructor(private readonly backend: StateBackend) {}
+
+  /** The state database's clock (PostgreSQL); this machine's for SQLite, which only one machine uses. */
+  async databaseNow(): Promise<Date> {
+    if (this.backend.kind !== 'postgres') return new Date();
+    const { rows } = await sql<{ t: Date }>`select clock_timestamp() as t`.execute(this.backend.db);
+    return new Date(rows[0].t);
+  }
 
   /** True for exactly one caller per (job, tick), across processes and replicas. */
   async claim(job: string, tick: Date, owner: string, leaseMs: number, now = new Date()): Promise<boolean> {

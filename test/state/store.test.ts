@@ -32,7 +32,7 @@ describe.each(BACKENDS)('state store on %s', (backend) => {
     const second = await fixture.open();
 
     expect(second.subjectHash('email', 'ann@example.com')).toBe(hash);
-    expect(await fixture.query('select name from dsar_migrations order by name')).toEqual([{ name: '0001_initial' }, { name: '0002_hold_identity' }, { name: '0003_dp_releases' }]);
+    expect(await fixture.query('select name from dsar_migrations order by name')).toEqual([{ name: '0001_initial' }, { name: '0002_hold_identity' }, { name: '0003_dp_releases' }, { name: '0004_sweep_shares' }]);
     expect(await fixture.query("select key from dsar_meta where key like 'subject%' order by key")).toEqual([{ key: 'subject_key_sealed' }]);
   });
 
@@ -128,6 +128,8 @@ describe.each(BACKENDS)('state store on %s', (backend) => {
       'dsar_migrations',
       'dsar_optouts',
       'dsar_run_steps',
+      'dsar_sweep_runs',
+      'dsar_sweep_shares',
     ]);
   });
 });
@@ -208,7 +210,7 @@ describe('state store on postgres', () => {
     const stores = await Promise.all([fixture.open(), fixture.open(), fixture.open()]);
 
     expect(new Set(stores.map((s) => s.subjectHash('email', 'ann@example.com'))).size).toBe(1);
-    expect(await fixture.query('select name from dsar_migrations order by name')).toEqual([{ name: '0001_initial' }, { name: '0002_hold_identity' }, { name: '0003_dp_releases' }]);
+    expect(await fixture.query('select name from dsar_migrations order by name')).toEqual([{ name: '0001_initial' }, { name: '0002_hold_identity' }, { name: '0003_dp_releases' }, { name: '0004_sweep_shares' }]);
     expect(await fixture.query("select key from dsar_meta where key like 'subject%'")).toEqual([{ key: 'subject_key_sealed' }]);
   });
 
@@ -218,7 +220,7 @@ describe('state store on postgres', () => {
     expect(a).toBe(b);
     const store = await fixture.open();
     expect(await store.ledger.verify()).toEqual({ ok: true, entries: 20, problems: [] });
-    expect(await fixture.query('select name from dsar_migrations order by name')).toEqual([{ name: '0001_initial' }, { name: '0002_hold_identity' }, { name: '0003_dp_releases' }]);
+    expect(await fixture.query('select name from dsar_migrations order by name')).toEqual([{ name: '0001_initial' }, { name: '0002_hold_identity' }, { name: '0003_dp_releases' }, { name: '0004_sweep_shares' }]);
   });
 
   test('an unreachable server is a one-line state error without the password', async () => {
