@@ -19,7 +19,7 @@ import { introspectAll, sweepTable, tableRunFor } from '../ops/sweep.ts';
 import type { TableSummary } from '../ops/sweep-summary.ts';
 import { openSystems } from '../ops/systems.ts';
 import { watchReplicas } from '../ops/replica-watch.ts';
-import { createProgress, type Progress } from '../ops/progress.ts';
+import type { Progress } from '../ops/progress.ts';
 import type { Share } from '../state/sweep-shares.ts';
 import type { StateStore } from '../state/store.ts';
 import { stateUrlFor } from './enqueue.ts';
@@ -152,7 +152,7 @@ async function sweepShare(o: WorkerOptions, store: StateStore, settings: RunSett
         held,
         store,
         log: o.log,
-        progress: progress ?? createProgress(false),
+        progress,
         deleting: new Map(t.action === 'delete' ? [[t.id, t]] : []),
         hmacKey: o.hmacKey,
         batchSize: settings.batchSize,
