@@ -10,6 +10,9 @@ import { dsarRunner } from './runner.ts';
 import { Scheduler, type SchedulerEvent } from './scheduler.ts';
 import { catchStopSignals } from './signals.ts';
 import { databaseClock, systemClock } from './clock.ts';
+import { checkMinuteCrons, pgBossTicks } from './pg-boss-ticks.ts';
+import { clockTicks } from './ticks.ts';
+import { stateUrlFor } from '../src/distribute/enqueue.ts';
 
 export interface ScheduleArgs {
   /** Seconds a run stays this replica's without a heartbeat; another replica takes it over after that. */
@@ -30,9 +33,12 @@ export async function scheduleCommand(args: GlobalArgs & ScheduleArgs, ctx: CliC
   // Leases and takeovers by the state database's clock: replicas on machines whose clocks disagree still agree.
   let clock: Awaited<ReturnType<typeof databaseClock>> | undefined;
   try {
-    clock = store.kind === 'postgres' ? await databaseClock(systemClock, () => store.jobRuns.databaseNow()) : undefined;
+    const shared = store.kind === 'postgres';
+    if (shared) checkMinuteCrons(jobs); // before anything is scheduled
+    clock = shared ? await databaseClock(systemClock, () => store.jobRuns.databaseNow()) : undefined;
     const scheduler = new Scheduler({
       clock,
+      ticks: shared ? pgBossTicks(stateUrlFor(map, 'dsar schedule'), { log: ctx.log }) : clockTicks(systemClock),
       jobs,
       timezone: map.timezone,
       runs: store.jobRuns,
@@ -45,6 +51,7 @@ export async function scheduleCommand(args: GlobalArgs & ScheduleArgs, ctx: CliC
       },
     });
     ctx.out.line(`dsar schedule: ${jobs.length} job(s), time zone ${map.timezone}, state ${store.location}, replica ${scheduler.owner}`);
+    ctx.out.line(`  ticks fired by ${scheduler.ticks.describe}`);
     const now = new Date();
     for (const job of jobs) ctx.out.line(`  ${job.name}  ${job.cron}  next ${cronTimes(job.cron, map.timezone).next(now)?.toISOString() ?? 'never'}  runs: ${job.run}`);
     ctx.log.info({ owner: scheduler.owner, jobs: jobs.map((j) => j.name), timezone: map.timezone }, 'scheduler started');

@@ -16,6 +16,7 @@ import { systemClock, type Clock, type Timer } from './clock.ts';
 import { commandWords } from './command-line.ts';
 import { cronTimes } from './cron-times.ts';
 import type { JobExit, JobProcess, JobRunner } from './runner.ts';
+import { clockTicks, type TickSource } from './ticks.ts';
 
 export type RunReason = 'schedule' | 'catch-up' | 'takeover' | 'manual';
 
@@ -36,6 +37,8 @@ export interface SchedulerOptions {
   runs: JobRuns;
   runner: JobRunner;
   clock?: Clock;
+  /** Who fires the ticks: by default `clock`'s cron timers in this process; pg-boss's cron with a PostgreSQL state. */
+  ticks?: TickSource;
   /** Identifies this replica in the state store; defaults to host:pid:random. */
   owner?: string;
   /** How long a run stays ours without a heartbeat. */
@@ -75,6 +78,7 @@ export function outcomeOf(exitCode: number): JobOutcome {
 
 export class Scheduler {
   readonly owner: string;
+  readonly ticks: TickSource;
   private readonly clock: Clock;
   private readonly leaseMs: number;
   private readonly heartbeatMs: number;
@@ -86,10 +90,12 @@ export class Scheduler {
   /** Per job, the decision in progress: decisions about one job never interleave. */
   private readonly decisions = new Map<string, Promise<unknown>>();
   private stopping = false;
+  private following: { stop(): Promise<void> } | undefined;
 
   constructor(private readonly opts: SchedulerOptions) {
     this.owner = opts.owner ?? defaultOwner();
     this.clock = opts.clock ?? systemClock;
+    this.ticks = opts.ticks ?? clockTicks(this.clock);
     this.leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
     this.heartbeatMs = opts.heartbeatMs ?? Math.max(1, Math.floor(this.leaseMs / 3));
     this.log = opts.log ?? silentLogger;
@@ -106,9 +112,14 @@ export class Scheduler {
       await this.decide(job, () => this.takeOverStale(job));
       await this.checkMissed(job);
     }
-    for (const job of this.jobs.values()) {
-      this.timers.push(this.clock.cron(job.cron, this.opts.timezone, (tick) => this.background(this.onTick(job, tick, 'schedule'))));
-    }
+    this.following = await this.ticks.follow([...this.jobs.values()], this.opts.timezone, async (job, tick) => {
+      try {
+        return !(await this.track(this.onTick(job, tick, 'schedule'))).stopping;
+      } catch (err) {
+        this.log.error({ job: job.name, err: (err as Error).message }, 'scheduler error; will retry at the next tick');
+        throw err;
+      }
+    });
     this.timers.push(this.clock.every(this.heartbeatMs, () => this.background(this.takeOverAll())));
   }
 
@@ -139,6 +150,7 @@ export class Scheduler {
   async stop(graceMs = 9_000): Promise<void> {
     this.stopping = true;
     for (const t of this.timers.splice(0)) t.stop();
+    await this.following?.stop();
     const runs = [...this.running.values()];
     for (const run of runs) {
       run.handingOver = true;
@@ -156,9 +168,9 @@ export class Scheduler {
   // --- decisions ---------------------------------------------------------------------------------------------
 
   /** Handles one tick: the run started here, or why it was not. */
-  private onTick(job: JobDef, tick: Date, reason: RunReason): Promise<{ run?: LocalRun; skipped?: string }> {
+  private onTick(job: JobDef, tick: Date, reason: RunReason): Promise<{ run?: LocalRun; skipped?: string; stopping?: boolean }> {
     return this.decide(job, async () => {
-      if (this.stopping) return { skipped: 'the scheduler is stopping' };
+      if (this.stopping) return { skipped: 'the scheduler is stopping', stopping: true };
       // A one-shot run starts afresh; only a scheduler resumes other replicas' interrupted runs.
       if (reason !== 'manual' && !this.running.has(job.name)) await this.takeOverStale(job);
       if (!(await this.opts.runs.claim(job.name, tick, this.owner, this.leaseMs, this.clock.now()))) {

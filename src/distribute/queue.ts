@@ -6,11 +6,9 @@
 // a worker killed with SIGKILL loses its share for at most one lease, and another worker resumes it from its
 // checkpoint. A worker stops each share at 80% of its lease and queues the rest, so a live worker's share never
 // expires under it (which would run one range on two workers at once).
-import PgBoss from 'pg-boss';
-import { SystemError } from '../errors.ts';
+import { startBoss } from './boss.ts';
 
 export const SWEEP_QUEUE = 'dsar-sweep-share';
-const SCHEMA = 'dsar_queue';
 
 export interface ShareJob {
   run: string;
@@ -36,25 +34,8 @@ export interface SweepQueue {
 const RETRY_LIMIT = 5;
 
 export async function openSweepQueue(stateUrl: string, opts: { supervise?: boolean; maintenanceSeconds?: number } = {}): Promise<SweepQueue> {
-  const boss = new PgBoss({
-    connectionString: stateUrl,
-    schema: SCHEMA,
-    application_name: 'dsar',
-    max: 2,
-    // Expired leases are found by the maintenance pass: often enough for leases of a few minutes.
-    supervise: opts.supervise ?? true,
-    maintenanceIntervalSeconds: opts.maintenanceSeconds ?? 10,
-    schedule: false,
-  });
-  // Maintenance errors (a lost connection) are retried by pg-boss on its next pass; a call that fails throws.
-  boss.on('error', () => undefined);
-  try {
-    await boss.start();
-    await boss.createQueue(SWEEP_QUEUE, { name: SWEEP_QUEUE, policy: 'standard' });
-  } catch (err) {
-    await boss.stop({ graceful: false, wait: false }).catch(() => {});
-    throw new SystemError('state', undefined, `cannot open the sweep queue: ${err instanceof Error ? err.message : String(err)}`, err);
-  }
+  // Expired leases are found by the maintenance pass: often enough for leases of a few minutes.
+  const boss = await startBoss(stateUrl, { ...opts, queues: [SWEEP_QUEUE], what: 'the sweep queue' });
   return {
     async send(jobs, leaseMs, delayMs) {
       for (const job of jobs) {
