@@ -4,19 +4,24 @@ import { catchStopSignals } from '../../jobs/signals.ts';
 import { loadDataMap } from '../datamap/load.ts';
 import { parseElapsedMs } from '../datamap/elapsed.ts';
 import { DEFAULT_LEASE_MS, DEFAULT_RANGE_ROWS, distributeSweep, stateUrlFor, type DistributeResult } from '../distribute/enqueue.ts';
-import { renderRunStatus, sweepRunStatus } from '../distribute/status.ts';
+import { renderRunStatus, sweepRunStatus, type RunStatus } from '../distribute/status.ts';
 import { runWorker, type WorkerResult } from '../distribute/worker.ts';
 import { UsageError } from '../errors.ts';
 import { requireHmacKey } from '../masking/masker.ts';
 import { resolveAsOf, selectSweptTables } from '../plan/sweep-plan.ts';
 import { brakeSettings, checkBatchSize, type SweepArgs } from '../ops/sweep.ts';
 import { openStateFor } from '../state/for-map.ts';
+import type { StateStore } from '../state/store.ts';
 import type { CliContext, GlobalArgs } from './command.ts';
 
 export interface DistributeArgs extends SweepArgs {
   rangeRows?: number;
   lease?: string;
+  wait?: boolean;
 }
+
+/** How often `--wait` reads the run's shares. */
+const WAIT_POLL_MS = 1000;
 
 export async function distributeCommand(args: DistributeArgs, ctx: CliContext): Promise<number> {
   const map = loadDataMap(path.resolve(args.datamap));
@@ -51,15 +56,45 @@ export async function distributeCommand(args: DistributeArgs, ctx: CliContext): 
       },
       store,
     );
-    ctx.out.result(result, renderDistribute);
-    return result.ok ? 0 : 1;
+    if (!args.wait) {
+      ctx.out.result(result, renderDistribute);
+      return result.ok ? 0 : 1;
+    }
+    const signals = catchStopSignals();
+    try {
+      const status = await waitForRun(store, result.runId, signals.received, ctx);
+      ctx.out.result({ ...result, ok: result.ok && status.finished && status.failed === 0, status }, () =>
+        [renderDistribute(result), status.finished ? '' : `stopped waiting (${status.stoppedBy}); the workers go on`, renderRunStatus(status)].filter(Boolean).join('\n'),
+      );
+      // Stopped by a signal: the run goes on, and running this command again joins it.
+      return !status.finished ? 0 : result.ok && status.failed === 0 ? 0 : 1;
+    } finally {
+      signals.dispose();
+    }
   } finally {
     await store.close();
   }
 }
 
+/** Reads the run until no share is left to do, or a stop signal comes. */
+async function waitForRun(store: StateStore, runId: string, stop: Promise<string>, ctx: CliContext): Promise<RunStatus & { finished: boolean; stoppedBy?: string }> {
+  let stoppedBy: string | undefined;
+  void stop.then((signal) => (stoppedBy = signal));
+  let lastLog = 0;
+  for (;;) {
+    const status = (await sweepRunStatus(store, runId))!;
+    if (status.left === 0) return { ...status, finished: true };
+    if (stoppedBy) return { ...status, finished: false, stoppedBy };
+    if (Date.now() - lastLog > 30_000) {
+      ctx.log.info({ runId, done: status.done, left: status.left, failed: status.failed }, 'waiting for the workers');
+      lastLog = Date.now();
+    }
+    await Promise.race([new Promise((r) => setTimeout(r, WAIT_POLL_MS)), stop]);
+  }
+}
+
 function renderDistribute(r: DistributeResult): string {
-  const lines = [`distributed sweep ${r.runId} as of ${r.asOf}: ${r.shares.length} share(s), ${r.queued} queued now`];
+  const lines = [r.joined ? `joined distributed sweep ${r.runId} as of ${r.asOf} (still open, same tables): ${r.shares.length} share(s)` : `distributed sweep ${r.runId} as of ${r.asOf}: ${r.shares.length} share(s), ${r.queued} queued now`];
   for (const s of r.shares) lines.push(`  ${s.share}${s.waitsFor.length ? ` (after ${s.waitsFor.join(', ')})` : ''}`);
   for (const s of r.skipped) lines.push(`skipped ${s.table}: ${s.reason}`);
   for (const f of r.failures) lines.push(`failed: ${f}`);

@@ -194,6 +194,7 @@ export function readJobs(v: Value | undefined): Record<string, JobDef> {
       const parsed = text === undefined ? undefined : parseWindow(text);
       if (typeof parsed === 'string') window.problem(parsed);
       else if (parsed && job.run && job.run.split(/\s+/)[0] !== 'sweep') window.problem('`window` applies to sweep jobs only (a sweep stops at the window\'s end and resumes on its next run)');
+      else if (parsed && /(^|\s)--distribute(\s|$)/.test(job.run ?? '')) window.problem('`window` stops one process; a distributed sweep\'s workers stop each share at its lease (leave out --distribute, or the window)');
       else if (parsed) job.window = parsed.text;
     }
   }

@@ -26,6 +26,8 @@ export interface DistributeOptions {
 export interface DistributeResult {
   ok: boolean;
   runId: string;
+  /** An open run of the same tables was joined instead of a new one started. */
+  joined: boolean;
   asOf: string;
   shares: Array<{ share: string; table: string; waitsFor: string[] }>;
   queued: number;
@@ -51,12 +53,23 @@ export async function distributeSweep(o: DistributeOptions, store: StateStore): 
     for (const u of opened.unreachable) down.set(u.system, u.message);
     const plan = buildSweepPlan(o.map, schemas, o.selection, new Date(o.settings.asOf));
     const planned = await planShares(plan.tables, connectors, o.rangeRows);
-    const runId = `${o.settings.asOf.slice(0, 10)}-${randomBytes(4).toString('hex')}`;
-    await store.sweepShares.createRun(
-      runId,
+    const newId = `${o.settings.asOf.slice(0, 10)}-${randomBytes(4).toString('hex')}`;
+    const started = await store.sweepShares.startRun(
+      newId,
       { ...o.settings, tables: plan.tables.map((t) => t.id) },
-      planned.map((s) => ({ shareId: s.shareId, tableId: s.tableId, position: s.position, afterTables: s.afterTables, sealedRange: s.range ? sealRange(o.hmacKey, runId, s.shareId, s.range) : null })),
+      planned.map((s) => ({ shareId: s.shareId, tableId: s.tableId, position: s.position, afterTables: s.afterTables, sealedRange: s.range ? sealRange(o.hmacKey, newId, s.shareId, s.range) : null })),
     );
+    if ('conflict' in started) {
+      throw new UsageError(`distributed sweep ${started.conflict} still sweeps ${started.tables.join(', ')}: two runs never sweep one table at once; wait for it (dsar jobs status ${started.conflict}) or distribute other tables`);
+    }
+    if ('joined' in started) {
+      // The same tables are being swept by a run not finished yet (this command, or its scheduler, was stopped and
+      // run again): that run continues; nothing new is planned or queued.
+      const shares = await store.sweepShares.shares(started.joined);
+      o.log.info({ runId: started.joined, shares: shares.length }, 'joined the open distributed sweep of the same tables');
+      return { ok: true, runId: started.joined, joined: true, asOf: (await store.sweepShares.settings<RunSettings>(started.joined))?.asOf ?? o.settings.asOf, shares: shares.map((s) => ({ share: s.shareId, table: s.tableId, waitsFor: s.afterTables })), queued: 0, skipped: plan.skipped, failures: [] };
+    }
+    const runId = started.created;
     const ready = await store.sweepShares.release(runId);
     const queue = await openSweepQueue(url, { supervise: false });
     try {
@@ -69,6 +82,7 @@ export async function distributeSweep(o: DistributeOptions, store: StateStore): 
     return {
       ok: failures.length === 0,
       runId,
+      joined: false,
       asOf: o.settings.asOf,
       shares: planned.map((s) => ({ share: s.shareId, table: s.tableId, waitsFor: s.afterTables })),
       queued: ready.length,

@@ -18,6 +18,8 @@ export interface ShareJob {
 export interface FetchedShare {
   id: string;
   data: ShareJob;
+  /** pg-boss will not hand this job out again if it fails: its failure is the share's last. */
+  finalAttempt: boolean;
 }
 
 export interface SweepQueue {
@@ -49,9 +51,9 @@ export async function openSweepQueue(stateUrl: string, opts: { supervise?: boole
       }
     },
     async fetch() {
-      const jobs = await boss.fetch<ShareJob>(SWEEP_QUEUE, { batchSize: 1 });
+      const jobs = await boss.fetch<ShareJob>(SWEEP_QUEUE, { batchSize: 1, includeMetadata: true });
       const job = jobs?.[0];
-      return job ? { id: job.id, data: job.data } : undefined;
+      return job ? { id: job.id, data: job.data, finalAttempt: job.retryCount >= job.retryLimit } : undefined;
     },
     complete: (id) => boss.complete(SWEEP_QUEUE, id),
     fail: (id, message) => boss.fail(SWEEP_QUEUE, id, { message }),

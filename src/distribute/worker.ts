@@ -116,8 +116,13 @@ async function handle(o: WorkerOptions, store: StateStore, queue: SweepQueue, jo
   } catch (err) {
     clearInterval(beat);
     const message = err instanceof Error ? err.message : String(err);
-    o.log.error({ run, share: shareId, err: message }, 'share failed; it is retried, from its checkpoint');
-    await store.sweepShares.fail(run, shareId, message);
+    if (job.finalAttempt) {
+      o.log.error({ run, share: shareId, err: message, attempts: share.attempts + 1 }, 'share failed for the last time; the tables waiting for it are not swept');
+      await store.sweepShares.fail(run, shareId, message);
+    } else {
+      o.log.error({ run, share: shareId, err: message }, 'share failed; it is retried, from its checkpoint');
+      await store.sweepShares.retrying(run, shareId, message);
+    }
     await queue.fail(job.id, message);
     return { run, share: shareId, outcome: 'failed', deleted: 0, anonymized: 0, error: message };
   }

@@ -61,29 +61,44 @@ export class SweepShares {
       : sql<string>`strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`;
   }
 
-  /** Records a run and its shares, every one `waiting`. */
-  async createRun(runId: string, settings: unknown, shares: readonly NewShare[]): Promise<void> {
-    await this.backend.db.transaction().execute(async (tx) => {
-      await tx.insertInto('dsar_sweep_runs').values({ run_id: runId, created_at: new Date().toISOString(), settings: canonicalJson(settings) }).execute();
-      for (let i = 0; i < shares.length; i += 500) {
-        await tx
-          .insertInto('dsar_sweep_shares')
-          .values(
-            shares.slice(i, i + 500).map((s) => ({
-              run_id: runId,
-              share_id: s.shareId,
-              table_id: s.tableId,
-              position: s.position,
-              after_tables: JSON.stringify(s.afterTables),
-              sealed_range: s.sealedRange,
-              status: 'waiting' as const,
-              attempts: 0,
-              rows_done: 0,
-            })),
-          )
-          .execute();
+  /**
+   * Records a run and its shares, every one `waiting`, unless an open run (shares still to do) sweeps any of the same
+   * tables: two runs must never sweep one table at once. An open run of exactly these tables is returned to join
+   * instead (a rerun after the enqueuer or its scheduler died); one that overlaps otherwise is the conflict.
+   */
+  async startRun(runId: string, settings: unknown, shares: readonly NewShare[]): Promise<{ created: string } | { joined: string } | { conflict: string; tables: string[] }> {
+    return this.backend.exclusive('sweep-runs', async (db) => {
+      const tables = [...new Set(shares.map((s) => s.tableId))].sort();
+      for (const open of await this.openRuns(db)) {
+        if (open.tables.join('\n') === tables.join('\n')) return { joined: open.runId };
+        const common = open.tables.filter((t) => tables.includes(t));
+        if (common.length) return { conflict: open.runId, tables: common };
       }
+      await this.insertRun(db, runId, settings, shares);
+      return { created: runId };
     });
+  }
+
+  private async insertRun(db: Kysely<StateDatabase>, runId: string, settings: unknown, shares: readonly NewShare[]): Promise<void> {
+    await db.insertInto('dsar_sweep_runs').values({ run_id: runId, created_at: new Date().toISOString(), settings: canonicalJson(settings) }).execute();
+    for (let i = 0; i < shares.length; i += 500) {
+      await db
+        .insertInto('dsar_sweep_shares')
+        .values(
+          shares.slice(i, i + 500).map((s) => ({
+            run_id: runId,
+            share_id: s.shareId,
+            table_id: s.tableId,
+            position: s.position,
+            after_tables: JSON.stringify(s.afterTables),
+            sealed_range: s.sealedRange,
+            status: 'waiting' as const,
+            attempts: 0,
+            rows_done: 0,
+          })),
+        )
+        .execute();
+    }
   }
 
   async settings<T>(runId: string): Promise<T | undefined> {
@@ -173,12 +188,56 @@ export class SweepShares {
       .execute();
   }
 
-  async fail(runId: string, shareId: string, error: string): Promise<void> {
+  /** The share failed and the queue will hand it out again: queued, with its error shown until then. */
+  async retrying(runId: string, shareId: string, error: string): Promise<void> {
     await this.backend.db
       .updateTable('dsar_sweep_shares')
-      .set({ status: 'failed', error, updated_at: this.now() })
+      .set({ status: 'queued', error, updated_at: this.now() })
       .where('run_id', '=', runId)
       .where('share_id', '=', shareId)
       .execute();
+  }
+
+  /**
+   * The share failed for the last time. The shares waiting for its table will never be released (a parent is not
+   * deleted while its children's rows may remain): they fail with it, so the run ends.
+   */
+  async fail(runId: string, shareId: string, error: string): Promise<void> {
+    await this.backend.exclusive(`sweep-run:${runId}`, async (db: Kysely<StateDatabase>) => {
+      const failed = await db.updateTable('dsar_sweep_shares').set({ status: 'failed', error, updated_at: this.now() }).where('run_id', '=', runId).where('share_id', '=', shareId).returning('table_id').executeTakeFirst();
+      if (!failed) return;
+      // Transitively: a table waiting for a table that waits for the failed one fails too.
+      const blocked = new Set([failed.table_id]);
+      const waiting = (await db.selectFrom('dsar_sweep_shares').selectAll().where('run_id', '=', runId).where('status', '=', 'waiting').execute()).map(toShare);
+      for (let grew = true; grew; ) {
+        grew = false;
+        for (const w of waiting) {
+          if (!blocked.has(w.tableId) && w.afterTables.some((t) => blocked.has(t))) {
+            blocked.add(w.tableId);
+            grew = true;
+          }
+        }
+      }
+      for (const w of waiting.filter((x) => blocked.has(x.tableId) && x.tableId !== failed.table_id)) {
+        const why = `not swept: it waits for ${w.afterTables.filter((t) => blocked.has(t)).join(', ')}, which failed`;
+        await db.updateTable('dsar_sweep_shares').set({ status: 'failed', error: why, updated_at: this.now() }).where('run_id', '=', runId).where('share_id', '=', w.shareId).execute();
+      }
+    });
+  }
+
+  /** Runs with shares still to do (waiting, queued or running), oldest first, with the tables each sweeps. */
+  async openRuns(db: Kysely<StateDatabase> = this.backend.db): Promise<Array<{ runId: string; tables: string[] }>> {
+    const rows = await db
+      .selectFrom('dsar_sweep_shares')
+      .select(['run_id', 'table_id'])
+      .distinct()
+      .where('run_id', 'in', (eb) => eb.selectFrom('dsar_sweep_shares').select('run_id').where('status', 'in', ['waiting', 'queued', 'running']))
+      .orderBy('run_id')
+      .orderBy('table_id')
+      .execute();
+    const runs = new Map<string, string[]>();
+    for (const r of rows) runs.set(r.run_id, [...(runs.get(r.run_id) ?? []), r.table_id]);
+    const created = new Map((await db.selectFrom('dsar_sweep_runs').select(['run_id', 'created_at']).where('run_id', 'in', [...runs.keys(), '']).execute()).map((r) => [r.run_id, r.created_at]));
+    return [...runs].map(([runId, tables]) => ({ runId, tables })).sort((a, b) => (created.get(a.runId) ?? '').localeCompare(created.get(b.runId) ?? ''));
   }
 }

@@ -56,3 +56,16 @@ test("a sweep job's window is kept; a window on another command, or not a window
     { at: 'datamap.yaml:7:52', path: 'jobs.broken.window', message: 'expected times as HH:MM or HH:MM:SS (24-hour), such as "01:00-05:00"' },
   ]);
 });
+
+test("a window on a distributed sweep job is a located error: workers stop each share at its lease, not at a window's end", () => {
+  const jobs = yaml`
+    version: 1
+    systems:
+      app: { kind: sqlite, path: app.db }
+    jobs:
+      nightly: { run: "sweep --distribute --wait", cron: "0 1 * * *", window: "01:00-05:00" }
+  `;
+  expect(problems(jobs + TABLES)).toEqual([
+    { at: 'datamap.yaml:5:75', path: 'jobs.nightly.window', message: "`window` stops one process; a distributed sweep's workers stop each share at its lease (leave out --distribute, or the window)" },
+  ]);
+});

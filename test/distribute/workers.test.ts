@@ -55,6 +55,36 @@ let reference: TestDatabase;
 let distributed: TestDatabase;
 let dir: string;
 const workers: ChildProcess[] = [];
+const apps: TestDatabase[] = [];
+
+/** Another copy of the application database, for one test. */
+async function freshApp(): Promise<string> {
+  const app = await createPostgresDatabase('dist_app');
+  apps.push(app);
+  await execPostgres(app.url, FIXTURE);
+  return app.url;
+}
+
+const SWEEP = ['--datamap', 'datamap.yaml', '--json', 'sweep', '--distribute', '--as-of', AS_OF, '--batch-size', '500'];
+
+/** `dsar sweep --distribute --wait` as a process: its exit code and JSON document once it ends. */
+function startWaiting(appUrl: string): Promise<{ code: number | null; result: Record<string, any> }> {
+  const child = spawn(process.execPath, [BIN, ...SWEEP, '--wait'], { cwd: dir, env: env(appUrl), stdio: ['ignore', 'pipe', 'inherit'] });
+  workers.push(child);
+  let stdout = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, result: stdout ? JSON.parse(stdout) : {} })));
+}
+
+/** The open run's shares, once it is recorded. */
+async function sharesQueued(): Promise<ShareRow[]> {
+  for (const until = Date.now() + 30_000; Date.now() < until; await new Promise((r) => setTimeout(r, 50))) {
+    // The state store is created by the first dsar command to open it.
+    const open = await queryPostgres<ShareRow>(state.url, `select share_id, status, owner, attempts from dsar_sweep_shares where status in ('waiting', 'queued', 'running')`).catch(() => []);
+    if (open.length) return open;
+  }
+  return [];
+}
 
 const dump = async (url: string) => ({
   users: await queryPostgres(url, 'select id, email from users order by id'),
@@ -71,14 +101,14 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => {
   for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
-  await Promise.all([state, reference, distributed].map((d) => d?.drop()));
+  await Promise.all([state, reference, distributed, ...apps].map((d) => d?.drop()));
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 const env = (appUrl: string) => ({ ...process.env, DIST_HMAC: 'distribute-test-hmac-key', DIST_APP_URL: appUrl, DIST_STATE_URL: state.url });
 
-function startWorker(): { child: ChildProcess; exited: Promise<number | null>; stderr: () => string } {
-  const child = spawn(process.execPath, [BIN, '--datamap', 'datamap.yaml', '--json', 'worker', '--exit-when-idle'], { cwd: dir, env: env(distributed.url), stdio: ['ignore', 'ignore', 'pipe'] });
+function startWorker(appUrl = distributed.url): { child: ChildProcess; exited: Promise<number | null>; stderr: () => string } {
+  const child = spawn(process.execPath, [BIN, '--datamap', 'datamap.yaml', '--json', 'worker', '--exit-when-idle'], { cwd: dir, env: env(appUrl), stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
   workers.push(child);
@@ -154,3 +184,43 @@ test('without a PostgreSQL state store, --distribute and worker are refused with
   expect(sweep.stderr).toBe('dsar: sweep --distribute needs a PostgreSQL state store that every worker reaches: set state.url (the data map has none)\n');
   expect(worker.stderr).toBe('dsar: dsar worker needs a PostgreSQL state store that every worker reaches: set state.url (the data map has none)\n');
 });
+
+test('sweep --distribute --wait ends when the workers are done (exit 0); run again meanwhile, it joins the open run; an overlapping run is refused', async () => {
+  const app = await freshApp();
+  expect((await runDsar(['--datamap', 'local.yaml', 'sweep', '--as-of', AS_OF], { cwd: dir, env: env(reference.url) })).code).toBe(0); // the reference (again: idempotent)
+  const waiting = startWaiting(app);
+  expect((await sharesQueued()).length).toBe(3); // users, sessions, events: no worker yet
+
+  const again = await runDsar(SWEEP, { cwd: dir, env: env(app) });
+  const overlapping = await runDsar([...SWEEP, '--table', 'app.events'], { cwd: dir, env: env(app) });
+  const [w1, w2] = [startWorker(app), startWorker(app)];
+  const waited = await waiting;
+
+  expect(again.code).toBe(0);
+  const joined = JSON.parse(again.stdout);
+  expect([joined.joined, joined.queued, joined.runId]).toEqual([true, 0, waited.result.runId]);
+  expect(overlapping.code).toBe(2);
+  expect(overlapping.stderr).toBe(`dsar: distributed sweep ${joined.runId} still sweeps app.events: two runs never sweep one table at once; wait for it (dsar jobs status ${joined.runId}) or distribute other tables\n`);
+  expect(waited.code).toBe(0);
+  expect(waited.result.status).toMatchObject({ runId: joined.runId, done: 3, left: 0, failed: 0, finished: true });
+  expect(await Promise.all([w1.exited, w2.exited])).toEqual([0, 0]);
+  expect(await dump(app)).toEqual(await dump(reference.url));
+}, 120_000);
+
+test('a share that fails for the last time fails the tables waiting for it: users are not deleted, and --wait exits 1 naming why', async () => {
+  const app = await freshApp();
+  const waiting = startWaiting(app);
+  await sharesQueued();
+  // The events table is gone when the workers come: its share fails on every attempt.
+  await execPostgres(app, 'alter table events rename to events_gone');
+  const worker = startWorker(app);
+  const waited = await waiting;
+  await worker.exited;
+
+  expect(waited.code).toBe(1);
+  const shares = Object.fromEntries(waited.result.status.shares.map((s: { share: string; status: string; error: string | null; attempts: number }) => [s.share, s]));
+  expect(shares['app.sessions']).toMatchObject({ status: 'done', error: null });
+  expect(shares['app.events']).toMatchObject({ status: 'failed', attempts: 6 });
+  expect(shares['app.users']).toMatchObject({ status: 'failed', attempts: 0, error: 'not swept: it waits for app.events, which failed' });
+  expect(await queryPostgres(app, 'select count(*)::int as n from users')).toEqual([{ n: 300 }]);
+}, 120_000);
