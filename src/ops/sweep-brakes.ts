@@ -53,6 +53,12 @@ export interface LagPause {
   waitedMs: number;
 }
 
+interface PendingReading {
+  reading: Promise<ReplicaReading[]>;
+  /** Set once the reading answered. */
+  answer?: ReplicaReading[];
+}
+
 export type StopReason = 'max-runtime' | 'window' | 'stop-requested';
 
 export class SweepBrakes {
@@ -65,6 +71,8 @@ export class SweepBrakes {
   readonly #deadline?: { at: number; reason: StopReason };
   readonly #replicas: Map<string, SystemReplicas>;
   readonly #batchesSinceCheck = new Map<string, number>();
+  /** Per system, the reading started between batches and not acted on yet. */
+  readonly #readings = new Map<string, PendingReading>();
   readonly #started: number;
   #rowsChanged = 0;
 
@@ -140,20 +148,45 @@ export class SweepBrakes {
     if (this.settings.pauseMs) await this.clock.sleep(this.settings.pauseMs);
   }
 
+  /**
+   * Before the first batch of a system, its replicas are read and waited for. After that, every `lagCheckEvery`
+   * batches a reading is started without waiting for it, so that its round trips overlap the batches instead of
+   * holding them up; the batch after it answered acts on it (waits while a replica is behind). A reading still
+   * unanswered when the next is due is waited for: a slow or unreachable replica is never skipped.
+   */
   async #waitForReplicas(system: string): Promise<boolean> {
     const watched = this.#replicas.get(system);
     if (!watched) return true;
     const since = this.#batchesSinceCheck.get(system);
-    if (since !== undefined && since + 1 < this.settings.lagCheckEvery) {
+    if (since === undefined) {
+      this.#batchesSinceCheck.set(system, 0);
+      return this.#waitWhileBehind(system, watched, await readSafely(watched));
+    }
+    const pending = this.#readings.get(system);
+    if (pending?.answer) {
+      this.#readings.delete(system);
+      if (behindOf(watched, pending.answer).length) return this.#waitWhileBehind(system, watched, pending.answer);
+    }
+    if (since + 1 < this.settings.lagCheckEvery) {
       this.#batchesSinceCheck.set(system, since + 1);
       return true;
     }
     this.#batchesSinceCheck.set(system, 0);
+    if (pending && !pending.answer) {
+      this.#readings.delete(system);
+      return this.#waitWhileBehind(system, watched, await pending.reading);
+    }
+    const reading: PendingReading = { reading: readSafely(watched) };
+    void reading.reading.then((answer) => (reading.answer = answer));
+    this.#readings.set(system, reading);
+    return true;
+  }
+
+  async #waitWhileBehind(system: string, watched: SystemReplicas, first: ReplicaReading[]): Promise<boolean> {
     let pause: LagPause | undefined;
     let lastLog = 0;
-    for (;;) {
-      const readings = await watched.read();
-      const behind = readings.filter((r) => !('lagMs' in r.status) || r.status.lagMs > watched.maxLagMs);
+    for (let readings = first; ; readings = await readSafely(watched)) {
+      const behind = behindOf(watched, readings);
       if (!behind.length) break;
       const now = this.clock.now();
       if (!pause) {
@@ -175,7 +208,21 @@ export class SweepBrakes {
   }
 
   async close(): Promise<void> {
+    await Promise.all([...this.#readings.values()].map((r) => r.reading));
     await Promise.all([...this.#replicas.values()].map((r) => r.close()));
+  }
+}
+
+function behindOf(watched: SystemReplicas, readings: readonly ReplicaReading[]): ReplicaReading[] {
+  return readings.filter((r) => !('lagMs' in r.status) || r.status.lagMs > watched.maxLagMs);
+}
+
+/** A reading that failed as a whole counts as a replica that cannot say (the sweep waits). */
+async function readSafely(watched: SystemReplicas): Promise<ReplicaReading[]> {
+  try {
+    return await watched.read();
+  } catch (err) {
+    return [{ replica: watched.system, status: { unknown: err instanceof Error ? err.message : String(err) } }];
   }
 }
 
