@@ -62,22 +62,25 @@ export async function distributeSweep(o: DistributeOptions, store: StateStore): 
     if ('conflict' in started) {
       throw new UsageError(`distributed sweep ${started.conflict} still sweeps ${started.tables.join(', ')}: two runs never sweep one table at once; wait for it (dsar jobs status ${started.conflict}) or distribute other tables`);
     }
-    if ('joined' in started) {
-      // The same tables are being swept by a run not finished yet (this command, or its scheduler, was stopped and
-      // run again): that run continues; nothing new is planned or queued.
-      const shares = await store.sweepShares.shares(started.joined);
-      o.log.info({ runId: started.joined, shares: shares.length }, 'joined the open distributed sweep of the same tables');
-      return { ok: true, runId: started.joined, joined: true, asOf: (await store.sweepShares.settings<RunSettings>(started.joined))?.asOf ?? o.settings.asOf, shares: shares.map((s) => ({ share: s.shareId, table: s.tableId, waitsFor: s.afterTables })), queued: 0, skipped: plan.skipped, failures: [] };
-    }
-    const runId = started.created;
-    const ready = await store.sweepShares.release(runId);
+    const runId = 'joined' in started ? started.joined : started.created;
+    // Joined: the same tables are being swept by a run not finished yet (this command, or its scheduler, was stopped
+    // and run again). That run continues; its queued shares are sent again, since whoever queued them may have died
+    // before they reached the queue (a share sent twice is claimed once: the worker puts the copy back).
+    await store.sweepShares.release(runId);
+    const shares = await store.sweepShares.shares(runId);
+    const queued = shares.filter((s) => s.status === 'queued');
     const queue = await openSweepQueue(url, { supervise: false });
     try {
-      await queue.send(ready.map((s) => ({ run: runId, share: s.shareId })), o.settings.leaseMs);
+      await queue.send(queued.map((s) => ({ run: runId, share: s.shareId })), o.settings.leaseMs);
     } finally {
       await queue.close();
     }
-    o.log.info({ runId, shares: planned.length, queued: ready.length }, 'sweep distributed');
+    if ('joined' in started) {
+      o.log.info({ runId, shares: shares.length, queued: queued.length }, 'joined the open distributed sweep of the same tables');
+      const asOf = (await store.sweepShares.settings<RunSettings>(runId))?.asOf ?? o.settings.asOf;
+      return { ok: true, runId, joined: true, asOf, shares: shares.map((s) => ({ share: s.shareId, table: s.tableId, waitsFor: s.afterTables })), queued: queued.length, skipped: plan.skipped, failures: [] };
+    }
+    o.log.info({ runId, shares: planned.length, queued: queued.length }, 'sweep distributed');
     const failures = plan.skipped.map((s) => `${s.table}: ${down.get(o.map.tables[s.table]?.system) ?? s.reason}`);
     return {
       ok: failures.length === 0,
@@ -85,7 +88,7 @@ export async function distributeSweep(o: DistributeOptions, store: StateStore): 
       joined: false,
       asOf: o.settings.asOf,
       shares: planned.map((s) => ({ share: s.shareId, table: s.tableId, waitsFor: s.afterTables })),
-      queued: ready.length,
+      queued: queued.length,
       skipped: plan.skipped,
       failures,
     };

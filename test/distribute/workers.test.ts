@@ -185,12 +185,14 @@ test('without a PostgreSQL state store, --distribute and worker are refused with
   expect(worker.stderr).toBe('dsar: dsar worker needs a PostgreSQL state store that every worker reaches: set state.url (the data map has none)\n');
 });
 
-test('sweep --distribute --wait ends when the workers are done (exit 0); run again meanwhile, it joins the open run; an overlapping run is refused', async () => {
+test('sweep --distribute --wait ends when the workers are done (exit 0); run again meanwhile, it joins the open run and queues its shares again; an overlapping run is refused', async () => {
   const app = await freshApp();
   expect((await runDsar(['--datamap', 'local.yaml', 'sweep', '--as-of', AS_OF], { cwd: dir, env: env(reference.url) })).code).toBe(0); // the reference (again: idempotent)
   const waiting = startWaiting(app);
   expect((await sharesQueued()).length).toBe(3); // users, sessions, events: no worker yet
 
+  // As if the command had died between recording the run and queueing its shares: none reached the queue.
+  await execPostgres(state.url, "delete from dsar_queue.job where name = 'dsar-sweep-share'");
   const again = await runDsar(SWEEP, { cwd: dir, env: env(app) });
   const overlapping = await runDsar([...SWEEP, '--table', 'app.events'], { cwd: dir, env: env(app) });
   const [w1, w2] = [startWorker(app), startWorker(app)];
@@ -198,7 +200,7 @@ test('sweep --distribute --wait ends when the workers are done (exit 0); run aga
 
   expect(again.code).toBe(0);
   const joined = JSON.parse(again.stdout);
-  expect([joined.joined, joined.queued, joined.runId]).toEqual([true, 0, waited.result.runId]);
+  expect([joined.joined, joined.queued, joined.runId]).toEqual([true, 2, waited.result.runId]); // sessions and events queued again; users waits for them
   expect(overlapping.code).toBe(2);
   expect(overlapping.stderr).toBe(`dsar: distributed sweep ${joined.runId} still sweeps app.events: two runs never sweep one table at once; wait for it (dsar jobs status ${joined.runId}) or distribute other tables\n`);
   expect(waited.code).toBe(0);
