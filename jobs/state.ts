@@ -1,7 +1,7 @@
 // The job runs' state store, as the other commands open it, and its failures as typed errors.
 import type { DataMap } from '../src/datamap/types.ts';
 import { isExpected, SystemError } from '../src/errors.ts';
-import { openStateFor } from '../src/ops/requests.ts';
+import { openStateFor } from '../src/state/for-map.ts';
 import type { StateStore } from '../src/state/store.ts';
 
 export function openJobState(map: DataMap): Promise<StateStore> {

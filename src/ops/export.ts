@@ -13,7 +13,7 @@ import { dueDate, daysLeft, type Law } from '../state/statutory.ts';
 import { isSqlConnector, type Connector, type Row, type TypeFamily } from '../../connectors/connector.ts';
 import { rowsToCsv, rowsToJson, typedRows } from './export-format.ts';
 import { assertPrivateOut, assertTargetFree, safeSegment, writePackage, type PackageFile, type WrittenFile } from './export-package.ts';
-import { openStateFor } from './requests.ts';
+import { openStateFor } from '../state/for-map.ts';
 import { openSystems } from './systems.ts';
 import { noRowsFound } from './verify.ts';
 import { assertSafeTicket, assertTicketIsThisRequest, parseLaw, parseReceived } from './ticket.ts';

@@ -30,7 +30,7 @@ import { LOSS_METRIC, renderRiskJson, RISK_FORMAT, type RiskReport } from '../re
 import type { StateStore } from '../state/store.ts';
 import { toolVersion } from '../package-root.ts';
 import { safeSegment } from './export-package.ts';
-import { openStateFor } from './requests.ts';
+import { openStateFor } from '../state/for-map.ts';
 import { connectorFor } from './systems.ts';
 import { runDpExtract } from './extract-dp.ts';
 import type { BitSource } from '../extract/dp/bits.ts';

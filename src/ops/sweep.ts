@@ -15,7 +15,7 @@ import { requireHmacKey } from '../masking/masker.ts';
 import { buildSweepPlan, resolveAsOf, selectSweptTables, type SweepSelection, type TableSweep } from '../plan/sweep-plan.ts';
 import type { StateStore } from '../state/store.ts';
 import { createProgress, type Progress } from './progress.ts';
-import { openStateFor } from './requests.ts';
+import { openStateFor } from '../state/for-map.ts';
 import { sweepFileTable } from './sweep-files.ts';
 import { resolveHeldRows, type HeldRows } from './sweep-holds.ts';
 import { prepareMasks } from './sweep-masks.ts';

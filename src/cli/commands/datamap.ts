@@ -25,7 +25,7 @@ export default defineCommand({
       describe: 'validate the data map; --live also checks it against the real schemas',
       builder: (y) => y.option('live', { type: 'boolean', default: false, describe: 'connect to every system and compare' }),
       async run(args, ctx) {
-        const { validateCommand } = await import('../../ops/validate.ts');
+        const { validateCommand } = await import('../handlers/validate.ts');
         return validateCommand(args, ctx);
       },
     }),
@@ -34,7 +34,7 @@ export default defineCommand({
       describe: 'write the data inventory: index.html (with a diagram of systems, tables and links) and inventory.md',
       builder: (y) => y.option('out', { type: 'string', default: './datamap-docs', describe: 'directory that receives the files' }),
       async run(args, ctx) {
-        const { docsCommand } = await import('../../ops/docs.ts');
+        const { docsCommand } = await import('../handlers/docs.ts');
         return docsCommand(args, ctx);
       },
     }),

@@ -9,7 +9,7 @@ export default defineCommand<{ dir: string; users: number }>({
       .option('dir', { type: 'string', default: '.dsar-demo', describe: 'where the demo writes everything (emptied first)' })
       .option('users', { type: 'number', default: 3000, describe: 'how many fake subjects' }),
   async run(args, ctx) {
-    const { demoCommand } = await import('../../ops/demo.ts');
+    const { demoCommand } = await import('../handlers/demo.ts');
     return demoCommand(args, ctx);
   },
 });

@@ -1,7 +1,7 @@
 // `dsar hold add <identity> --reason R`, `dsar hold remove <identity>`, `dsar hold list [identity]` (all with [--by type])
 import type { Argv } from 'yargs';
 import { defineCommand } from '../command.ts';
-import type { HoldArgs } from '../../ops/holds.ts';
+import type { HoldArgs } from '../handlers/holds.ts';
 
 const by = (y: Argv) => y.option('by', { type: 'string', describe: 'identity type of <identity> (default: email)' });
 
@@ -19,7 +19,7 @@ export default defineCommand({
           describe: 'why: the matter or case the hold serves',
         }),
       async run(args, ctx) {
-        const { holdAddCommand } = await import('../../ops/holds.ts');
+        const { holdAddCommand } = await import('../handlers/holds.ts');
         return holdAddCommand(args, ctx);
       },
     }),
@@ -29,7 +29,7 @@ export default defineCommand({
       builder: (y) =>
         by(y.positional('identity', { type: 'string', describe: 'the subject' })).option('reason', { type: 'string', describe: 'why it is lifted (optional)' }),
       async run(args, ctx) {
-        const { holdRemoveCommand } = await import('../../ops/holds.ts');
+        const { holdRemoveCommand } = await import('../handlers/holds.ts');
         return holdRemoveCommand(args, ctx);
       },
     }),
@@ -38,7 +38,7 @@ export default defineCommand({
       describe: 'list legal holds (or whether one subject is held)',
       builder: (y) => by(y.positional('identity', { type: 'string', describe: 'only this subject' })),
       async run(args, ctx) {
-        const { holdListCommand } = await import('../../ops/holds.ts');
+        const { holdListCommand } = await import('../handlers/holds.ts');
         return holdListCommand(args, ctx);
       },
     }),

@@ -1,6 +1,6 @@
 // `dsar optout <identity> --scope marketing|sharing [--by type]`
 import { defineCommand } from '../command.ts';
-import type { OptOutArgs } from '../../ops/optout.ts';
+import type { OptOutArgs } from '../handlers/optout.ts';
 
 export default defineCommand<OptOutArgs>({
   command: 'optout <identity>',
@@ -11,7 +11,7 @@ export default defineCommand<OptOutArgs>({
       .option('scope', { type: 'string', choices: ['marketing', 'sharing'], demandOption: true, describe: 'what the subject opts out of' })
       .option('by', { type: 'string', describe: 'identity type of <identity> (default: email)' }),
   async run(args, ctx) {
-    const { optoutCommand } = await import('../../ops/optout.ts');
+    const { optoutCommand } = await import('../handlers/optout.ts');
     return optoutCommand(args, ctx);
   },
 });

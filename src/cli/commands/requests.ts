@@ -10,13 +10,13 @@ export default defineCommand<{ open: boolean }>({
       command: 'verify',
       describe: 'check the ledger hash chain; exit 1 when an entry was changed or deleted',
       async run(args, ctx) {
-        const { verifyLedgerCommand } = await import('../../ops/requests.ts');
+        const { verifyLedgerCommand } = await import('../handlers/requests.ts');
         return verifyLedgerCommand(args, ctx);
       },
     }),
   ],
   async run(args, ctx) {
-    const { requestsCommand } = await import('../../ops/requests.ts');
+    const { requestsCommand } = await import('../handlers/requests.ts');
     return requestsCommand(args, ctx);
   },
 });

@@ -1,6 +1,6 @@
 // `dsar verify <identity> [--by type]`
 import { defineCommand } from '../command.ts';
-import type { VerifyArgs } from '../../ops/verify-subject.ts';
+import type { VerifyArgs } from '../handlers/verify-subject.ts';
 
 export default defineCommand<VerifyArgs>({
   command: 'verify <identity>',
@@ -10,7 +10,7 @@ export default defineCommand<VerifyArgs>({
       .positional('identity', { type: 'string', describe: 'the subject (an email unless --by says otherwise)' })
       .option('by', { type: 'string', describe: 'identity type of <identity> (default: email)' }),
   async run(args, ctx) {
-    const { verifyCommand } = await import('../../ops/verify-subject.ts');
+    const { verifyCommand } = await import('../handlers/verify-subject.ts');
     return verifyCommand(args, ctx);
   },
 });

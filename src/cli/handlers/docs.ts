@@ -1,15 +1,15 @@
 // `dsar datamap docs [--out DIR]`: writes the data inventory (index.html, inventory.md, diagram.svg) from the data
 // map alone; no system is contacted.
 import { mkdirSync } from 'node:fs';
-import { writeWholeFile } from '../extract/writer.ts';
+import { writeWholeFile } from '../../extract/writer.ts';
 import path from 'node:path';
-import type { CliContext, GlobalArgs } from '../cli/command.ts';
-import { loadDataMap } from '../datamap/load.ts';
-import { UsageError } from '../errors.ts';
-import { layoutDiagram, renderDiagramSvg } from '../report/docs-diagram.ts';
-import { renderInventoryHtml } from '../report/docs-html.ts';
-import { renderInventoryMarkdown } from '../report/docs-markdown.ts';
-import { buildInventory } from '../report/docs-model.ts';
+import type { CliContext, GlobalArgs } from '../command.ts';
+import { loadDataMap } from '../../datamap/load.ts';
+import { UsageError } from '../../errors.ts';
+import { layoutDiagram, renderDiagramSvg } from '../../report/docs-diagram.ts';
+import { renderInventoryHtml } from '../../report/docs-html.ts';
+import { renderInventoryMarkdown } from '../../report/docs-markdown.ts';
+import { buildInventory } from '../../report/docs-model.ts';
 
 export interface DocsArgs {
   out: string;

@@ -2,14 +2,14 @@
 // to learn every identity value they hold, then runs the deep check (deep-verify.ts) over every system. Reads only,
 // records nothing; exit 1 when an identity is found outside what `on_erase: keep` keeps, or a system is unreachable.
 import path from 'node:path';
-import type { CliContext, GlobalArgs } from '../cli/command.ts';
-import { loadDataMap } from '../datamap/load.ts';
-import { requireHmacKey } from '../masking/masker.ts';
-import { planTraversal, traverse } from '../plan/traversal.ts';
-import { deepValues, deepVerify, renderDeep, type DeepReport } from './deep-verify.ts';
-import { subjectIdentity } from './export.ts';
-import { openSystems } from './systems.ts';
-import { collectSubjectValues } from './verify.ts';
+import type { CliContext, GlobalArgs } from '../command.ts';
+import { loadDataMap } from '../../datamap/load.ts';
+import { requireHmacKey } from '../../masking/masker.ts';
+import { planTraversal, traverse } from '../../plan/traversal.ts';
+import { deepValues, deepVerify, renderDeep, type DeepReport } from '../../ops/deep-verify.ts';
+import { subjectIdentity } from '../../ops/export.ts';
+import { openSystems } from '../../ops/systems.ts';
+import { collectSubjectValues } from '../../ops/verify.ts';
 
 export interface VerifyArgs extends GlobalArgs {
   identity: string;

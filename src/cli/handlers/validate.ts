@@ -1,8 +1,8 @@
 // `dsar datamap validate [--live]`: static checks always; --live compares the map with every system's schema.
 import path from 'node:path';
-import { loadDataMap } from '../datamap/load.ts';
-import { DataMapError } from '../errors.ts';
-import type { CliContext, GlobalArgs } from '../cli/command.ts';
+import { loadDataMap } from '../../datamap/load.ts';
+import { DataMapError } from '../../errors.ts';
+import type { CliContext, GlobalArgs } from '../command.ts';
 
 export async function validateCommand(args: GlobalArgs & { live: boolean }, ctx: CliContext): Promise<number> {
   const map = loadDataMap(path.resolve(args.datamap));
@@ -23,7 +23,7 @@ export async function validateCommand(args: GlobalArgs & { live: boolean }, ctx:
     );
     return 0;
   }
-  const { checkLive } = await import('../datamap/live-check.ts');
+  const { checkLive } = await import('../../datamap/live-check.ts');
   const report = await checkLive(map, ctx.log);
   const warnings = [...mapWarnings, ...report.warnings];
   ctx.out.result({ ...summary, ...report, warnings, ok: report.errors.length === 0 && report.unreachable.length === 0 }, (r) =>

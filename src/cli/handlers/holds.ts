@@ -2,13 +2,13 @@
 // by sweeps. Holds are kept by the subject's keyed hash; their reason is shown to operators but never put in the ledger
 // (it may name people).
 import path from 'node:path';
-import type { CliContext, GlobalArgs } from '../cli/command.ts';
-import { loadDataMap } from '../datamap/load.ts';
-import { UsageError } from '../errors.ts';
-import type { Hold } from '../state/holds.ts';
-import type { StateStore } from '../state/store.ts';
-import { subjectIdentity } from './export.ts';
-import { openStateFor } from '../state/for-map.ts';
+import type { CliContext, GlobalArgs } from '../command.ts';
+import { loadDataMap } from '../../datamap/load.ts';
+import { UsageError } from '../../errors.ts';
+import type { Hold } from '../../state/holds.ts';
+import type { StateStore } from '../../state/store.ts';
+import { subjectIdentity } from '../../ops/export.ts';
+import { openStateFor } from '../../state/for-map.ts';
 
 export interface HoldArgs extends GlobalArgs {
   identity?: string;

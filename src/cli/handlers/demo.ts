@@ -1,9 +1,9 @@
 // `dsar demo`: generates SQLite and CSV systems with faker, then runs every capability on them and tells the story.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { generateDemoData } from '../demo/generate.ts';
-import { packageRoot } from '../package-root.ts';
-import type { CliContext, GlobalArgs } from '../cli/command.ts';
+import { generateDemoData } from '../../demo/generate.ts';
+import { packageRoot } from '../../package-root.ts';
+import type { CliContext, GlobalArgs } from '../command.ts';
 
 
 export interface DemoArgs extends GlobalArgs {
@@ -20,7 +20,7 @@ interface Step {
 }
 
 export async function demoCommand(args: DemoArgs, ctx: CliContext): Promise<number> {
-  const { main } = await import('../cli/main.ts');
+  const { main } = await import('../main.ts');
   const dir = path.resolve(args.dir);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true, mode: 0o700 });

@@ -1,13 +1,10 @@
 // `dsar requests [--open]` and `dsar requests verify`: the request ledger with statutory due dates, and its chain check.
 import path from 'node:path';
-import type { CliContext, GlobalArgs } from '../cli/command.ts';
-import { loadDataMap } from '../datamap/load.ts';
-import { openStateFor } from '../state/for-map.ts';
-import type { RequestSummary } from '../state/ledger.ts';
-import type { StateStore } from '../state/store.ts';
-
-// Kept here too: erase, holds and opt-outs import it from this module.
-export { openStateFor };
+import type { CliContext, GlobalArgs } from '../command.ts';
+import { loadDataMap } from '../../datamap/load.ts';
+import { openStateFor } from '../../state/for-map.ts';
+import type { RequestSummary } from '../../state/ledger.ts';
+import type { StateStore } from '../../state/store.ts';
 
 async function withStore<T>(args: GlobalArgs, work: (store: StateStore) => Promise<T>): Promise<T> {
   const store = await openStateFor(loadDataMap(path.resolve(args.datamap)));

@@ -3,18 +3,18 @@
 // subject's rows there are erased as `dsar erase` would (delete or anonymize per on_erase, references kept intact,
 // legal holds win), and recording it again later erases whatever came back since.
 import path from 'node:path';
-import type { CliContext, GlobalArgs } from '../cli/command.ts';
-import { loadDataMap } from '../datamap/load.ts';
-import type { DataMap, TableDef } from '../datamap/types.ts';
-import { RefusedError, UsageError } from '../errors.ts';
-import type { Logger } from '../log.ts';
-import { requireHmacKey } from '../masking/masker.ts';
-import type { TraversalIdentity } from '../plan/traversal.ts';
-import { OPT_OUT_SCOPES, type OptOut, type OptOutScope } from '../state/optouts.ts';
-import type { StateStore } from '../state/store.ts';
-import { renderErasure, runErasure, type ErasureResult } from './erase.ts';
-import { subjectIdentity } from './export.ts';
-import { openStateFor } from '../state/for-map.ts';
+import type { CliContext, GlobalArgs } from '../command.ts';
+import { loadDataMap } from '../../datamap/load.ts';
+import type { DataMap, TableDef } from '../../datamap/types.ts';
+import { RefusedError, UsageError } from '../../errors.ts';
+import type { Logger } from '../../log.ts';
+import { requireHmacKey } from '../../masking/masker.ts';
+import type { TraversalIdentity } from '../../plan/traversal.ts';
+import { OPT_OUT_SCOPES, type OptOut, type OptOutScope } from '../../state/optouts.ts';
+import type { StateStore } from '../../state/store.ts';
+import { renderErasure, runErasure, type ErasureResult } from '../../ops/erase.ts';
+import { subjectIdentity } from '../../ops/export.ts';
+import { openStateFor } from '../../state/for-map.ts';
 
 export interface OptOutArgs extends GlobalArgs {
   identity: string;
