@@ -1,10 +1,7 @@
 // `dsar erase <identity> --ticket T`: account closure. Finds the subject's rows (the traversal), refuses when a legal
 // hold covers any of the subject's identities, plans (erase-plan.ts), stores the plan sealed, runs it step by step
 // with checkpoints, then verifies that nothing of the subject is left. The ledger records each stage.
-import path from 'node:path';
 import type { Connector, SchemaInfo } from '../../connectors/connector.ts';
-import type { CliContext, GlobalArgs } from '../cli/command.ts';
-import { loadDataMap } from '../datamap/load.ts';
 import { normalizeIdentity, normalizeLinkValue } from '../datamap/normalize.ts';
 import type { DataMap, TableDef } from '../datamap/types.ts';
 import { RefusedError, SystemError, UsageError } from '../errors.ts';
@@ -13,7 +10,6 @@ import { requireHmacKey } from '../masking/masker.ts';
 import {
   buildErasePlan,
   planSteps,
-  renderPlan,
   rowFingerprint,
   summarizePlan,
   MAX_STEP_ROWS,
@@ -29,24 +25,11 @@ import type { LedgerAppend, LedgerKind } from '../state/ledger.ts';
 import type { Law } from '../state/statutory.ts';
 import type { StateStore } from '../state/store.ts';
 import { executePlan } from './erase-execute.ts';
-import { subjectIdentity } from './export.ts';
-import { openStateFor } from '../state/for-map.ts';
 import { openSystems } from './systems.ts';
-import { assertSafeTicket, assertTicketIsThisRequest, parseLaw, parseReceived } from './ticket.ts';
+import { assertTicketIsThisRequest } from './ticket.ts';
 import { holdFilesSystems, type FilesLock } from './file-writers.ts';
-import { deepValues, deepVerify, renderDeep, type DeepReport } from './deep-verify.ts';
-import { collectSubjectValues, keyedHash, noRowsFound, searchedScope, renderResidue, verifyErasure, type MaskedColumns, type VerificationReport } from './verify.ts';
-
-export interface EraseArgs extends GlobalArgs {
-  identity: string;
-  ticket: string;
-  by?: string;
-  dryRun: boolean;
-  child: boolean;
-  received?: string;
-  law?: string;
-  verifyDeep?: boolean;
-}
+import { deepValues, deepVerify, type DeepReport } from './deep-verify.ts';
+import { collectSubjectValues, keyedHash, verifyErasure, type MaskedColumns, type VerificationReport } from './verify.ts';
 
 export interface ErasureRequest {
   map: DataMap;
@@ -102,46 +85,6 @@ interface StoredPlan {
   subject: string;
   stepRows: number;
   sealed: SealedPlan;
-}
-
-export async function eraseCommand(args: EraseArgs, ctx: CliContext): Promise<number> {
-  const ticket = assertSafeTicket(args.ticket);
-  const law = parseLaw(args.law);
-  const receivedOn = parseReceived(args.received);
-  const map = loadDataMap(path.resolve(args.datamap));
-  requireHmacKey(map.secrets.hmacKey);
-  const identity = subjectIdentity(map, args.by ?? 'email', args.identity);
-  const store = await openStateFor(map);
-  try {
-    const result = await runErasure(
-      {
-        map,
-        identity,
-        runKey: `erase:${ticket}`,
-        ledger: { kind: 'erase', ticket, receivedOn, law },
-        dryRun: args.dryRun,
-        child: args.child,
-        stepRows: stepRowsFromEnv(),
-        pauseMs: Number(process.env.DSAR_ERASE_STEP_PAUSE_MS) || undefined,
-        verifyDeep: args.verifyDeep,
-      },
-      store,
-      ctx.log,
-    );
-    ctx.out.result({ ticket, ...result }, (r) => renderErasure(`erase ${ticket}`, r));
-    return result.ok ? 0 : 1;
-  } finally {
-    await store.close();
-  }
-}
-
-/** `DSAR_ERASE_STEP_ROWS`: smaller transactions than the default 1,000 rows (never larger). */
-function stepRowsFromEnv(): number | undefined {
-  const text = process.env.DSAR_ERASE_STEP_ROWS;
-  if (!text) return undefined;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_STEP_ROWS) throw new UsageError(`DSAR_ERASE_STEP_ROWS must be a whole number from 1 to ${MAX_STEP_ROWS}`);
-  return n;
 }
 
 /**
@@ -401,28 +344,4 @@ function foundIdentityHashes(map: DataMap, data: SubjectData, store: StateStore)
     }
   }
   return [...hashes];
-}
-
-export function renderErasure(title: string, r: ErasureResult): string {
-  const lines = [`${title}${r.dryRun ? ' (dry run: nothing changed)' : r.resumed ? ' (resumed)' : ''}`, renderPlan(r.plan)];
-  if (r.rowsFound === 0 && !r.resumed) lines.push(noRowsFound(r.identityType, 'or it was erased before'));
-  if (r.done) {
-    const changed = r.done.reduce((n, d) => n + d.changed, 0);
-    lines.push(`done: ${changed} row${changed === 1 ? '' : 's'} changed in ${new Set(r.done.map((d) => d.table)).size} table(s)`);
-  }
-  const v = r.verification;
-  if (v) {
-    if (v.residue.length) {
-      lines.push(`verification: ${v.residue.length} value(s) of the subject remain (${searchedScope(v)}):`);
-      lines.push(...v.residue.map((h) => `  ${renderResidue(h)}`));
-    } else {
-      lines.push(`verification: no value of the subject remains (${searchedScope(v)})`);
-    }
-    if (v.retained.length) lines.push(`kept on purpose (on_erase: keep): ${v.retained.length} value(s)`);
-    for (const u of v.unreachable) lines.push(`not searched: ${u}`);
-  }
-  if (r.deepVerification) lines.push(...renderDeep(r.deepVerification));
-  for (const f of r.failures) lines.push(`failed: ${f}`);
-  if (!r.ok && !r.dryRun) lines.push('incomplete: run the same command again once the failures above are resolved');
-  return lines.join('\n');
 }

@@ -1,33 +1,21 @@
-// `dsar export <identity> --ticket T`: an access request. Finds every row of the subject (traversal.ts), writes the
+// Access requests (`dsar export <identity> --ticket T`, flags in src/cli/handlers/export.ts). Finds every row of the subject (traversal.ts), writes the
 // package (manifest, data files, report.html) atomically, and records the request in the ledger.
 import { toolVersion } from '../package-root.ts';
 import path from 'node:path';
-import type { CliContext, GlobalArgs } from '../cli/command.ts';
+import type { Logger } from '../log.ts';
+import type { StateStore } from '../state/store.ts';
 import type { DataMap } from '../datamap/types.ts';
-import { loadDataMap } from '../datamap/load.ts';
 import { lookalikes, normalizeIdentity } from '../datamap/normalize.ts';
 import { SystemError, UsageError } from '../errors.ts';
-import { describeStep, planTraversal, traverse, type SubjectData, type TraversalIdentity, type TraversalPlan } from '../plan/traversal.ts';
+import { planTraversal, traverse, type SubjectData, type TraversalIdentity, type TraversalPlan } from '../plan/traversal.ts';
 import { renderExportReport } from '../report/export-html.ts';
 import { dueDate, daysLeft, type Law } from '../state/statutory.ts';
 import { isSqlConnector, type Connector, type Row, type TypeFamily } from '../../connectors/connector.ts';
 import { rowsToCsv, rowsToJson, typedRows } from './export-format.ts';
 import { assertPrivateOut, assertTargetFree, safeSegment, writePackage, type PackageFile, type WrittenFile } from './export-package.ts';
-import { openStateFor } from '../state/for-map.ts';
 import { openSystems } from './systems.ts';
 import { noRowsFound } from './verify.ts';
-import { assertSafeTicket, assertTicketIsThisRequest, parseLaw, parseReceived } from './ticket.ts';
-
-export interface ExportArgs extends GlobalArgs {
-  identity: string;
-  ticket: string;
-  by?: string;
-  out: string;
-  received?: string;
-  law?: string;
-  force: boolean;
-  dryRun: boolean;
-}
+import { assertTicketIsThisRequest } from './ticket.ts';
 
 export const MANIFEST = 'manifest.json';
 export const REPORT = 'report.html';
@@ -83,97 +71,94 @@ export interface ExportResult {
   manifestSha256: string;
 }
 
-export async function exportCommand(args: ExportArgs, ctx: CliContext): Promise<number> {
-  const ticket = assertSafeTicket(args.ticket);
-  const law = parseLaw(args.law);
-  const receivedOn = parseReceived(args.received);
-  const map = loadDataMap(path.resolve(args.datamap));
-  const identity = subjectIdentity(map, args.by ?? 'email', args.identity);
-  const plan = planTraversal(map, [identity]);
-  const target = path.resolve(args.out ?? 'exports', ticket);
+export interface ExportRequest {
+  map: DataMap;
+  identity: TraversalIdentity;
+  ticket: string;
+  receivedOn: string;
+  law: Law;
+  /** The package directory (it must not exist unless `force`). */
+  target: string;
+  force: boolean;
+}
 
-  if (args.dryRun) {
-    const doc = { dryRun: true, ticket, out: target, plan: printablePlan(plan) };
-    ctx.out.result(doc, () =>
-      [`export ${ticket} (dry run: nothing read or written); would write ${target}`, 'traversal plan, breadth-first:', ...plan.steps.map((s, i) => `  ${i + 1}. ${describeStep(s)}`)].join('\n'),
-    );
-    return 0;
-  }
-  assertTargetFree(target, args.force);
-  assertPrivateOut(path.dirname(target), args.force);
+/** The package directory must not exist (unless forced) and its parent must not be world-writable. */
+export function assertExportTarget(target: string, force: boolean): void {
+  assertTargetFree(target, force);
+  assertPrivateOut(path.dirname(target), force);
+}
+
+/** Reads every row of the subject, writes the package and records the request; throws on bad input, nothing written. */
+export async function runExport(req: ExportRequest, store: StateStore, log: Logger): Promise<ExportResult> {
+  const { map, identity, ticket, receivedOn, law, target } = req;
+  const plan = planTraversal(map, [identity]);
+  assertExportTarget(target, req.force);
 
   const systems = [...new Set(plan.order.map((t) => map.tables[t].system))];
-  const store = await openStateFor(map);
+  const subject = store.subjectHash(identity.type, identity.value);
+  assertTicketIsThisRequest(ticket, 'export', subject, await store.ledger.forTicket(ticket));
+  const opened = await openSystems(map, log, systems);
+  const startedAt = new Date();
+  const request = { ticket, kind: 'export' as const, subjectHash: subject };
   try {
-    const subject = store.subjectHash(identity.type, identity.value);
-    assertTicketIsThisRequest(ticket, 'export', subject, await store.ledger.forTicket(ticket));
-    const opened = await openSystems(map, ctx.log, systems);
-    const startedAt = new Date();
-    const request = { ticket, kind: 'export' as const, subjectHash: subject };
-    try {
-      await store.ledger.append({ ...request, event: 'started', outcome: 'in-progress', startedAt, receivedOn, law, detail: { identityType: identity.type, datamapSha256: map.hash } });
-    } catch (err) {
-      await opened.closeAll();
-      throw err;
-    }
-    ctx.log.info({ subject, ticket, systems: systems.length }, 'export started');
-    try {
-      const data = await traverse(map, plan, opened.connectors, ctx.log);
-      const unreachable = mergeUnreachable(opened.unreachable, data.unreachable);
-      const rowsOf = await typedTables(data, opened.connectors);
-      const createdAt = new Date();
-      const written = await writePackage(
-        target,
-        packageFiles(map, data, rowsOf, ticket, createdAt, unreachable),
-        (files) => ({ path: MANIFEST, content: manifestJson({ map, data, ticket, createdAt, unreachable, files, identityType: identity.type, subject, receivedOn, law }) }),
-        args.force,
-      );
-      const manifest = written.find((f) => f.path === MANIFEST)!;
-      const tables = tableSummaries(map, data, unreachable);
-      const rowCounts = Object.fromEntries(tables.filter((t) => t.rows).map((t) => [t.table, t.rows!]));
-      const rows = Object.values(rowCounts).reduce((a, b) => a + b, 0);
-      await store.ledger.append({
-        ...request,
-        event: 'completed',
-        outcome: unreachable.length ? 'partial' : 'ok',
-        startedAt,
-        endedAt: new Date(),
-        rowCounts,
-        detail: { manifestSha256: manifest.sha256, files: written.length, queries: data.queries, unreachable: unreachable.map(where) },
-      });
-      ctx.log.info({ subject, ticket, rows, tables: Object.keys(rowCounts).length, queries: data.queries, unreachable: unreachable.length }, 'export completed');
-      await opened.closeAll();
-      const dueOn = dueDate(receivedOn, law);
-      const result: ExportResult = {
-        ok: unreachable.length === 0,
-        ticket,
-        out: target,
-        subject,
-        receivedOn,
-        law,
-        dueOn,
-        daysLeft: daysLeft(dueOn, new Date()),
-        rows,
-        ...(rows === 0 ? { noRows: noRowsFound(identity.type) } : {}),
-        queries: data.queries,
-        tables,
-        unreachable: unreachable.map((u) => ({ ...where(u), message: u.message })),
-        manifestSha256: manifest.sha256,
-      };
-      ctx.out.result(result, renderResult);
-      return unreachable.length ? 1 : 0;
-    } catch (err) {
-      await opened.closeAll();
-      // The failure is recorded by kind and place only: a driver's message may quote personal values.
-      const error = { error: err instanceof Error ? err.name : 'Error', ...(err instanceof SystemError ? where(err) : {}) };
-      ctx.log.error({ subject, ticket, ...error }, 'export failed');
-      await store.ledger
-        .append({ ...request, event: 'failed', outcome: 'failed', startedAt, endedAt: new Date(), detail: error })
-        .catch((e: unknown) => ctx.log.error({ ticket, err: e instanceof Error ? e.message : String(e) }, 'could not record the failed export in the ledger'));
-      throw err;
-    }
-  } finally {
-    await store.close();
+    await store.ledger.append({ ...request, event: 'started', outcome: 'in-progress', startedAt, receivedOn, law, detail: { identityType: identity.type, datamapSha256: map.hash } });
+  } catch (err) {
+    await opened.closeAll();
+    throw err;
+  }
+  log.info({ subject, ticket, systems: systems.length }, 'export started');
+  try {
+    const data = await traverse(map, plan, opened.connectors, log);
+    const unreachable = mergeUnreachable(opened.unreachable, data.unreachable);
+    const rowsOf = await typedTables(data, opened.connectors);
+    const createdAt = new Date();
+    const written = await writePackage(
+      target,
+      packageFiles(map, data, rowsOf, ticket, createdAt, unreachable),
+      (files) => ({ path: MANIFEST, content: manifestJson({ map, data, ticket, createdAt, unreachable, files, identityType: identity.type, subject, receivedOn, law }) }),
+      req.force,
+    );
+    const manifest = written.find((f) => f.path === MANIFEST)!;
+    const tables = tableSummaries(map, data, unreachable);
+    const rowCounts = Object.fromEntries(tables.filter((t) => t.rows).map((t) => [t.table, t.rows!]));
+    const rows = Object.values(rowCounts).reduce((a, b) => a + b, 0);
+    await store.ledger.append({
+      ...request,
+      event: 'completed',
+      outcome: unreachable.length ? 'partial' : 'ok',
+      startedAt,
+      endedAt: new Date(),
+      rowCounts,
+      detail: { manifestSha256: manifest.sha256, files: written.length, queries: data.queries, unreachable: unreachable.map(where) },
+    });
+    log.info({ subject, ticket, rows, tables: Object.keys(rowCounts).length, queries: data.queries, unreachable: unreachable.length }, 'export completed');
+    await opened.closeAll();
+    const dueOn = dueDate(receivedOn, law);
+    return {
+      ok: unreachable.length === 0,
+      ticket,
+      out: target,
+      subject,
+      receivedOn,
+      law,
+      dueOn,
+      daysLeft: daysLeft(dueOn, new Date()),
+      rows,
+      ...(rows === 0 ? { noRows: noRowsFound(identity.type) } : {}),
+      queries: data.queries,
+      tables,
+      unreachable: unreachable.map((u) => ({ ...where(u), message: u.message })),
+      manifestSha256: manifest.sha256,
+    };
+  } catch (err) {
+    await opened.closeAll();
+    // The failure is recorded by kind and place only: a driver's message may quote personal values.
+    const error = { error: err instanceof Error ? err.name : 'Error', ...(err instanceof SystemError ? where(err) : {}) };
+    log.error({ subject, ticket, ...error }, 'export failed');
+    await store.ledger
+      .append({ ...request, event: 'failed', outcome: 'failed', startedAt, endedAt: new Date(), detail: error })
+      .catch((e: unknown) => log.error({ ticket, err: e instanceof Error ? e.message : String(e) }, 'could not record the failed export in the ledger'));
+    throw err;
   }
 }
 
@@ -299,25 +284,4 @@ function manifestJson(m: ManifestInput): string {
     files: m.files.map((f) => ({ path: f.path, sha256: f.sha256, bytes: f.bytes })),
   };
   return JSON.stringify(manifest, null, 2) + '\n';
-}
-
-function dueText(r: ExportResult): string {
-  const late = -r.daysLeft;
-  if (!r.ok) return late > 0 ? `still open, ${late} day(s) overdue` : `still open, ${r.daysLeft} day(s) left`;
-  return late > 0 ? `answered ${late} day(s) late` : `answered with ${r.daysLeft} day(s) to spare`;
-}
-
-function renderResult(r: ExportResult): string {
-  const width = Math.max(...r.tables.map((t) => t.table.length), 5);
-  const lines = [
-    `export ${r.ticket}: ${r.rows} row${r.rows === 1 ? '' : 's'} from ${r.tables.filter((t) => t.rows).length} table(s), ${r.queries} queries`,
-    ...r.tables.map((t) => `  ${t.table.padEnd(width)}  ${t.status === 'unreachable' ? 'UNREACHABLE' : String(t.rows)}`),
-    ...(r.noRows ? [r.noRows] : []),
-    ...r.unreachable.map((u) => `unreachable: ${u.message}`),
-    `package: ${r.out}`,
-    `manifest sha256: ${r.manifestSha256}`,
-    `due ${r.dueOn} (${r.law.toUpperCase()}, received ${r.receivedOn}): ${dueText(r)}`,
-  ];
-  if (!r.ok) lines.push(`incomplete: ${r.unreachable.length} system(s) or table(s) could not be read; run again with --force once they are back`);
-  return lines.join('\n');
 }

@@ -1,11 +1,9 @@
-// `dsar extract <name> [--out FILE]`: a de-identified data set as the data map declares it under `extracts:`, with
+// Extracts (`dsar extract <name>`, flags in src/cli/handlers/extract.ts): a de-identified data set as the data map declares it under `extracts:`, with
 // its risk report beside it (`<file>.risk.json`, `<file>.risk.html`) and an entry in the ledger. The work happens in
 // the source system wherever it can (src/extract/sql-source.ts); this file wires the pieces together.
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { isSqlConnector, type ColumnInfo, type Connector, type SqlConnector } from '../../connectors/connector.ts';
-import type { CliContext, GlobalArgs } from '../cli/command.ts';
-import { loadDataMap } from '../datamap/load.ts';
 import type { DataMap, ExtractDef } from '../datamap/types.ts';
 import { RefusedError, SystemError, UsageError } from '../errors.ts';
 import { runAggregateExtract, type AggregateOutcome } from '../extract/aggregate.ts';
@@ -30,16 +28,9 @@ import { LOSS_METRIC, renderRiskJson, RISK_FORMAT, type RiskReport } from '../re
 import type { StateStore } from '../state/store.ts';
 import { toolVersion } from '../package-root.ts';
 import { safeSegment } from './export-package.ts';
-import { openStateFor } from '../state/for-map.ts';
 import { connectorFor } from './systems.ts';
 import { runDpExtract } from './extract-dp.ts';
 import type { BitSource } from '../extract/dp/bits.ts';
-
-export interface ExtractArgs extends GlobalArgs {
-  name: string;
-  out?: string;
-  memoryGroups?: number;
-}
 
 export interface ExtractResult {
   ok: boolean;
@@ -61,19 +52,6 @@ export interface ExtractResult {
   /** A refused run's earlier output files, moved aside so that none looks current. */
   movedAside?: MovedAside[];
   risk?: RiskReport;
-}
-
-export async function extractCommand(args: ExtractArgs, ctx: CliContext): Promise<number> {
-  if (args.memoryGroups !== undefined && (!Number.isInteger(args.memoryGroups) || args.memoryGroups < 1)) throw new UsageError('--memory-groups must be a whole number of at least 1');
-  const map = loadDataMap(path.resolve(args.datamap));
-  const store = await openStateFor(map);
-  try {
-    const result = await runExtract(map, args.name, { out: args.out, store, log: ctx.log, frequencyBound: args.memoryGroups });
-    ctx.out.result(result, renderExtract);
-    return result.ok ? 0 : 1;
-  } finally {
-    await store.close();
-  }
 }
 
 export interface RunExtractOptions {
@@ -306,37 +284,4 @@ function riskReport(map: DataMap, def: ExtractDef, plan: ExtractPlan, outcome: E
     generalization: { columns: outcome.node.levels, informationLoss: outcome.node.loss, lossMetric: LOSS_METRIC, search: outcome.search },
     ...(plan.kind === 'record' ? { record: (outcome as Extract<RecordOutcome, { ok: true }>).risk } : { aggregate: (outcome as Extract<AggregateOutcome, { ok: true }>).risk }),
   };
-}
-
-export function renderExtract(r: ExtractResult): string {
-  const levels = Object.entries(r.levels).map(([c, s]) => `${c}: ${s}`).join(', ') || 'none';
-  if (!r.ok && r.closest) {
-    const c = r.closest;
-    return [
-      `extract ${r.extract}: no generalization satisfies the privacy settings; nothing was written`,
-      `closest: ${levels} would still suppress ${c.suppressedRows} of ${c.rows} rows (max_suppression allows ${c.allowed})`,
-      `search: ${r.search}`,
-      ...(r.movedAside ?? []).map((m) => `earlier output moved aside, it is not from this run: ${m.from} -> ${m.to}`),
-    ].join('\n');
-  }
-  const dp = r.risk?.dp;
-  if (dp) {
-    return [
-      `extract ${r.extract} (differentially private aggregate): ${r.rowsOut} noisy cell(s) written (${dp.cells.from === 'domain' ? 'every cell of the domain' : `cells whose noisy count reached ${dp.cells.threshold}`})`,
-      `${dp.mechanism} noise, epsilon ${dp.epsilon}${dp.delta ? `, delta ${dp.delta}` : ''}; ${dp.queries.map((q) => `${q.query}: ±${q.interval95} (95%)`).join('; ')}`,
-      `budget ${dp.budget.group}: epsilon ${+dp.budget.left.epsilon.toPrecision(6)}, delta ${+dp.budget.left.delta.toPrecision(6)} left in the ${dp.budget.per} window`,
-      ...r.files.map((f) => `  ${f.path}  sha256 ${f.sha256}`),
-    ].join('\n');
-  }
-  const lines = [
-    `extract ${r.extract} (${r.kind}): ${r.rowsOut} row(s) written, ${r.rowsSuppressed} of ${r.rowsIn} source row(s) suppressed`,
-    `generalization: ${levels} (information loss ${(r.informationLoss * 100).toFixed(1)}%)`,
-  ];
-  const rec = r.risk?.record;
-  if (rec) lines.push(`k achieved ${rec.kAchieved}${rec.lAchieved !== undefined ? `, l achieved ${rec.lAchieved}` : ''}; highest re-identification risk ${rec.output.max.toFixed(4)}, average ${rec.output.average.toFixed(4)}`);
-  const agg = r.risk?.aggregate;
-  if (agg) lines.push(`cells: ${agg.cellsPublished} published, ${agg.cellsSuppressedPrimary} suppressed under k, ${agg.cellsSuppressedSecondary} suppressed to protect the totals`);
-  lines.push(`search: ${r.search}`);
-  for (const f of r.files) lines.push(`  ${f.path}  sha256 ${f.sha256}`);
-  return lines.join('\n');
 }

@@ -2,31 +2,14 @@
 // sampled (a bounded sample per table, whatever its size), and the detectors' verdicts are compared with the data
 // map: undeclared personal data, card numbers (the policy promises none), declared tables and columns that are
 // gone, declared columns whose values do not look like their category. Exit 1 when anything must be acted on.
-import { toolVersion } from '../package-root.ts';
-import { existsSync } from 'node:fs';
-import { writeWholeFile } from '../extract/writer.ts';
-import path from 'node:path';
-import type { CliContext, GlobalArgs } from '../cli/command.ts';
-import { loadDataMap } from '../datamap/load.ts';
 import type { DataMap } from '../datamap/types.ts';
-import { isExpected, UsageError } from '../errors.ts';
+import { UsageError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { toSarif } from '../report/sarif.ts';
 import { valueDetectors } from '../scan/detectors/index.ts';
-import { exitCodeOf, findingLines, isClean, type ScanReport } from '../scan/report.ts';
+import { findingLines, isClean, type ScanReport } from '../scan/report.ts';
 import { snippetBlock } from '../scan/snippet.ts';
-import { renderScan } from './scan-render.ts';
 import { emptyScan, scanSystem, type SystemScan } from './scan-system.ts';
-import { countBar } from './progress.ts';
 import { openSystems } from './systems.ts';
-
-export interface ScanArgs extends GlobalArgs {
-  system?: string[];
-  sample: number;
-  full: boolean;
-  sarif?: string;
-  writeMap?: boolean;
-}
 
 export interface ScanOptions {
   /** Systems to scan (default: every declared one). */
@@ -112,50 +95,4 @@ export async function runScan(map: DataMap, options: ScanOptions, log: Logger): 
     'scan finished',
   );
   return report;
-}
-
-export async function scanCommand(args: ScanArgs, ctx: CliContext): Promise<number> {
-  const sample = parseSample(args.sample);
-  const map = loadDataMap(path.resolve(args.datamap));
-  const progress = ctx.tty && !ctx.out.json ? countBar('scan {value} tables sampled') : undefined;
-  let report: ScanReport;
-  try {
-    report = await runScan(map, { systems: args.system, sample, full: args.full, onTable: progress?.tick }, ctx.log);
-  } finally {
-    progress?.stop();
-  }
-  if (args.sarif) {
-    const file = path.resolve(args.sarif);
-    try {
-      // Written beside the target and renamed over it: a planted symlink is replaced, never written through. Into a
-      // directory that exists: a mistyped path is an error, not a new directory.
-      if (!existsSync(path.dirname(file))) throw Object.assign(new Error('no such directory'), { code: 'ENOENT' });
-      await writeWholeFile(file, JSON.stringify(toSarif(report, { toolVersion: toolVersion(), cwd: process.cwd() }), null, 2) + '\n');
-    } catch (err) {
-      throw new UsageError(`--sarif: cannot write ${file}: ${err instanceof UsageError ? err.message : ((err as NodeJS.ErrnoException).code ?? String(err))}`);
-    }
-  }
-  // What the scan found, merged into the map by `datamap init --merge` (whole entries for new tables, with links).
-  let mapMerged: Awaited<ReturnType<typeof import('./datamap-init.ts').initDataMap>> | undefined;
-  // It reads the systems again (init decides keys and links from its own sample): twice the sampling, never a write.
-  let writeMapError: string | undefined;
-  if (args.writeMap && report.snippets.length) {
-    const { initDataMap } = await import('./datamap-init.ts');
-    try {
-      mapMerged = await initDataMap({ datamap: args.datamap, systems: [], merge: true, only: args.system, sample }, ctx.log);
-    } catch (err) {
-      if (!isExpected(err)) throw err;
-      writeMapError = (err as Error).message;
-    }
-  }
-  const merged = mapMerged && { file: mapMerged.file, tables: mapMerged.tables.map((t) => t.table), fieldsAdded: mapMerged.fieldsAdded };
-  ctx.out.result({ ...report, ...(args.sarif ? { sarif: path.resolve(args.sarif) } : {}), ...(merged ? { mapMerged: merged } : {}), ...(writeMapError ? { writeMapError } : {}) }, (r) =>
-    [
-      renderScan(r),
-      ...(merged ? [`\nMerged into ${merged.file}: ${merged.tables.length} new table(s), ${merged.fieldsAdded.length} new field(s). Review them, then: dsar datamap validate --live`] : []),
-      ...(writeMapError ? [`\n--write-map: nothing written: ${writeMapError}`] : []),
-    ].join('\n'),
-  );
-  if (writeMapError) return 2;
-  return exitCodeOf(report);
 }

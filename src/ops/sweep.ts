@@ -1,49 +1,26 @@
-// `dsar sweep [--dry-run] [--system S] [--table T] [--as-of DATE] [--batch-size 5000]`: retention. Every table
+// Sweeps (`dsar sweep`; its flags are read in src/cli/handlers/sweep.ts): retention. Every table
 // with a retention rule has its expired rows (see sweep-plan.ts for what "expired" means exactly) anonymized or
 // deleted per the rule's `then`, children before parents, in keyset batches with a checkpoint after each
 // (sweep-sql.ts, sweep-files.ts). Legal holds are resolved to rows once, first (sweep-holds.ts). A dry run prints
 // the same per-table counts and changes nothing. Exit 0 done, 1 when a table or system failed (the rest went on),
 // 2 for bad input (a missing hmac_key, an --as-of later than now) before anything runs.
-import path from 'node:path';
 import { isSqlConnector, type Connector, type SchemaInfo } from '../../connectors/connector.ts';
-import type { CliContext, GlobalArgs } from '../cli/command.ts';
-import { loadDataMap } from '../datamap/load.ts';
 import type { DataMap } from '../datamap/types.ts';
-import { SystemError, UsageError } from '../errors.ts';
+import { SystemError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { requireHmacKey } from '../masking/masker.ts';
-import { buildSweepPlan, resolveAsOf, selectSweptTables, type SweepSelection, type TableSweep } from '../plan/sweep-plan.ts';
+import { buildSweepPlan, selectSweptTables, type SweepSelection, type TableSweep } from '../plan/sweep-plan.ts';
 import type { StateStore } from '../state/store.ts';
 import { createProgress, type Progress } from './progress.ts';
-import { openStateFor } from '../state/for-map.ts';
 import { sweepFileTable } from './sweep-files.ts';
 import { resolveHeldRows, type HeldRows } from './sweep-holds.ts';
 import { prepareMasks } from './sweep-masks.ts';
 import { sqlRowsLeft, sweepSqlTable } from './sweep-sql.ts';
 import { DEFAULT_LAG_CHECK_EVERY, realClock, SweepBrakes, type BrakeSettings, type Clock } from './sweep-brakes.ts';
 import { watchReplicas } from './replica-watch.ts';
-import { parseElapsedMs } from '../datamap/elapsed.ts';
-import { parseWindow } from '../datamap/window.ts';
 import { holdFilesSystems } from './file-writers.ts';
-import { committedOf, emptySummary, renderSweep, type SweepResult, type TableSummary } from './sweep-summary.ts';
+import { committedOf, emptySummary, type SweepResult, type TableSummary } from './sweep-summary.ts';
 import type { TableRun, TableShare } from './sweep-table.ts';
 import { openSystems } from './systems.ts';
-
-export const DEFAULT_BATCH_SIZE = 5000;
-export const MAX_BATCH_SIZE = 100_000;
-
-export interface SweepArgs extends GlobalArgs {
-  dryRun: boolean;
-  system?: string;
-  table?: string;
-  asOf?: string;
-  batchSize: number;
-  maxRuntime?: string;
-  window?: string;
-  maxRate?: number;
-  pauseMs?: number;
-  lagCheckEvery?: number;
-}
 
 export interface SweepOptions {
   map: DataMap;
@@ -60,68 +37,6 @@ export interface SweepOptions {
   clock?: Clock;
   /** How long to wait for another writer of the same files system (default FILE_LOCK_WAIT_MS). */
   fileLockWaitMs?: number;
-}
-
-export async function sweepCommand(args: SweepArgs, ctx: CliContext): Promise<number> {
-  const map = loadDataMap(path.resolve(args.datamap));
-  const hmacKey = requireHmacKey(map.secrets.hmacKey);
-  const asOf = resolveAsOf(args.asOf, new Date());
-  const batchSize = checkBatchSize(args.batchSize);
-  const selection: SweepSelection = { system: args.system, table: args.table };
-  selectSweptTables(map, selection); // an unknown --system or --table is refused before anything opens
-  const store = await openStateFor(map);
-  try {
-    const result = await runSweep(
-      {
-        map,
-        hmacKey,
-        asOf,
-        selection,
-        batchSize,
-        dryRun: args.dryRun,
-        log: ctx.log,
-        progress: createProgress(ctx.tty && !ctx.out.json),
-        brakes: brakeSettings(args, map.timezone),
-      },
-      store,
-    );
-    ctx.out.result(result, renderSweep);
-    return result.ok ? 0 : 1;
-  } finally {
-    await store.close();
-  }
-}
-
-export function checkBatchSize(n: unknown): number {
-  const size = Number(n ?? DEFAULT_BATCH_SIZE);
-  if (!Number.isInteger(size) || size < 1 || size > MAX_BATCH_SIZE) {
-    throw new UsageError(`--batch-size must be a whole number from 1 to ${MAX_BATCH_SIZE.toLocaleString('en-US')}`);
-  }
-  return size;
-}
-
-/** The brakes asked on the command line; bad values are usage errors (exit 2) before anything opens. */
-export function brakeSettings(args: Pick<SweepArgs, 'maxRuntime' | 'window' | 'maxRate' | 'pauseMs' | 'lagCheckEvery'>, timeZone: string): BrakeSettings {
-  const settings: BrakeSettings = { timeZone, lagCheckEvery: DEFAULT_LAG_CHECK_EVERY };
-  if (args.maxRuntime !== undefined) {
-    settings.maxRuntimeMs = parseElapsedMs(String(args.maxRuntime));
-    if (settings.maxRuntimeMs === undefined) throw new UsageError(`--max-runtime: expected a span such as 2h, 90m or 30s, got '${args.maxRuntime}'`);
-  }
-  if (args.window !== undefined) {
-    const w = parseWindow(String(args.window));
-    if (typeof w === 'string') throw new UsageError(`--window: ${w}, got '${args.window}'`);
-    settings.window = w.text;
-  }
-  if (args.maxRate !== undefined) settings.maxRate = positive(args.maxRate, '--max-rate', 'rows per second');
-  if (args.pauseMs !== undefined) settings.pauseMs = positive(args.pauseMs, '--pause-ms', 'milliseconds', true);
-  if (args.lagCheckEvery !== undefined) settings.lagCheckEvery = positive(args.lagCheckEvery, '--lag-check-every', 'batches', true);
-  return settings;
-}
-
-function positive(n: unknown, flag: string, unit: string, whole = false): number {
-  const v = Number(n);
-  if (!Number.isFinite(v) || v <= 0 || (whole && !Number.isInteger(v))) throw new UsageError(`${flag} must be a ${whole ? 'whole ' : ''}number of ${unit} above 0, got '${n}'`);
-  return v;
 }
 
 /** Plans and runs (or, dry, counts) the sweep. Throws RefusedError when legal holds cannot be resolved (nothing swept). */

@@ -1,6 +1,6 @@
 // `dsar erase <identity> --ticket T [--by type] [--dry-run] [--child] [--received YYYY-MM-DD] [--law gdpr|ccpa] [--verify-deep]`
 import { defineCommand } from '../command.ts';
-import type { EraseArgs } from '../../ops/erase.ts';
+import type { EraseArgs } from '../handlers/erase.ts';
 
 export default defineCommand<EraseArgs>({
   command: 'erase <identity>',
@@ -16,7 +16,7 @@ export default defineCommand<EraseArgs>({
       .option('law', { type: 'string', choices: ['gdpr', 'ccpa'], describe: 'sets the due date: GDPR 30 days, CCPA 45 days (default: gdpr)' })
       .option('verify-deep', { type: 'boolean', default: false, describe: 'afterwards, also search every text column of every table and file, declared or not, for the subject' }),
   async run(args, ctx) {
-    const { eraseCommand } = await import('../../ops/erase.ts');
+    const { eraseCommand } = await import('../handlers/erase.ts');
     return eraseCommand(args, ctx);
   },
 });

@@ -1,6 +1,6 @@
 // `dsar export <identity> --ticket T [--by type] [--out DIR] [--received YYYY-MM-DD] [--law gdpr|ccpa] [--force] [--dry-run]`
 import { defineCommand } from '../command.ts';
-import type { ExportArgs } from '../../ops/export.ts';
+import type { ExportArgs } from '../handlers/export.ts';
 
 export default defineCommand<ExportArgs>({
   command: 'export <identity>',
@@ -16,7 +16,7 @@ export default defineCommand<ExportArgs>({
       .option('force', { type: 'boolean', default: false, describe: 'replace an existing package for this ticket; also write into a world-writable --out' })
       .option('dry-run', { type: 'boolean', default: false, describe: 'print the traversal plan; read and write nothing' }),
   async run(args, ctx) {
-    const { exportCommand } = await import('../../ops/export.ts');
+    const { exportCommand } = await import('../handlers/export.ts');
     return exportCommand(args, ctx);
   },
 });

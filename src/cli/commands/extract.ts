@@ -1,6 +1,6 @@
 // `dsar extract <name> [--out FILE] [--memory-groups N]`
 import { defineCommand } from '../command.ts';
-import type { ExtractArgs } from '../../ops/extract.ts';
+import type { ExtractArgs } from '../handlers/extract.ts';
 
 export default defineCommand<ExtractArgs>({
   command: 'extract <name>',
@@ -14,7 +14,7 @@ export default defineCommand<ExtractArgs>({
         describe: 'record-level: base groups the search may hold in memory (default 1,000,000); past it the database answers each node, or the finest column is read coarser',
       }),
   async run(args, ctx) {
-    const { extractCommand } = await import('../../ops/extract.ts');
+    const { extractCommand } = await import('../handlers/extract.ts');
     return extractCommand(args, ctx);
   },
 });

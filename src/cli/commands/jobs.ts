@@ -10,7 +10,7 @@ export default defineCommand({
       command: 'list',
       describe: 'each job: its cron, next run, last run and outcome',
       async run(args, ctx) {
-        const { jobsListCommand } = await import('../../../jobs/jobs-command.ts');
+        const { jobsListCommand } = await import('../handlers/jobs.ts');
         return jobsListCommand(args, ctx);
       },
     }),
@@ -22,7 +22,7 @@ export default defineCommand({
           .positional('job', { type: 'string', describe: 'the job, as named under jobs:' })
           .option('limit', { type: 'number', default: 20, describe: 'how many runs to show' }),
       async run(args, ctx) {
-        const { jobsHistoryCommand } = await import('../../../jobs/jobs-command.ts');
+        const { jobsHistoryCommand } = await import('../handlers/jobs.ts');
         return jobsHistoryCommand(args, ctx);
       },
     }),
@@ -31,7 +31,7 @@ export default defineCommand({
       describe: "a distributed sweep's shares (the latest run by default): state, owner, rows done and left, rate",
       builder: (y) => y.positional('run', { type: 'string', describe: 'the run id `dsar sweep --distribute` printed' }),
       async run(args, ctx) {
-        const { jobsStatusCommand } = await import('../distribute.ts');
+        const { jobsStatusCommand } = await import('../handlers/distribute.ts');
         return jobsStatusCommand(args, ctx);
       },
     }),

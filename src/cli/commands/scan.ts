@@ -1,6 +1,6 @@
 // `dsar scan [--system S] [--sample N] [--full] [--sarif FILE] [--write-map]`
 import { defineCommand } from '../command.ts';
-import type { ScanArgs } from '../../ops/scan.ts';
+import type { ScanArgs } from '../handlers/scan.ts';
 
 export default defineCommand<ScanArgs>({
   command: 'scan',
@@ -13,7 +13,7 @@ export default defineCommand<ScanArgs>({
       .option('sarif', { type: 'string', describe: 'also write the findings as SARIF 2.1.0 to this file' })
       .option('write-map', { type: 'boolean', default: false, describe: 'merge what is undeclared into the data map (as `datamap init --merge` does), keeping its text and comments' }),
   async run(args, ctx) {
-    const { scanCommand } = await import('../../ops/scan.ts');
+    const { scanCommand } = await import('../handlers/scan.ts');
     return scanCommand(args, ctx);
   },
 });

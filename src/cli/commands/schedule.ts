@@ -1,6 +1,6 @@
 // `dsar schedule [--lease SECONDS]`: long-running; runs the data map's jobs on their cron schedules.
 import { defineCommand } from '../command.ts';
-import type { ScheduleArgs } from '../../../jobs/schedule-command.ts';
+import type { ScheduleArgs } from '../handlers/schedule.ts';
 
 export default defineCommand<ScheduleArgs>({
   command: 'schedule',
@@ -12,7 +12,7 @@ export default defineCommand<ScheduleArgs>({
       describe: 'seconds a run stays this replica\'s without a heartbeat; then another replica takes it over',
     }),
   async run(args, ctx) {
-    const { scheduleCommand } = await import('../../../jobs/schedule-command.ts');
+    const { scheduleCommand } = await import('../handlers/schedule.ts');
     return scheduleCommand(args, ctx);
   },
 });

@@ -2,7 +2,7 @@
 // [--max-rate ROWS/S] [--pause-ms MS] [--lag-check-every N]`
 import { defineCommand } from '../command.ts';
 import { UsageError } from '../../errors.ts';
-import type { SweepArgs } from '../../ops/sweep.ts';
+import type { SweepArgs } from '../handlers/sweep.ts';
 
 export default defineCommand<SweepArgs & { distribute: boolean; rangeRows?: number; lease?: string; wait: boolean }>({
   command: 'sweep',
@@ -26,10 +26,10 @@ export default defineCommand<SweepArgs & { distribute: boolean; rangeRows?: numb
   async run(args, ctx) {
     if (args.wait && !args.distribute) throw new UsageError('--wait waits for the workers of a --distribute run: add --distribute');
     if (args.distribute) {
-      const { distributeCommand } = await import('../distribute.ts');
+      const { distributeCommand } = await import('../handlers/distribute.ts');
       return distributeCommand(args, ctx);
     }
-    const { sweepCommand } = await import('../../ops/sweep.ts');
+    const { sweepCommand } = await import('../handlers/sweep.ts');
     return sweepCommand(args, ctx);
   },
 });

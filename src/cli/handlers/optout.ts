@@ -12,7 +12,8 @@ import { requireHmacKey } from '../../masking/masker.ts';
 import type { TraversalIdentity } from '../../plan/traversal.ts';
 import { OPT_OUT_SCOPES, type OptOut, type OptOutScope } from '../../state/optouts.ts';
 import type { StateStore } from '../../state/store.ts';
-import { renderErasure, runErasure, type ErasureResult } from '../../ops/erase.ts';
+import { runErasure, type ErasureResult } from '../../ops/erase.ts';
+import { renderErasure } from './erase.ts';
 import { subjectIdentity } from '../../ops/export.ts';
 import { openStateFor } from '../../state/for-map.ts';
 

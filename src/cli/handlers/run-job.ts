@@ -1,16 +1,16 @@
 // `dsar run-job <name>`: one run of one job now, for a system crontab. Recorded like a scheduled run (claimed,
 // heartbeated, its outcome kept); refused while the job is running elsewhere; exits with the job's exit code.
 import path from 'node:path';
-import type { CliContext, GlobalArgs } from '../src/cli/command.ts';
-import { loadDataMap } from '../src/datamap/load.ts';
-import { closest } from '../src/datamap/suggest.ts';
-import { RefusedError, UsageError } from '../src/errors.ts';
-import { describeEvent } from './describe.ts';
-import { openJobState, stateFailure } from './state.ts';
-import { dsarRunner } from './runner.ts';
-import { outcomeOf, Scheduler } from './scheduler.ts';
-import { STOP_GRACE_MS } from './schedule-command.ts';
-import { catchStopSignals } from './signals.ts';
+import type { CliContext, GlobalArgs } from '../command.ts';
+import { loadDataMap } from '../../datamap/load.ts';
+import { closest } from '../../datamap/suggest.ts';
+import { RefusedError, UsageError } from '../../errors.ts';
+import { describeEvent } from './job-events.ts';
+import { openJobState, stateFailure } from '../../../jobs/state.ts';
+import { dsarRunner } from '../../../jobs/runner.ts';
+import { outcomeOf, Scheduler } from '../../../jobs/scheduler.ts';
+import { STOP_GRACE_MS } from './schedule.ts';
+import { catchStopSignals } from '../../../jobs/signals.ts';
 
 export interface RunJobArgs {
   name: string;

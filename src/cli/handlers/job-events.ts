@@ -1,6 +1,6 @@
 // How runs and scheduler events read to a person: one line each, times in ISO-8601 UTC.
-import type { JobRun } from '../src/state/job-runs.ts';
-import type { SchedulerEvent } from './scheduler.ts';
+import type { JobRun } from '../../state/job-runs.ts';
+import type { SchedulerEvent } from '../../../jobs/scheduler.ts';
 
 /** A run's outcome as `jobs list|history` show it: a running run whose lease ran out was interrupted. */
 export function runOutcome(run: JobRun, now: Date): string {

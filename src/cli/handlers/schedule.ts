@@ -1,18 +1,18 @@
 // `dsar schedule`: follows the data map's jobs until SIGTERM/SIGINT, then stops within 10 s and exits 0.
 import path from 'node:path';
-import type { CliContext, GlobalArgs } from '../src/cli/command.ts';
-import { loadDataMap } from '../src/datamap/load.ts';
-import { UsageError } from '../src/errors.ts';
-import { cronTimes } from './cron-times.ts';
-import { openJobState, stateFailure } from './state.ts';
-import { describeEvent } from './describe.ts';
-import { dsarRunner } from './runner.ts';
-import { Scheduler, type SchedulerEvent } from './scheduler.ts';
-import { catchStopSignals } from './signals.ts';
-import { databaseClock, systemClock } from './clock.ts';
-import { checkMinuteCrons, pgBossTicks } from './pg-boss-ticks.ts';
-import { clockTicks } from './ticks.ts';
-import { stateUrlFor } from '../src/distribute/enqueue.ts';
+import type { CliContext, GlobalArgs } from '../command.ts';
+import { loadDataMap } from '../../datamap/load.ts';
+import { UsageError } from '../../errors.ts';
+import { cronTimes } from '../../../jobs/cron-times.ts';
+import { openJobState, stateFailure } from '../../../jobs/state.ts';
+import { describeEvent } from './job-events.ts';
+import { dsarRunner } from '../../../jobs/runner.ts';
+import { Scheduler, type SchedulerEvent } from '../../../jobs/scheduler.ts';
+import { catchStopSignals } from '../../../jobs/signals.ts';
+import { databaseClock, systemClock } from '../../../jobs/clock.ts';
+import { checkMinuteCrons, pgBossTicks } from '../../../jobs/pg-boss-ticks.ts';
+import { clockTicks } from '../../../jobs/ticks.ts';
+import { stateUrlFor } from '../../distribute/enqueue.ts';
 
 export interface ScheduleArgs {
   /** Seconds a run stays this replica's without a heartbeat; another replica takes it over after that. */

@@ -1,15 +1,15 @@
 // `dsar jobs list` (each job: cron, next run, last run and its outcome) and `dsar jobs history [job]`.
 import path from 'node:path';
-import type { CliContext, GlobalArgs } from '../src/cli/command.ts';
-import { loadDataMap } from '../src/datamap/load.ts';
-import { closest } from '../src/datamap/suggest.ts';
-import type { DataMap } from '../src/datamap/types.ts';
-import { UsageError } from '../src/errors.ts';
-import type { JobRun } from '../src/state/job-runs.ts';
-import type { StateStore } from '../src/state/store.ts';
-import { cronTimes } from './cron-times.ts';
-import { openJobState, stateFailure } from './state.ts';
-import { runOutcome } from './describe.ts';
+import type { CliContext, GlobalArgs } from '../command.ts';
+import { loadDataMap } from '../../datamap/load.ts';
+import { closest } from '../../datamap/suggest.ts';
+import type { DataMap } from '../../datamap/types.ts';
+import { UsageError } from '../../errors.ts';
+import type { JobRun } from '../../state/job-runs.ts';
+import type { StateStore } from '../../state/store.ts';
+import { cronTimes } from '../../../jobs/cron-times.ts';
+import { openJobState, stateFailure } from '../../../jobs/state.ts';
+import { runOutcome } from './job-events.ts';
 
 export interface JobSummary {
   job: string;

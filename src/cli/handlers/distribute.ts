@@ -1,18 +1,18 @@
 // The CLI side of distributed sweeps: `dsar sweep --distribute`, `dsar worker`, `dsar jobs status [run]`.
 import path from 'node:path';
-import { catchStopSignals } from '../../jobs/signals.ts';
-import { loadDataMap } from '../datamap/load.ts';
-import { parseElapsedMs } from '../datamap/elapsed.ts';
-import { DEFAULT_LEASE_MS, DEFAULT_RANGE_ROWS, distributeSweep, stateUrlFor, type DistributeResult } from '../distribute/enqueue.ts';
-import { renderRunStatus, sweepRunStatus, type RunStatus } from '../distribute/status.ts';
-import { runWorker, type WorkerResult } from '../distribute/worker.ts';
-import { UsageError } from '../errors.ts';
-import { requireHmacKey } from '../masking/masker.ts';
-import { resolveAsOf, selectSweptTables } from '../plan/sweep-plan.ts';
-import { brakeSettings, checkBatchSize, type SweepArgs } from '../ops/sweep.ts';
-import { openStateFor } from '../state/for-map.ts';
-import type { StateStore } from '../state/store.ts';
-import type { CliContext, GlobalArgs } from './command.ts';
+import { catchStopSignals } from '../../../jobs/signals.ts';
+import { loadDataMap } from '../../datamap/load.ts';
+import { parseElapsedMs } from '../../datamap/elapsed.ts';
+import { DEFAULT_LEASE_MS, DEFAULT_RANGE_ROWS, distributeSweep, stateUrlFor, type DistributeResult } from '../../distribute/enqueue.ts';
+import { renderRunStatus, sweepRunStatus, type RunStatus } from '../../distribute/status.ts';
+import { runWorker, type WorkerResult } from '../../distribute/worker.ts';
+import { UsageError } from '../../errors.ts';
+import { requireHmacKey } from '../../masking/masker.ts';
+import { resolveAsOf, selectSweptTables } from '../../plan/sweep-plan.ts';
+import { brakeSettings, checkBatchSize, type SweepArgs } from './sweep.ts';
+import { openStateFor } from '../../state/for-map.ts';
+import type { StateStore } from '../../state/store.ts';
+import type { CliContext, GlobalArgs } from '../command.ts';
 
 export interface DistributeArgs extends SweepArgs {
   rangeRows?: number;
