@@ -16,7 +16,7 @@ const TICKET = 'CRASH-1';
 const RUN_KEY = `erase:${TICKET}`;
 const ERASE = ['--json', 'erase', ADA, '--ticket', TICKET];
 /** 2 rows a step and a pause after each: some 25 steps over every system, each a place to be killed in. */
-const SLOW = { DSAR_ERASE_STEP_ROWS: '2', DSAR_ERASE_STEP_PAUSE_MS: '40' };
+const SLOW = ['--step-rows', '2', '--pause-ms', '40'];
 
 let world: EraseWorld;
 let reference: Snapshot;
@@ -89,9 +89,9 @@ test('an erase killed after its last step, before it recorded completion, record
   await world.reset(dir);
   const args = ['--datamap', 'datamap.yaml', ...ERASE];
   // One step per plan entry, and a long pause after each: the kill lands in the pause after the last step.
-  const killed = await runDsar(args, {
+  const killed = await runDsar([...args, '--pause-ms', '700'], {
     cwd: dir,
-    env: { ...world.env(), DSAR_ERASE_STEP_PAUSE_MS: '700' },
+    env: world.env(),
     killWhen: () => doneSteps(dir, RUN_KEY) >= 1 + planEntries,
   });
   const again = await runDsar(args, { cwd: dir, env: world.env() });
@@ -109,7 +109,7 @@ test('an erase killed while it rewrites the CSV leaves the old file whole; the n
   await world.reset(dir);
   const mailchimp = path.join(dir, 'mailchimp');
   const args = ['--datamap', 'datamap.yaml', ...ERASE];
-  const killed = await runDsar(args, { cwd: dir, env: { ...world.env(), ...SLOW }, pollMs: 2, killWhen: () => tempFilesIn(mailchimp).length > 0 });
+  const killed = await runDsar([...args, ...SLOW], { cwd: dir, env: world.env(), pollMs: 2, killWhen: () => tempFilesIn(mailchimp).length > 0 });
   const leftBehind = tempFilesIn(mailchimp);
   const csvWhenKilled = readFileSync(membersFile(dir), 'utf8');
   const again = await runDsar(args, { cwd: dir, env: world.env() });
@@ -166,7 +166,7 @@ test('an erase killed at random points and run again ends exactly like an uninte
       let last: DsarRun | undefined;
       for (const p of kills) {
         const trigger = killTrigger(dir, p);
-        last = await runDsar(args, { cwd: dir, env: { ...world.env(), ...SLOW }, onSpawn: trigger.start, killWhen: trigger.when });
+        last = await runDsar([...args, ...SLOW], { cwd: dir, env: world.env(), onSpawn: trigger.start, killWhen: trigger.when });
         stats.spawns++;
         stats.spawnMs += last.ms;
         if (last.signal !== 'SIGKILL') break; // it finished before the kill point
@@ -182,7 +182,7 @@ test('an erase killed at random points and run again ends exactly like an uninte
         if (tempFilesIn(path.join(dir, 'mailchimp')).length) stats.csvInsideRewrite++;
       }
       if (last?.signal === 'SIGKILL') {
-        last = await runDsar(args, { cwd: dir, env: { ...world.env(), DSAR_ERASE_STEP_ROWS: '2' } });
+        last = await runDsar([...args, '--step-rows', '2'], { cwd: dir, env: world.env() });
         stats.spawns++;
         stats.spawnMs += last.ms;
       }

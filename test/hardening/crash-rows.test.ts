@@ -40,7 +40,7 @@ tables:
   const args = ['--datamap', path.join(dir, 'datamap.yaml'), '--log-level', 'silent', 'erase', 'ann@example.org', '--ticket', 'ROWS-1'];
 
   // app.users (the child) goes first; the kill comes in the pause after it, before the file is touched.
-  const killed = await runDsar(args, { cwd: dir, env: { ...env, DSAR_ERASE_STEP_PAUSE_MS: '4000' }, pollMs: 5, killWhen: () => doneSteps(dir, 'erase:ROWS-1', 'g1:%') >= 1 });
+  const killed = await runDsar([...args, '--pause-ms', '4000'], { cwd: dir, env, pollMs: 5, killWhen: () => doneSteps(dir, 'erase:ROWS-1', 'g1:%') >= 1 });
   expect(killed.signal).toBe('SIGKILL');
   expect(readFileSync(list, 'utf8')).toBe('email,name\nann@example.org,Ann\nben@example.org,Ben\n');
 

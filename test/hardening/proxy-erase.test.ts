@@ -15,7 +15,7 @@ import { startTcpProxy, targetOf, type TcpProxy } from './tcp-proxy.ts';
 const TICKET = 'LOST-1';
 const RUN_KEY = `erase:${TICKET}`;
 const ERASE = ['--datamap', 'datamap.yaml', '--json', 'erase', ADA, '--ticket', TICKET];
-const SLOW = { DSAR_ERASE_STEP_ROWS: '2', DSAR_ERASE_STEP_PAUSE_MS: '40' };
+const SLOW = ['--step-rows', '2', '--pause-ms', '40'];
 
 let world: EraseWorld;
 let reference: Snapshot;
@@ -74,9 +74,9 @@ afterAll(async () => {
  */
 async function eraseWithCut(dir: string, proxy: TcpProxy, table: string, packets: number, refuseAfterCut: boolean): Promise<DsarRun> {
   let armed = false;
-  const run = await runDsar(ERASE, {
+  const run = await runDsar([...ERASE, ...SLOW], {
     cwd: dir,
-    env: proxiedEnv(SLOW),
+    env: proxiedEnv(),
     killWhen: () => {
       if (!armed && doneSteps(dir, RUN_KEY, `%:${table}:%`) >= 1) {
         armed = true;

@@ -68,10 +68,9 @@ function stepsDone(shop: Shop, ticket: string): number {
 }
 
 test('an erase killed after its first checkpoint and run again ends exactly like an uninterrupted one', async () => {
-  const slow = { DSAR_ERASE_STEP_ROWS: '2', DSAR_ERASE_STEP_PAUSE_MS: '150' };
-  const first = await runCli(killed, ['erase', MARY, '--ticket', 'K-1'], slow, () => stepsDone(killed, 'K-1') >= 1);
+  const first = await runCli(killed, ['erase', MARY, '--ticket', 'K-1', '--step-rows', '2', '--pause-ms', '150'], {}, () => stepsDone(killed, 'K-1') >= 1);
   const doneWhenKilled = stepsDone(killed, 'K-1');
-  const second = await runCli(killed, ['erase', MARY, '--ticket', 'K-1'], { DSAR_ERASE_STEP_ROWS: '2' });
+  const second = await runCli(killed, ['erase', MARY, '--ticket', 'K-1', '--step-rows', '2']);
   const uninterrupted = await runCli(reference, ['erase', MARY, '--ticket', 'K-1']);
 
   expect(first.signal).toBe('SIGKILL');
@@ -115,3 +114,11 @@ test('steps whose work committed but whose checkpoints were lost are redone with
   // No hash of a hash, no second fake, no second trigger run.
   expect(await reference.snapshot()).toEqual(finished);
 }, 120_000);
+
+test('--step-rows above 1,000 or --pause-ms below 0 is bad input: exit 2, naming the flag', async () => {
+  const rows = await runCli(reference, ['erase', MARY, '--ticket', 'K-9', '--step-rows', '5000']);
+  const pause = await runCli(reference, ['erase', MARY, '--ticket', 'K-9', '--pause-ms', '-5']);
+
+  expect([rows.code, rows.stderr]).toEqual([2, "dsar: --step-rows must be a whole number from 1 to 1000, got '5000'\n"]);
+  expect([pause.code, pause.stderr]).toEqual([2, "dsar: --pause-ms must be a whole number of milliseconds, got '-5'\n"]);
+});

@@ -1,4 +1,4 @@
-// `dsar erase <identity> --ticket T [--by type] [--dry-run] [--child] [--received YYYY-MM-DD] [--law gdpr|ccpa] [--verify-deep]`
+// `dsar erase <identity> --ticket T [--by type] [--dry-run] [--child] [--received YYYY-MM-DD] [--law gdpr|ccpa] [--verify-deep] [--step-rows N] [--pause-ms MS]`
 import { defineCommand } from '../command.ts';
 import type { EraseArgs } from '../handlers/erase.ts';
 
@@ -14,7 +14,9 @@ export default defineCommand<EraseArgs>({
       .option('child', { type: 'boolean', default: false, describe: 'the subject is a child: legal-obligation bases do not apply (holds still do)' })
       .option('received', { type: 'string', describe: 'day the request was received, YYYY-MM-DD (default: today)' })
       .option('law', { type: 'string', choices: ['gdpr', 'ccpa'], describe: 'sets the due date: GDPR 30 days, CCPA 45 days (default: gdpr)' })
-      .option('verify-deep', { type: 'boolean', default: false, describe: 'afterwards, also search every text column of every table and file, declared or not, for the subject' }),
+      .option('verify-deep', { type: 'boolean', default: false, describe: 'afterwards, also search every text column of every table and file, declared or not, for the subject' })
+      .option('step-rows', { type: 'number', describe: 'rows per transaction, at most 1,000 (the default): smaller ones hold locks for less time' })
+      .option('pause-ms', { type: 'number', describe: "wait this long after each step's transaction (spares a busy database)" }),
   async run(args, ctx) {
     const { eraseCommand } = await import('../handlers/erase.ts');
     return eraseCommand(args, ctx);

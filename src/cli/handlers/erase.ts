@@ -22,6 +22,8 @@ export interface EraseArgs extends GlobalArgs {
   received?: string;
   law?: string;
   verifyDeep?: boolean;
+  stepRows?: number;
+  pauseMs?: number;
 }
 
 export async function eraseCommand(args: EraseArgs, ctx: CliContext): Promise<number> {
@@ -41,8 +43,8 @@ export async function eraseCommand(args: EraseArgs, ctx: CliContext): Promise<nu
         ledger: { kind: 'erase', ticket, receivedOn, law },
         dryRun: args.dryRun,
         child: args.child,
-        stepRows: stepRowsFromEnv(),
-        pauseMs: Number(process.env.DSAR_ERASE_STEP_PAUSE_MS) || undefined,
+        stepRows: stepRowsOf(args.stepRows),
+        pauseMs: pauseOf(args.pauseMs),
         verifyDeep: args.verifyDeep,
       },
       store,
@@ -55,13 +57,20 @@ export async function eraseCommand(args: EraseArgs, ctx: CliContext): Promise<nu
   }
 }
 
-/** `DSAR_ERASE_STEP_ROWS`: smaller transactions than the default 1,000 rows (never larger). */
-function stepRowsFromEnv(): number | undefined {
-  const text = process.env.DSAR_ERASE_STEP_ROWS;
-  if (!text) return undefined;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_STEP_ROWS) throw new UsageError(`DSAR_ERASE_STEP_ROWS must be a whole number from 1 to ${MAX_STEP_ROWS}`);
+/** `--step-rows`: smaller transactions than the default 1,000 rows (never larger). */
+function stepRowsOf(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_STEP_ROWS) throw new UsageError(`--step-rows must be a whole number from 1 to ${MAX_STEP_ROWS}, got '${value}'`);
   return n;
+}
+
+/** `--pause-ms`: a wait after each step's transaction, to spare a busy database. */
+function pauseOf(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--pause-ms must be a whole number of milliseconds, got '${value}'`);
+  return n || undefined;
 }
 
 export function renderErasure(title: string, r: ErasureResult): string {
