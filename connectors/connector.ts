@@ -251,6 +251,8 @@ export interface SqlConnector extends Connector {
    * which a stream holds until it ends: a statement issued meanwhile would wait for ever.
    */
   readonly concurrentStatements: boolean;
+  /** Whether the error is this engine's server breaking a statement off over a lock conflict (it may be run again). */
+  isLockConflict(err: unknown): boolean;
   /**
    * What locks the rows a SELECT reads until the transaction ends (`for update`), or nothing where a writing
    * transaction already excludes every other writer (SQLite).

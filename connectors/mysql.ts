@@ -50,9 +50,13 @@ const FAMILIES: Record<string, TypeFamily> = {
 
 const ON_DELETE = new Set<OnDelete>(['CASCADE', 'SET NULL', 'SET DEFAULT', 'RESTRICT', 'NO ACTION']);
 
+/** Error numbers of a lock conflict: ER_LOCK_DEADLOCK, ER_LOCK_WAIT_TIMEOUT. */
+const LOCK_CONFLICTS = new Set([1213, 1205]);
+
 export const mysqlEngine: SqlEngine = {
   sampler: mysqlSampler,
   replication: mysqlReplication,
+  lockConflict: (e) => typeof e.errno === 'number' && LOCK_CONFLICTS.has(e.errno),
 
   async createDialect(config) {
     const pool = mysql.createPool({

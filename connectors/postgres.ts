@@ -56,9 +56,13 @@ let cursors = 0;
 
 const ON_DELETE: Record<string, OnDelete> = { a: 'NO ACTION', r: 'RESTRICT', c: 'CASCADE', n: 'SET NULL', d: 'SET DEFAULT' };
 
+/** SQLSTATEs of a lock conflict: deadlock_detected, serialization_failure, lock_not_available. */
+const LOCK_CONFLICTS = new Set(['40P01', '40001', '55P03']);
+
 export const postgresEngine: SqlEngine = {
   sampler: postgresSampler,
   replication: postgresReplication,
+  lockConflict: (e) => typeof e.code === 'string' && LOCK_CONFLICTS.has(e.code),
 
   async createDialect(config) {
     const pool = new pg.Pool({

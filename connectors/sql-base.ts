@@ -72,6 +72,11 @@ export interface SqlEngine {
   sampler?: SqlSampler;
   /** How replication lag is read; undefined where the engine has no replication (SQLite). */
   replication?: SqlReplication;
+  /**
+   * Whether a driver error is the server breaking a statement off over a lock conflict (a deadlock, a serialization
+   * failure, a lock wait timeout): the statement did nothing and may be run again. Default: never.
+   */
+  lockConflict?(driverError: { code?: unknown; errno?: unknown }): boolean;
   /** Opens the driver's pool or file; throws the driver's error when that fails. */
   createDialect(config: ConnectorConfig): Promise<Dialect>;
   /** Where the system lives, for messages: never the password. */
@@ -360,6 +365,16 @@ export class SqlConnectorBase implements SqlConnector {
 
   get rowLock(): RawBuilder<unknown> {
     return this.#engine.rowLock ?? sql`for update`;
+  }
+
+  isLockConflict(err: unknown): boolean {
+    const judge = this.#engine.lockConflict;
+    if (!judge) return false;
+    // The driver's error is the cause of the SystemError (or deeper: a transaction's wrapper around it).
+    for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+      if (judge(e as { code?: unknown; errno?: unknown })) return true;
+    }
+    return false;
   }
 
   get concurrentStatements(): boolean {

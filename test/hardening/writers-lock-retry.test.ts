@@ -7,7 +7,8 @@ import pg from 'pg';
 import { createConnector } from '../../connectors/index.ts';
 import type { SqlConnector } from '../../connectors/connector.ts';
 import { SystemError } from '../../src/errors.ts';
-import { isLockConflict, retryOnLockConflict } from '../../src/ops/lock-conflict.ts';
+import { retry } from '../../src/retry.ts';
+import { LOCK_RETRY } from '../../src/ops/sweep-sql.ts';
 import { createMysqlDatabase, createPostgresDatabase, execMysql, execPostgres, queryMysql, queryPostgres, type TestDatabase } from '../helpers/databases.ts';
 
 const engines = {
@@ -50,7 +51,7 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
  * the lighter side), then row 2, then row 1. dsar's batch waits first, so PostgreSQL's deadlock check breaks it
  * off too. Returns what the batch threw on its first attempt, and how many attempts it took.
  */
-async function deadlock(engine: Engine, retry: boolean): Promise<{ firstError: unknown; attempts: number }> {
+async function deadlock(engine: Engine, retried: boolean): Promise<{ firstError: unknown; attempts: number; lockConflict: boolean }> {
   const db = dbs.get(engine)!;
   const values = Array.from({ length: 22 }, (_, i) => `(${i + 1}, 'start')`).join(', ');
   await engines[engine].exec(db.url, `DELETE FROM t; INSERT INTO t VALUES ${values}`);
@@ -82,7 +83,7 @@ async function deadlock(engine: Engine, retry: boolean): Promise<{ firstError: u
     await app.run('COMMIT');
   })();
   try {
-    const run = retry ? retryOnLockConflict(batch, { attempts: 3, backoffMs: 10, onRetry: (_n, err) => (firstError ??= err) }) : batch();
+    const run = retried ? retry(batch, { attempts: 3, backoffMs: 10, retryable: (err) => dsar.isLockConflict(err), onRetry: (_n, err) => (firstError ??= err) }) : batch();
     await run.catch((err) => {
       firstError ??= err;
     });
@@ -91,36 +92,53 @@ async function deadlock(engine: Engine, retry: boolean): Promise<{ firstError: u
     await app.close();
     await dsar.close();
   }
-  return { firstError, attempts };
+  return { firstError, attempts, lockConflict: dsar.isLockConflict(firstError) };
 }
 
 test.each([['PostgreSQL', 'postgres'], ['MariaDB', 'mysql']] as const)("%s: a deadlock that breaks off dsar's batch is a SystemError naming the table, known as a lock conflict", async (_name, engine) => {
-  const { firstError, attempts } = await deadlock(engine, false);
+  const { firstError, attempts, lockConflict } = await deadlock(engine, false);
 
   expect(attempts).toBe(1);
   expect(firstError).toBeInstanceOf(SystemError);
   expect((firstError as SystemError).message).toMatch(/^db\.t: .*deadlock/i);
-  expect(isLockConflict(firstError)).toBe(true);
+  expect(lockConflict).toBe(true);
   // The application's transaction went through; dsar's batch left nothing behind.
   const rows = await engines[engine].query<{ id: number; v: string }>(dbs.get(engine)!.url, 'SELECT id, v FROM t WHERE id <= 3 ORDER BY id');
   expect(rows.map((r) => [Number(r.id), r.v])).toEqual([[1, 'app'], [2, 'app'], [3, 'app']]);
 }, 30_000);
 
 test.each([['PostgreSQL', 'postgres'], ['MariaDB', 'mysql']] as const)('%s: the same batch retried on the lock conflict goes through after the application commits', async (_name, engine) => {
-  const { firstError, attempts } = await deadlock(engine, true);
+  const { attempts, lockConflict } = await deadlock(engine, true);
 
-  expect(isLockConflict(firstError)).toBe(true);
+  expect(lockConflict).toBe(true);
   expect(attempts).toBe(2);
   const rows = await engines[engine].query<{ id: number; v: string }>(dbs.get(engine)!.url, 'SELECT id, v FROM t WHERE id <= 3 ORDER BY id');
   expect(rows.map((r) => [Number(r.id), r.v])).toEqual([[1, 'dsar 2'], [2, 'dsar 2'], [3, 'app']]);
 }, 30_000);
 
+/** A connector of the engine, never connected: telling a lock conflict needs no server. */
+const judge = (kind: Engine) => createConnector({ system: 'db', kind, url: kind === 'postgres' ? 'postgres://127.0.0.1/none' : 'mysql://127.0.0.1/none' }) as SqlConnector;
+
+test('each engine knows its own lock conflicts, and only those', () => {
+  const [postgres, mariadb] = [judge('postgres'), judge('mysql')];
+  const pgDeadlock = new SystemError('db', 't', 'deadlock detected', { code: '40P01' });
+  const myDeadlock = new SystemError('db', 't', 'Deadlock found', { errno: 1213 });
+
+  expect(['40P01', '40001', '55P03', '23505'].map((code) => postgres.isLockConflict(new SystemError('db', 't', 'x', { code })))).toEqual([true, true, true, false]);
+  expect([1213, 1205, 1062].map((errno) => mariadb.isLockConflict(new SystemError('db', 't', 'x', { errno })))).toEqual([true, true, false]);
+  expect([postgres.isLockConflict(myDeadlock), mariadb.isLockConflict(pgDeadlock)]).toEqual([false, false]);
+});
+
 test('a statement that failed for another reason is not retried', async () => {
   let attempts = 0;
-  const err = await retryOnLockConflict(async () => {
-    attempts++;
-    throw new SystemError('db', 't', 'duplicate key', { code: '23505' });
-  }).catch((e) => e);
+  const postgres = judge('postgres');
+  const err = await retry(
+    async () => {
+      attempts++;
+      throw new SystemError('db', 't', 'duplicate key', { code: '23505' });
+    },
+    { ...LOCK_RETRY, retryable: (e) => postgres.isLockConflict(e) },
+  ).catch((e: unknown) => e);
 
   expect(err).toBeInstanceOf(SystemError);
   expect(attempts).toBe(1);
@@ -128,13 +146,14 @@ test('a statement that failed for another reason is not retried', async () => {
 
 test('a lock conflict that persists is retried a bounded number of times, then reported', async () => {
   let attempts = 0;
-  const err = await retryOnLockConflict(
+  const mariadb = judge('mysql');
+  const err = await retry(
     async () => {
       attempts++;
       throw new SystemError('db', 't', 'Lock wait timeout exceeded', { errno: 1205 });
     },
-    { attempts: 3, backoffMs: 1 },
-  ).catch((e) => e);
+    { attempts: 3, backoffMs: 1, retryable: (e) => mariadb.isLockConflict(e) },
+  ).catch((e: Error) => e);
 
   expect(err.message).toBe('db.t: Lock wait timeout exceeded');
   expect(attempts).toBe(3);
