@@ -102,6 +102,8 @@ export interface KeyedChange {
 export interface Connector {
   readonly system: string;
   readonly kind: SystemKind;
+  /** Speaks SQL: a SqlConnector (queries, streams, COPY, replication). Files systems do not. */
+  readonly speaksSql: boolean;
   /** Opens the connection; throws SystemError naming the system (password removed) when unreachable. */
   connect(): Promise<void>;
   close(): Promise<void>;
@@ -170,6 +172,7 @@ export interface ConnectorConfig {
  * aggregates into SQL; every helper speaks the engine's dialect, so callers never branch on the kind.
  */
 export interface SqlConnector extends Connector {
+  readonly speaksSql: true;
   /** The kysely handle: inside `transaction` it is the transaction. Quote names with `sql.id` / `tableRef`. */
   readonly db: Kysely<any>;
   /**
@@ -287,5 +290,5 @@ export interface SqlBatchOptions extends BatchOptions {
 }
 
 export function isSqlConnector(c: Connector): c is SqlConnector {
-  return 'db' in c && 'tableRef' in c;
+  return c.speaksSql;
 }

@@ -70,6 +70,7 @@ interface TableState {
 }
 
 export class FilesConnector implements Connector {
+  readonly speaksSql = false as const;
   readonly system: string;
   readonly kind: SystemKind = 'files';
   private readonly dir: string | undefined;
@@ -442,6 +443,7 @@ export class FilesConnector implements Connector {
 
 /** A connector whose writes wait for the end of the transaction. */
 class FilesTransaction implements Connector {
+  readonly speaksSql = false as const;
   readonly system: string;
   readonly kind: SystemKind = 'files';
 

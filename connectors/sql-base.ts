@@ -142,6 +142,7 @@ interface SharedState {
 }
 
 export class SqlConnectorBase implements SqlConnector {
+  readonly speaksSql = true as const;
   readonly system: string;
   readonly kind: ConnectorConfig['kind'];
   readonly #config: ConnectorConfig;
