@@ -3,9 +3,8 @@
 // each node (k and distinct-l, which a GROUP BY can judge: exact, one query per node), or, for the models that need
 // whole distributions, the column with the most distinct values is read one level coarser and the set read again
 // (the search then never considers that column's finer levels, and says so).
-import { getHeapStatistics } from 'node:v8';
 import { UsageError } from '../errors.ts';
-import { keepHeapInBudget } from '../heap-budget.ts';
+import { HeapBudget } from '../heap-budget.ts';
 import { FrequencySetBuilder, type FrequencySet, type NodeClasses } from './frequency-set.ts';
 import { stepName } from './ladder.ts';
 import { searchLattice, type LatticeSpec, type Levels, type SearchOutcome } from './lattice.ts';
@@ -97,13 +96,13 @@ async function readFrequencies(source: RecordSource, min: Levels, bound: number)
   const it = rows[Symbol.asyncIterator]();
   // The streamed rows are garbage as soon as they are added, but V8 lets them pile up beside the growing set: a
   // full collection whenever the heap doubles since the last one keeps the peak near what the set really holds.
-  let budget = HEAP_FLOOR_BYTES;
+  const heap = new HeapBudget({ budget: HEAP_FLOOR_BYTES, next: (live) => Math.max(HEAP_FLOOR_BYTES, 2 * live) });
   try {
     for (;;) {
       const { done, value } = await it.next();
       if (done) break;
       for (const row of value) if (!builder.add(row)) return { columnSizes: builder.columnSizes };
-      if (keepHeapInBudget(budget)) budget = Math.max(HEAP_FLOOR_BYTES, 2 * getHeapStatistics().used_heap_size);
+      heap.check();
     }
   } finally {
     await it.return?.();

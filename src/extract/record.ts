@@ -1,6 +1,6 @@
 // A record-level extract: find the least lossy generalization that is k-anonymous and l-diverse within the
 // suppression limit, then stream the rows out generalized, pseudonymized, and without the suppressed classes.
-import { keepHeapInBudget } from '../heap-budget.ts';
+import { HeapBudget } from '../heap-budget.ts';
 import { height, labelOf, stepName } from './ladder.ts';
 import { textOf } from './generalize-value.ts';
 import { outputValue } from './output-value.ts';
@@ -217,6 +217,7 @@ async function writeRows(
   // Sources give each row's subject last, after the output columns (see RecordSource.rows).
   const subjectAt = plan.subject.unique ? -1 : q + others.length;
   let rows = 0;
+  const heap = new HeapBudget({ budget: HEAP_BUDGET_BYTES });
   const emit = async (chunk: Chunk) => {
     const hashes = await chunk.hashes;
     const out: unknown[][] = new Array(chunk.rows.length);
@@ -227,7 +228,7 @@ async function writeRows(
     }
     rows += out.length;
     await file.write(out);
-    keepHeapInBudget(HEAP_BUDGET_BYTES);
+    heap.check();
   };
   interface Chunk {
     rows: readonly (readonly unknown[])[];
