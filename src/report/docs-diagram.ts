@@ -3,7 +3,7 @@
 // and no external reference, so it shows inline in index.html and as diagram.svg beside inventory.md.
 import dagre from '@dagrejs/dagre';
 import type { DiagramLink, DiagramSystem, DiagramTable } from './docs-model.ts';
-import { escapeHtml as esc } from './export-html.ts';
+import { html, joinLines, trusted, type SafeHtml } from './html.ts';
 
 /** Monospace text at 12px: ~7.3px a character, wide enough for any label without measuring fonts. */
 const CHAR = 7.3;
@@ -95,44 +95,44 @@ const STYLE = `
 `;
 
 /** The diagram as one `<svg>` element; every name is escaped. */
-export function renderDiagramSvg(layout: DiagramLayout, opts: { standalone?: boolean } = {}): string {
-  const out: string[] = [];
-  const ns = opts.standalone ? ' xmlns="http://www.w3.org/2000/svg"' : '';
+export function renderDiagramSvg(layout: DiagramLayout, opts: { standalone?: boolean } = {}): SafeHtml {
+  const out: SafeHtml[] = [];
+  const ns = opts.standalone ? trusted(' xmlns="http://www.w3.org/2000/svg"') : '';
   out.push(
-    `<svg${ns} class="diagram" role="img" aria-label="Systems, tables and links of the data map" width="${layout.width}" height="${layout.height}" viewBox="0 0 ${layout.width} ${layout.height}">`,
-    `<style>${STYLE}</style>`,
-    '<defs>',
-    '<marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="#57606a"/></marker>',
-    '<marker id="arrow-owns" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" orient="auto-start-reverse"><path d="M0,0L10,5L0,10" fill="none" stroke="#8250df" stroke-width="1.5"/></marker>',
-    '</defs>',
+    html`<svg${ns} class="diagram" role="img" aria-label="Systems, tables and links of the data map" width="${layout.width}" height="${layout.height}" viewBox="0 0 ${layout.width} ${layout.height}">`,
+    html`<style>${trusted(STYLE)}</style>`,
+    html`<defs>`,
+    html`<marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="#57606a"/></marker>`,
+    html`<marker id="arrow-owns" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" orient="auto-start-reverse"><path d="M0,0L10,5L0,10" fill="none" stroke="#8250df" stroke-width="1.5"/></marker>`,
+    html`</defs>`,
   );
   for (const { system, box } of layout.systems) {
     out.push(
-      `<g class="system" data-system="${esc(system.name)}"><title>${esc(`system ${system.name} (${system.kind})`)}</title>`,
-      `<rect x="${n(box.x)}" y="${n(box.y)}" width="${n(box.width)}" height="${n(box.height)}" rx="8"/>`,
-      `<text x="${n(box.x + 10)}" y="${n(box.y + 16)}">${esc(system.name)} <tspan font-weight="400" fill="#57606a">(${esc(system.kind)})</tspan></text></g>`,
+      html`<g class="system" data-system="${system.name}"><title>${`system ${system.name} (${system.kind})`}</title>`,
+      html`<rect x="${n(box.x)}" y="${n(box.y)}" width="${n(box.width)}" height="${n(box.height)}" rx="8"/>`,
+      html`<text x="${n(box.x + 10)}" y="${n(box.y + 16)}">${system.name} <tspan font-weight="400" fill="#57606a">(${system.kind})</tspan></text></g>`,
     );
   }
   for (const { link, points, label } of layout.links) {
     const d = smoothPath(points);
     out.push(
-      `<g class="link${link.owns ? ' owns' : ''}" data-from="${esc(link.from)}" data-to="${esc(link.to)}"><title>${esc(
-        `${link.from}.${link.column} → ${link.to}.${link.references}${link.owns ? ' (owns: the referenced row belongs to this row’s subject)' : ''}`,
-      )}</title>`,
-      `<path d="${d}" marker-end="url(#${link.owns ? 'arrow-owns' : 'arrow'})"/>`,
-      `<text x="${n(label.x)}" y="${n(label.y + 4)}" text-anchor="middle">${esc(label.text)}</text></g>`,
+      html`<g class="link${link.owns ? ' owns' : ''}" data-from="${link.from}" data-to="${link.to}"><title>${`${link.from}.${link.column} → ${link.to}.${link.references}${
+        link.owns ? ' (owns: the referenced row belongs to this row’s subject)' : ''
+      }`}</title>`,
+      html`<path d="${d}" marker-end="url(#${link.owns ? 'arrow-owns' : 'arrow'})"/>`,
+      html`<text x="${n(label.x)}" y="${n(label.y + 4)}" text-anchor="middle">${label.text}</text></g>`,
     );
   }
   for (const { table, box, detail } of layout.tables) {
     out.push(
-      `<g class="table${table.declared ? '' : ' undeclared'}" data-table="${esc(table.id)}"><title>${esc(table.id)}</title>`,
-      `<rect x="${n(box.x)}" y="${n(box.y)}" width="${n(box.width)}" height="${n(box.height)}" rx="4"/>`,
-      `<text class="name" x="${n(box.x + 12)}" y="${n(box.y + 18)}">${esc(table.table)}</text>`,
-      `<text class="detail" x="${n(box.x + 12)}" y="${n(box.y + 34)}">${esc(detail)}</text></g>`,
+      html`<g class="table${table.declared ? '' : ' undeclared'}" data-table="${table.id}"><title>${table.id}</title>`,
+      html`<rect x="${n(box.x)}" y="${n(box.y)}" width="${n(box.width)}" height="${n(box.height)}" rx="4"/>`,
+      html`<text class="name" x="${n(box.x + 12)}" y="${n(box.y + 18)}">${table.table}</text>`,
+      html`<text class="detail" x="${n(box.x + 12)}" y="${n(box.y + 34)}">${detail}</text></g>`,
     );
   }
-  out.push('</svg>');
-  return out.join('\n');
+  out.push(html`</svg>`);
+  return joinLines(out);
 }
 
 /** A curve through dagre's control points: straight ends, rounded bends (each bend a quadratic to the next midpoint). */

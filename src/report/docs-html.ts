@@ -1,8 +1,8 @@
 // index.html of `dsar datamap docs`: the data inventory an auditor reads. One self-contained file: inline CSS and
-// inline SVG, no script, no font, no network (a Content-Security-Policy forbids any fetch); every name is escaped.
+// inline SVG, no script, no font, no network (html.ts's page shell); every name is escaped (html.ts's template).
 import { renderDiagramSvg, type DiagramLayout } from './docs-diagram.ts';
 import type { Inventory, InventoryLocation } from './docs-model.ts';
-import { escapeHtml as esc } from './export-html.ts';
+import { html, joinLines, page, type SafeHtml } from './html.ts';
 
 const CSS = `
 body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;max-width:80rem;padding:0 1rem;color:#1d1d1f}
@@ -17,61 +17,51 @@ th{background:#f6f8fa}.muted{color:#57606a}code{font-size:.85rem}.scroll{overflo
 export function renderInventoryHtml(inv: Inventory, diagram: DiagramLayout): string {
   const tables = inv.systems.reduce((n, s) => n + s.tables.filter((t) => t.declared).length, 0);
   const fields = inv.categories.reduce((n, c) => n + c.locations.length, 0) + inv.uncategorized.length;
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Data inventory — ${esc(inv.file)}</title>
-<style>${CSS}</style>
-</head>
-<body>
-<h1>Data inventory</h1>
+  return page({
+    title: `Data inventory — ${inv.file}`,
+    css: CSS,
+    body: html`<h1>Data inventory</h1>
 <p>Where personal data lives, by the categories of the privacy policy: ${inv.systems.length} system${plural(inv.systems.length)}, ${tables} table${plural(tables)}, ${fields} field${plural(fields)} with personal data.
-Generated ${esc(inv.generatedAt)} from <code>${esc(inv.file)}</code> (SHA-256 <code>${esc(inv.hash)}</code>).</p>
+Generated ${inv.generatedAt} from <code>${inv.file}</code> (SHA-256 <code>${inv.hash}</code>).</p>
 <h2>Systems, tables and links</h2>
 <div class="legend">
 <span><svg width="46" height="10"><path d="M2,5H40" stroke="#57606a" stroke-width="1.4"/><path d="M36,1L44,5L36,9z" fill="#57606a"/></svg> a row belongs to the subject of the row it references</span>
 <span><svg width="46" height="10"><path d="M2,5H40" stroke="#8250df" stroke-width="1.4" stroke-dasharray="6 4"/><path d="M36,1L44,5L36,9" fill="none" stroke="#8250df" stroke-width="1.5"/></svg> <b>owns</b>: the referenced row belongs to this row's subject (followed one way only)</span>
 </div>
 <div class="scroll">
-${diagram.tables.length ? renderDiagramSvg(diagram) : '<p class="muted">No tables are declared.</p>'}
+${diagram.tables.length ? renderDiagramSvg(diagram) : html`<p class="muted">No tables are declared.</p>`}
 </div>
 <h2>By category</h2>
-${inv.categories.map(categorySection).join('\n')}
-${inv.uncategorized.length ? `<h3>Not in the taxonomy</h3>\n${locationsTable(inv.uncategorized, '')}` : ''}
+${joinLines(inv.categories.map(categorySection))}
+${inv.uncategorized.length ? html`<h3>Not in the taxonomy</h3>\n${locationsTable(inv.uncategorized, '')}` : ''}
 ${
   inv.unused.length
-    ? `<h3>Categories with nothing declared</h3>\n<p class="muted">${inv.unused.map((c) => `<code>${esc(c.name)}</code> (${esc(c.title)})`).join(', ')}</p>`
+    ? html`<h3>Categories with nothing declared</h3>\n<p class="muted">${inv.unused.map((c, i) => html`${i ? ', ' : ''}<code>${c.name}</code> (${c.title})`)}</p>`
     : ''
-}
-</body>
-</html>
-`;
+}`,
+  });
 }
 
-function categorySection(c: Inventory['categories'][number]): string {
-  return `<section id="${esc(c.name)}">
-<h3>${esc(c.title)} <code>${esc(c.name)}</code></h3>
-<blockquote>${esc(c.policy)}</blockquote>
-<p class="muted">Used to: ${c.purposes.length ? esc(c.purposes.join('; ')) : 'nothing: this data must not exist'}.</p>
+function categorySection(c: Inventory['categories'][number]): SafeHtml {
+  return html`<section id="${c.name}">
+<h3>${c.title} <code>${c.name}</code></h3>
+<blockquote>${c.policy}</blockquote>
+<p class="muted">Used to: ${c.purposes.length ? c.purposes.join('; ') : 'nothing: this data must not exist'}.</p>
 ${locationsTable(c.locations, c.name)}
 </section>`;
 }
 
 /** `section`: the category the table is about; a field of a deeper category shows its own name. */
-function locationsTable(rows: InventoryLocation[], section: string): string {
-  const body = rows
-    .map(
-      (l) => `<tr><td><code>${esc(l.where)}</code>${l.identifying ? ' <span class="id" title="identifies the subject">ID</span>' : ''}${
-        l.category !== section ? `<br><small class="muted">${esc(l.category)}</small>` : ''
-      }</td><td>${esc(l.mask)}</td><td>${esc(l.onErase)}</td><td>${esc(l.retention ?? 'none declared')}</td><td>${esc(l.basis ?? 'not declared')}</td><td>${esc(
-        l.purposes.join('; '),
-      )}</td></tr>`,
-    )
-    .join('\n');
-  return `<table>
+function locationsTable(rows: InventoryLocation[], section: string): SafeHtml {
+  const body = joinLines(
+    rows.map(
+      (l) =>
+        html`<tr><td><code>${l.where}</code>${l.identifying ? html` <span class="id" title="identifies the subject">ID</span>` : ''}${
+          l.category !== section ? html`<br><small class="muted">${l.category}</small>` : ''
+        }</td><td>${l.mask}</td><td>${l.onErase}</td><td>${l.retention ?? 'none declared'}</td><td>${l.basis ?? 'not declared'}</td><td>${l.purposes.join('; ')}</td></tr>`,
+    ),
+  );
+  return html`<table>
 <colgroup><col style="width:22%"><col style="width:11%"><col style="width:9%"><col style="width:20%"><col style="width:14%"><col style="width:24%"></colgroup>
 <thead><tr><th>Where (system.table.column)</th><th>Mask</th><th>On erasure</th><th>Retention</th><th>Legal basis</th><th>Purposes</th></tr></thead>
 <tbody>

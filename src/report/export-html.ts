@@ -1,10 +1,11 @@
 // report.html of an export: a page for the data subject, grouped by the policy's categories, with the policy's own
 // wording, the purposes and the retention of each place the data lives. One self-contained file: inline CSS, no
-// scripts, no fonts, no network (a Content-Security-Policy forbids any fetch); every value is HTML-escaped.
+// scripts, no fonts, no network (html.ts's page shell); every value is HTML-escaped (html.ts's template).
 import type { Row } from '../../connectors/connector.ts';
 import type { DataMap, Duration, TableDef } from '../datamap/types.ts';
 import { categoryOf, TABLE_PURPOSES, TOP_LEVEL, type Category } from '../datamap/taxonomy.ts';
 import { exportValue } from '../ops/export-format.ts';
+import { html, joinLines, page, type SafeHtml } from './html.ts';
 
 export interface ExportReportTable {
   table: TableDef;
@@ -27,10 +28,6 @@ export interface ExportReportInput {
 const MAX_VALUES = 50;
 /** Rows per table shown in the records view. */
 const MAX_ROWS = 500;
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
 
 /** A value as the subject reads it: text, numbers and dates as they are, bytes by their size. */
 function display(v: unknown): string {
@@ -79,71 +76,62 @@ function fieldsByCategory(tables: readonly ExportReportTable[]): Map<string, { c
   return out;
 }
 
-function list(items: string[]): string {
-  return items.length ? `<ul>${items.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul>` : '<p class="muted">None declared.</p>';
+function list(items: string[]): SafeHtml {
+  return items.length ? html`<ul>${items.map((i) => html`<li>${i}</li>`)}</ul>` : html`<p class="muted">None declared.</p>`;
 }
 
-function fieldTable(map: DataMap, fields: FieldView[]): string {
+function fieldTable(map: DataMap, fields: FieldView[]): SafeHtml {
   const rows = fields.map(
-    (f) => `<tr><td><code>${escapeHtml(`${f.table.table.id}.${f.column}`)}</code></td><td>${
-      f.values.length ? f.values.map((v) => `<div class="v">${escapeHtml(v)}</div>`).join('') : '<span class="muted">(empty)</span>'
-    }${f.more ? `<div class="muted">and ${f.more} more (see ${escapeHtml(f.table.files.join(', '))})</div>` : ''}</td><td>${escapeHtml(
-      describeRetention(map, f.table.table),
-    )}</td><td>${escapeHtml(tablePurposes(f.table.table).join('; ') || '—')}</td></tr>`,
+    (f) =>
+      html`<tr><td><code>${`${f.table.table.id}.${f.column}`}</code></td><td>${f.values.length ? f.values.map((v) => html`<div class="v">${v}</div>`) : html`<span class="muted">(empty)</span>`}${
+        f.more ? html`<div class="muted">and ${f.more} more (see ${f.table.files.join(', ')})</div>` : ''
+      }</td><td>${describeRetention(map, f.table.table)}</td><td>${tablePurposes(f.table.table).join('; ') || '—'}</td></tr>`,
   );
-  return `<table><thead><tr><th>Where</th><th>Your data</th><th>Retention</th><th>Table purposes</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return html`<table><thead><tr><th>Where</th><th>Your data</th><th>Retention</th><th>Table purposes</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
-function categoriesSection(input: ExportReportInput): string {
+function categoriesSection(input: ExportReportInput): SafeHtml {
   const byCategory = fieldsByCategory(input.tables);
-  const parts: string[] = [];
+  const parts: SafeHtml[] = [];
   for (const top of TOP_LEVEL) {
     const members = [...byCategory].filter(([name]) => name === top.name || name.startsWith(top.name + '.'));
     if (!members.length) continue;
-    parts.push(
-      `<section><h2>${escapeHtml(top.title)}</h2><blockquote>${escapeHtml(top.policy)}</blockquote><h4>Why we use it</h4>${list(top.purposes)}`,
-    );
+    parts.push(html`<section><h2>${top.title}</h2><blockquote>${top.policy}</blockquote><h4>Why we use it</h4>${list(top.purposes)}`);
     for (const [name, { category, fields }] of members) {
       const c = category!;
       parts.push(
-        `<h3>${escapeHtml(c.title)} <small><code>${escapeHtml(name)}</code></small></h3>` +
-          (c.name !== top.name ? `<blockquote>${escapeHtml(c.policy)}</blockquote><p><b>Purposes:</b> ${escapeHtml(c.purposes.join('; ') || '—')}</p>` : '') +
-          fieldTable(input.map, fields),
+        html`<h3>${c.title} <small><code>${name}</code></small></h3>${
+          c.name !== top.name ? html`<blockquote>${c.policy}</blockquote><p><b>Purposes:</b> ${c.purposes.join('; ') || '—'}</p>` : ''
+        }${fieldTable(input.map, fields)}`,
       );
     }
-    parts.push('</section>');
+    parts.push(html`</section>`);
   }
   const other = byCategory.get('uncategorized');
   if (other) {
     // Identifiers, dates and technical columns: named per table; their values are in the records below.
     const byTable = new Map<ExportReportTable, string[]>();
     for (const f of other.fields) byTable.set(f.table, [...(byTable.get(f.table) ?? []), f.column]);
-    const rows = [...byTable].map(
-      ([t, cols]) => `<tr><td><code>${escapeHtml(t.table.id)}</code></td><td>${escapeHtml(cols.join(', '))}</td><td>${escapeHtml(describeRetention(input.map, t.table))}</td></tr>`,
-    );
+    const rows = [...byTable].map(([t, cols]) => html`<tr><td><code>${t.table.id}</code></td><td>${cols.join(', ')}</td><td>${describeRetention(input.map, t.table)}</td></tr>`);
     parts.push(
-      `<section><h2>Other recorded data</h2><p>Identifiers, dates and other columns of your records that are not in a category above; their values are listed under “All records”.</p>` +
-        `<table><thead><tr><th>Where</th><th>Columns</th><th>Retention</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`,
+      html`<section><h2>Other recorded data</h2><p>Identifiers, dates and other columns of your records that are not in a category above; their values are listed under “All records”.</p><table><thead><tr><th>Where</th><th>Columns</th><th>Retention</th></tr></thead><tbody>${rows}</tbody></table></section>`,
     );
   }
-  return parts.join('\n');
+  return joinLines(parts);
 }
 
-function recordsSection(input: ExportReportInput): string {
-  return input.tables
-    .map((t) => {
+function recordsSection(input: ExportReportInput): SafeHtml {
+  return joinLines(
+    input.tables.map((t) => {
       const cols = [...new Set(t.rows.flatMap((r) => Object.keys(r)))];
       const shown = t.rows.slice(0, MAX_ROWS);
-      const head = cols.map((c) => `<th>${escapeHtml(c)}</th>`).join('');
-      const body = shown.map((r) => `<tr>${cols.map((c) => `<td>${escapeHtml(display(r[c]))}</td>`).join('')}</tr>`).join('');
-      return (
-        `<section><h3><code>${escapeHtml(t.table.id)}</code> — ${t.rows.length} record${t.rows.length === 1 ? '' : 's'}</h3>` +
-        `<p>${escapeHtml(describeRetention(input.map, t.table))} Files: ${escapeHtml(t.files.join(', '))}.</p>` +
-        (t.rows.length > MAX_ROWS ? `<p class="muted">The first ${MAX_ROWS} records are shown; all of them are in the files.</p>` : '') +
-        `<div class="scroll"><table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div></section>`
-      );
-    })
-    .join('\n');
+      const head = cols.map((c) => html`<th>${c}</th>`);
+      const body = shown.map((r) => html`<tr>${cols.map((c) => html`<td>${display(r[c])}</td>`)}</tr>`);
+      return html`<section><h3><code>${t.table.id}</code> — ${t.rows.length} record${t.rows.length === 1 ? '' : 's'}</h3><p>${describeRetention(input.map, t.table)} Files: ${t.files.join(', ')}.</p>${
+        t.rows.length > MAX_ROWS ? html`<p class="muted">The first ${MAX_ROWS} records are shown; all of them are in the files.</p>` : ''
+      }<div class="scroll"><table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div></section>`;
+    }),
+  );
 }
 
 const CSS = `
@@ -159,30 +147,21 @@ export function renderExportReport(input: ExportReportInput): string {
   const total = input.tables.reduce((n, t) => n + t.rows.length, 0);
   const systems = [...new Set(input.tables.map((t) => t.table.system))];
   const warning = input.unreachable.length
-    ? `<div class="warn"><b>Incomplete:</b> these systems could not be read when this export was made, so their data is missing: ${escapeHtml(
-        input.unreachable.map((u) => (u.table ? `${u.system}.${u.table}` : u.system)).join(', '),
-      )}.</div>`
+    ? html`<div class="warn"><b>Incomplete:</b> these systems could not be read when this export was made, so their data is missing: ${input.unreachable
+        .map((u) => (u.table ? `${u.system}.${u.table}` : u.system))
+        .join(', ')}.</div>`
     : '';
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Your personal data — request ${escapeHtml(input.ticket)}</title>
-<style>${CSS}</style>
-</head>
-<body>
-<h1>Your personal data</h1>
-<p>Request <b>${escapeHtml(input.ticket)}</b>, prepared ${escapeHtml(input.createdAt)}. We found <b>${total}</b> record${total === 1 ? '' : 's'} about you in ${input.tables.length} table${input.tables.length === 1 ? '' : 's'} of ${systems.length} system${systems.length === 1 ? '' : 's'}.
+  return page({
+    title: `Your personal data — request ${input.ticket}`,
+    css: CSS,
+    body: html`<h1>Your personal data</h1>
+<p>Request <b>${input.ticket}</b>, prepared ${input.createdAt}. We found <b>${total}</b> record${total === 1 ? '' : 's'} about you in ${input.tables.length} table${input.tables.length === 1 ? '' : 's'} of ${systems.length} system${systems.length === 1 ? '' : 's'}.
 The complete data is in the <code>data/</code> folder beside this page, as JSON and CSV; <code>manifest.json</code> lists every file with its SHA-256 checksum.</p>
 ${warning}
 <h2>By kind of data</h2>
-${total ? categoriesSection(input) : '<p>We hold no records about you.</p>'}
+${total ? categoriesSection(input) : html`<p>We hold no records about you.</p>`}
 <h2>All records</h2>
 ${recordsSection(input)}
-<p class="muted">Generated by dsar ${escapeHtml(input.toolVersion)}.</p>
-</body>
-</html>
-`;
+<p class="muted">Generated by dsar ${input.toolVersion}.</p>`,
+  });
 }

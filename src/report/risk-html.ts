@@ -1,7 +1,7 @@
-// `<file>.risk.html`: the risk report for a reader. One self-contained page: inline CSS and an inline SVG chart of
-// the equivalence-class (or cell) sizes; no scripts, no fonts, no network (a Content-Security-Policy forbids any
-// fetch); every text is HTML-escaped.
-import { escapeHtml } from './export-html.ts';
+// html`<file>.risk.html`: the risk report for a reader. One self-contained page: inline CSS and an inline SVG chart of
+// the equivalence-class (or cell) sizes; no scripts, no fonts, no network (html.ts's page shell); every text is
+// HTML-escaped (html.ts's template).
+import { html, joinLines, page, type SafeHtml } from './html.ts';
 import type { RiskReport } from './risk-json.ts';
 
 interface Bar {
@@ -10,19 +10,26 @@ interface Bar {
   suppressed: number;
 }
 
+const CSS = `
+body{font:15px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1d2330}
+h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #dde1e8;padding-bottom:.25rem}
+table{border-collapse:collapse;margin:.5rem 0}th,td{text-align:left;padding:.25rem .75rem .25rem 0;vertical-align:top}
+table.kv th{font-weight:500;color:#4a5263;width:22rem}code{font-size:.9em}.muted{color:#6b7385}
+svg text{font:11px system-ui,sans-serif;fill:#4a5263}.legend span{display:inline-block;width:.8rem;height:.8rem;margin:0 .3rem 0 1rem;vertical-align:middle}
+`;
+
 const pct = (x: number) => `${(x * 100).toFixed(x > 0 && x < 0.001 ? 3 : 1)}%`;
 const n = (x: number) => x.toLocaleString('en-US');
 const risk = (x: number) => (x ? `${x.toFixed(4)} (1 in ${n(Math.round(1 / x))})` : '0');
 
 export function renderRiskHtml(r: RiskReport): string {
-  const e = escapeHtml;
-  const rows = (pairs: Array<[string, string]>) => `<table class="kv">${pairs.map(([k, v]) => `<tr><th>${e(k)}</th><td>${e(v)}</td></tr>`).join('')}</table>`;
-  const parts: string[] = [];
-  parts.push(`<h1>Risk report: <code>${e(r.extract)}</code></h1>`);
+  const rows = (pairs: Array<[string, string]>) => html`<table class="kv">${pairs.map(([k, v]) => html`<tr><th>${k}</th><td>${v}</td></tr>`)}</table>`;
+  const parts: SafeHtml[] = [];
+  parts.push(html`<h1>Risk report: <code>${r.extract}</code></h1>`);
   parts.push(
-    `<p class="muted">${e(r.kind === 'record' ? 'Record-level extract' : 'Aggregate extract')} of <code>${e(`${r.source.system}.${r.source.table}`)}</code>, written ${e(r.createdAt)} by dsar ${e(r.toolVersion)}.</p>`,
+    html`<p class="muted">${r.kind === 'record' ? 'Record-level extract' : 'Aggregate extract'} of <code>${`${r.source.system}.${r.source.table}`}</code>, written ${r.createdAt} by dsar ${r.toolVersion}.</p>`,
   );
-  parts.push('<h2>Data</h2>');
+  parts.push(html`<h2>Data</h2>`);
   parts.push(
     rows([
       ['file', r.data.file],
@@ -37,7 +44,7 @@ export function renderRiskHtml(r: RiskReport): string {
 
   if (r.dp) {
     const x = r.dp;
-    parts.push('<h2>Differential privacy</h2>');
+    parts.push(html`<h2>Differential privacy</h2>`);
     parts.push(
       rows([
         ['mechanism', `${x.mechanism}${x.rho !== undefined ? ` (zCDP rho ${x.rho.toPrecision(4)})` : ''}`],
@@ -48,19 +55,19 @@ export function renderRiskHtml(r: RiskReport): string {
       ]),
     );
     parts.push(
-      `<table><tr><th>query</th><th>measures</th><th>noise</th><th>standard deviation</th><th>95% of values within</th></tr>${x.queries
-        .map((q) => `<tr><td>${e(q.query)}</td><td>${e(q.measures.join(', '))}</td><td>${e(`${q.noise} ${+q.scale.toPrecision(6)}`)}</td><td>${e(String(+q.sd.toPrecision(6)))}</td><td>±${e(String(q.interval95))}</td></tr>`)
-        .join('')}</table>`,
+      html`<table><tr><th>query</th><th>measures</th><th>noise</th><th>standard deviation</th><th>95% of values within</th></tr>${x.queries
+        .map((q) => html`<tr><td>${q.query}</td><td>${q.measures.join(', ')}</td><td>${`${q.noise} ${+q.scale.toPrecision(6)}`}</td><td>${String(+q.sd.toPrecision(6))}</td><td>±${String(q.interval95)}</td></tr>`)
+        }</table>`,
     );
-    parts.push(`<p class="muted">${e(x.note)}</p>`);
+    parts.push(html`<p class="muted">${x.note}</p>`);
   }
 
   if (!r.dp) {
-    parts.push('<h2>Generalization</h2>');
+    parts.push(html`<h2>Generalization</h2>`);
     parts.push(
-      `<table><tr><th>column</th><th>level</th><th>written as</th><th>information loss</th></tr>${r.generalization.columns
-        .map((c) => `<tr><td><code>${e(c.column)}</code></td><td>${c.level} of ${c.height}</td><td>${e(c.step)}</td><td>${pct(c.loss)}</td></tr>`)
-        .join('')}</table>`,
+      html`<table><tr><th>column</th><th>level</th><th>written as</th><th>information loss</th></tr>${r.generalization.columns
+        .map((c) => html`<tr><td><code>${c.column}</code></td><td>${c.level} of ${c.height}</td><td>${c.step}</td><td>${pct(c.loss)}</td></tr>`)
+        }</table>`,
     );
     parts.push(
       rows([
@@ -72,7 +79,7 @@ export function renderRiskHtml(r: RiskReport): string {
 
   if (r.record) {
     const x = r.record;
-    parts.push('<h2>Re-identification risk (prosecutor model)</h2>');
+    parts.push(html`<h2>Re-identification risk (prosecutor model)</h2>`);
     parts.push(
       rows([
         ['k achieved (smallest class written)', n(x.kAchieved)],
@@ -92,14 +99,14 @@ export function renderRiskHtml(r: RiskReport): string {
         [`before suppression: records at risk above 1/k`, pct(x.beforeSuppression.shareAboveThreshold)],
       ]),
     );
-    parts.push('<h2>Equivalence-class sizes</h2>');
+    parts.push(html`<h2>Equivalence-class sizes</h2>`);
     const bars = binned(x.classSizes.map((c) => ({ size: c.size, count: c.classes, suppressed: c.suppressed })));
     parts.push(chart(bars, 'rows in the class', 'classes'));
   }
 
   if (r.aggregate) {
     const x = r.aggregate;
-    parts.push('<h2>Small-cell suppression</h2>');
+    parts.push(html`<h2>Small-cell suppression</h2>`);
     parts.push(
       rows([
         ['cells', n(x.cells)],
@@ -114,31 +121,18 @@ export function renderRiskHtml(r: RiskReport): string {
       const columns = Object.keys(x.suppressedCells[0].group);
       const shown = x.suppressedCells.slice(0, 1000);
       parts.push(
-        `<h3>Suppressed cells</h3><table><tr>${columns.map((c) => `<th>${e(c)}</th>`).join('')}<th>why</th></tr>${shown
-          .map((s) => `<tr>${columns.map((c) => `<td>${e(String(s.group[c] ?? ''))}</td>`).join('')}<td>${s.reason === 'primary' ? 'fewer than k subjects' : 'protects another suppressed cell'}</td></tr>`)
-          .join('')}</table>${x.suppressedCells.length > shown.length ? `<p class="muted">and ${n(x.suppressedCells.length - shown.length)} more (see the .risk.json file)</p>` : ''}`,
+        html`<h3>Suppressed cells</h3><table><tr>${columns.map((c) => html`<th>${c}</th>`)}<th>why</th></tr>${shown
+          .map((s) => html`<tr>${columns.map((c) => html`<td>${String(s.group[c] ?? '')}</td>`)}<td>${s.reason === 'primary' ? 'fewer than k subjects' : 'protects another suppressed cell'}</td></tr>`)
+          }</table>${x.suppressedCells.length > shown.length ? html`<p class="muted">and ${n(x.suppressedCells.length - shown.length)} more (see the .risk.json file)</p>` : ''}`,
       );
     }
-    parts.push('<h2>Published cell sizes</h2>');
+    parts.push(html`<h2>Published cell sizes</h2>`);
     parts.push(chart(binned(x.cellSizes.map((c) => ({ size: c.subjects, count: c.cells, suppressed: false }))), 'subjects in the cell', 'cells'));
   }
 
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Risk report: ${e(r.extract)}</title>
-<style>
-body{font:15px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1d2330}
-h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #dde1e8;padding-bottom:.25rem}
-table{border-collapse:collapse;margin:.5rem 0}th,td{text-align:left;padding:.25rem .75rem .25rem 0;vertical-align:top}
-table.kv th{font-weight:500;color:#4a5263;width:22rem}code{font-size:.9em}.muted{color:#6b7385}
-svg text{font:11px system-ui,sans-serif;fill:#4a5263}.legend span{display:inline-block;width:.8rem;height:.8rem;margin:0 .3rem 0 1rem;vertical-align:middle}
-</style></head><body>
-${parts.join('\n')}
-</body></html>
-`;
+  return page({ title: `Risk report: ${r.extract}`, css: CSS, body: joinLines(parts), dataImages: true });
 }
+
 
 /** One bar per size while there are few sizes, else bins growing 1-2-5 (1, 2, 3-4, 5-9, 10-19, 20-49, ...). */
 function binned(sizes: ReadonlyArray<{ size: number; count: number; suppressed: boolean }>): Bar[] {
@@ -164,8 +158,8 @@ function logEdges(max: number): number[] {
 }
 
 /** A stacked bar chart (written, suppressed) as inline SVG. */
-function chart(bars: readonly Bar[], xTitle: string, yTitle: string): string {
-  if (!bars.length) return '<p class="muted">Nothing to chart: no rows.</p>';
+function chart(bars: readonly Bar[], xTitle: string, yTitle: string): SafeHtml {
+  if (!bars.length) return html`<p class="muted">Nothing to chart: no rows.</p>`;
   const width = 760;
   const height = 260;
   const left = 56;
@@ -180,22 +174,22 @@ function chart(bars: readonly Bar[], xTitle: string, yTitle: string): string {
   const rotate = bars.length > 12;
   const shapes = bars.map((b, i) => {
     const x = left + i * slot + (slot - barW) / 2;
-    const tip = escapeHtml(`${b.label}: ${n(b.written)} written${b.suppressed ? `, ${n(b.suppressed)} suppressed` : ''}`);
-    const written = b.written ? `<rect x="${x.toFixed(1)}" y="${y(b.written).toFixed(1)}" width="${barW.toFixed(1)}" height="${(plotH - (y(b.written) - top)).toFixed(1)}" fill="#3b6fd8"><title>${tip}</title></rect>` : '';
+    const tip = `${b.label}: ${n(b.written)} written${b.suppressed ? `, ${n(b.suppressed)} suppressed` : ''}`;
+    const written = b.written ? html`<rect x="${x.toFixed(1)}" y="${y(b.written).toFixed(1)}" width="${barW.toFixed(1)}" height="${(plotH - (y(b.written) - top)).toFixed(1)}" fill="#3b6fd8"><title>${tip}</title></rect>` : '';
     const sTop = y(b.written + b.suppressed);
-    const suppressed = b.suppressed ? `<rect x="${x.toFixed(1)}" y="${sTop.toFixed(1)}" width="${barW.toFixed(1)}" height="${(y(b.written) - sTop).toFixed(1)}" fill="#d8553b"><title>${tip}</title></rect>` : '';
+    const suppressed = b.suppressed ? html`<rect x="${x.toFixed(1)}" y="${sTop.toFixed(1)}" width="${barW.toFixed(1)}" height="${(y(b.written) - sTop).toFixed(1)}" fill="#d8553b"><title>${tip}</title></rect>` : '';
     const lx = x + barW / 2;
     const ly = top + plotH + 14;
-    const label = `<text x="${lx.toFixed(1)}" y="${ly}" text-anchor="${rotate ? 'end' : 'middle'}"${rotate ? ` transform="rotate(-40 ${lx.toFixed(1)} ${ly})"` : ''}>${escapeHtml(b.label)}</text>`;
-    return written + suppressed + label;
+    const label = html`<text x="${lx.toFixed(1)}" y="${ly}" text-anchor="${rotate ? 'end' : 'middle'}"${rotate ? html` transform="rotate(-40 ${lx.toFixed(1)} ${ly})"` : ''}>${b.label}</text>`;
+    return html`${written}${suppressed}${label}`;
   });
-  const axis = `<line x1="${left}" y1="${top + plotH}" x2="${width - 10}" y2="${top + plotH}" stroke="#9aa1b0"/><line x1="${left}" y1="${top}" x2="${left}" y2="${top + plotH}" stroke="#9aa1b0"/>
+  const axis = html`<line x1="${left}" y1="${top + plotH}" x2="${width - 10}" y2="${top + plotH}" stroke="#9aa1b0"/><line x1="${left}" y1="${top}" x2="${left}" y2="${top + plotH}" stroke="#9aa1b0"/>
 <text x="${left - 6}" y="${top + 4}" text-anchor="end">${n(max)}</text><text x="${left - 6}" y="${top + plotH}" text-anchor="end">0</text>
-<text x="14" y="${top + plotH / 2}" transform="rotate(-90 14 ${top + plotH / 2})" text-anchor="middle">${escapeHtml(yTitle)}</text>
-<text x="${left + plotW / 2}" y="${height - 2}" text-anchor="middle">${escapeHtml(xTitle)}</text>`;
+<text x="14" y="${top + plotH / 2}" transform="rotate(-90 14 ${top + plotH / 2})" text-anchor="middle">${yTitle}</text>
+<text x="${left + plotW / 2}" y="${height - 2}" text-anchor="middle">${xTitle}</text>`;
   const anySuppressed = bars.some((b) => b.suppressed);
-  const legend = `<p class="legend"><span style="background:#3b6fd8"></span>written${anySuppressed ? '<span style="background:#d8553b"></span>suppressed' : ''}</p>`;
-  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-label="${escapeHtml(`${yTitle} by ${xTitle}`)}">${axis}${shapes.join('')}</svg>${legend}`;
+  const legend = html`<p class="legend"><span style="background:#3b6fd8"></span>written${anySuppressed ? html`<span style="background:#d8553b"></span>suppressed` : ''}</p>`;
+  return html`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-label="${`${yTitle} by ${xTitle}`}">${axis}${shapes}</svg>${legend}`;
 }
 
 /** `k = 10, entropy l = 2, t = 0.2, at most 5% suppressed` */

@@ -23,7 +23,7 @@ export async function docsCommand(args: GlobalArgs & DocsArgs, ctx: CliContext):
   const files = {
     'index.html': renderInventoryHtml(inventory, diagram),
     'inventory.md': renderInventoryMarkdown(inventory, 'diagram.svg'),
-    'diagram.svg': renderDiagramSvg(diagram, { standalone: true }) + '\n',
+    'diagram.svg': renderDiagramSvg(diagram, { standalone: true }).text + '\n',
   };
   try {
     mkdirSync(out, { recursive: true });
