@@ -1,10 +1,10 @@
 // The one place that turns a system's kind into its connector.
 import type { Connector, ConnectorConfig } from './connector.ts';
-import { FilesConnector } from './files.ts';
-import { MysqlConnector } from './mysql.ts';
-import { PostgresConnector } from './postgres.ts';
+import { FilesConnector } from './files/connector.ts';
+import { MysqlConnector } from './mysql/engine.ts';
+import { PostgresConnector } from './postgres/engine.ts';
 import type { SqlConnectorOptions } from './sql-base.ts';
-import { SqliteConnector } from './sqlite.ts';
+import { SqliteConnector } from './sqlite/engine.ts';
 
 export type { SqlConnectorOptions };
 

@@ -1,6 +1,6 @@
 // Sampling an SQL table, the part every engine shares: which columns, the plain-LIMIT fallback, the keyset spread
 // (MySQL, SQLite) and `--full` (keyset batches, or the connector's row stream for a table without key). Each
-// engine's sampler (sample-postgres.ts, sample-mysql.ts, sample-sqlite.ts) decides how rows are picked; the cost
+// engine's sampler (postgres/sample.ts, mysql/sample.ts, sqlite/sample.ts) decides how rows are picked; the cost
 // of a sample never grows with the table.
 import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import type { BatchOptions, Row, SampleChunk, SampleOptions, TableInfo } from './connector.ts';

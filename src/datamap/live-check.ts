@@ -5,7 +5,7 @@ import type { Location } from '../errors.ts';
 import type { DataMap, TableDef } from './types.ts';
 import { checkFits } from '../masking/masker.ts';
 import { openSystems } from '../ops/systems.ts';
-import { ROW_KEY } from '../../connectors/files.ts';
+import { ROW_KEY } from '../../connectors/files/connector.ts';
 import type { Logger } from '../log.ts';
 
 export interface LiveFinding {

@@ -2,7 +2,7 @@
 // links that carry a subject's request to it, its personal fields with masks that fit, and what to erase. Every
 // decision keeps the guess that led to it; what cannot be decided safely is written as a commented suggestion.
 import type { Connector } from '../../connectors/connector.ts';
-import { ROW_KEY } from '../../connectors/files.ts';
+import { ROW_KEY } from '../../connectors/files/connector.ts';
 import { identifyingByDefault } from '../datamap/taxonomy.ts';
 import type { Logger } from '../log.ts';
 import { levelOf } from '../scan/judge.ts';

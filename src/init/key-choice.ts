@@ -2,7 +2,7 @@
 // which have no constraints) a column unique and never empty in the whole file, else a file's row numbers. A SQL
 // table with none of these cannot be declared: `validate --live` refuses a key without a constraint, because rows
 // sharing it would be exported, erased and swept as one.
-import { ROW_KEY } from '../../connectors/files.ts';
+import { ROW_KEY } from '../../connectors/files/connector.ts';
 import { foldName } from '../scan/detectors/column-name.ts';
 import type { Guess } from './draft-types.ts';
 import type { TableSurvey } from './survey.ts';

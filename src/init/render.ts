@@ -1,6 +1,6 @@
 // The draft as data map YAML: one entry per table under `tables:`, each guess followed by a short comment saying
 // how sure it is and why. The same draft always gives the same text (no dates, sorted tables).
-import { ROW_KEY } from '../../connectors/files.ts';
+import { ROW_KEY } from '../../connectors/files/connector.ts';
 import { maskText, yamlKey } from '../scan/snippet.ts';
 import type { Draft, DraftField, DraftLink, DraftTable, Guess } from './draft-types.ts';
 

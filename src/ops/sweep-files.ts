@@ -1,9 +1,9 @@
 // One file's sweep (kind: files). The file is read as a stream, batch by batch; expiry is judged here (`after` read
 // as an instant, strictly earlier than the cutoff); the changes are then written in ONE atomic rewrite of the file
-// (temp file, fsync, rename: files-atomic.ts). A kill before the rename leaves the file as it was, and the next
+// (temp file, fsync, rename: files/atomic.ts). A kill before the rename leaves the file as it was, and the next
 // sweep does the same work again, so a file needs no checkpoint.
 import type { KeyedChange, KeyValues, Row } from '../../connectors/connector.ts';
-import { ROW_KEY, rowOrdinal } from '../../connectors/files.ts';
+import { ROW_KEY, rowOrdinal } from '../../connectors/files/connector.ts';
 import { normalizeLinkValue } from '../datamap/normalize.ts';
 import { toInstant } from '../plan/obligations.ts';
 import { hasExpired } from '../plan/sweep-plan.ts';

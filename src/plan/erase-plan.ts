@@ -5,7 +5,7 @@
 // anonymizing the identifying fields (unless the subject is a child); a row to be deleted that is still referenced by
 // rows that stay (others' rows, kept rows through a NOT NULL column, undeclared tables that restrict) is anonymized
 // instead, and the plan says why. Children before parents, from the live foreign keys and the map's links.
-import { ROW_KEY } from '../../connectors/files-edits.ts';
+import { ROW_KEY } from '../../connectors/files/edits.ts';
 import { createHmac } from 'node:crypto';
 import type { Connector, KeyValues, Row } from '../../connectors/connector.ts';
 import { normalizeLinkValue } from '../datamap/normalize.ts';

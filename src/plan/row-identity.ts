@@ -1,6 +1,6 @@
 // What makes two rows found by different steps the same row: the declared key, or else the whole row.
 import type { KeyValues, Row } from '../../connectors/connector.ts';
-import { ROW_KEY } from '../../connectors/files-edits.ts';
+import { ROW_KEY } from '../../connectors/files/edits.ts';
 import type { TableDef } from '../datamap/types.ts';
 import { normalizeLinkValue } from '../datamap/normalize.ts';
 import { canonicalJson } from '../state/canonical-json.ts';

@@ -4,10 +4,10 @@ import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Row } from '../../connectors/connector.ts';
-import type { FormatCodec, RecordEdit, SourceRecord } from '../../connectors/files-codec.ts';
-import { csvCodec, csvField } from '../../connectors/files-csv.ts';
-import { jsonCodec } from '../../connectors/files-json.ts';
-import { ndjsonCodec } from '../../connectors/files-ndjson.ts';
+import type { FormatCodec, RecordEdit, SourceRecord } from '../../connectors/files/codec.ts';
+import { csvCodec, csvField } from '../../connectors/files/csv.ts';
+import { jsonCodec } from '../../connectors/files/json.ts';
+import { ndjsonCodec } from '../../connectors/files/ndjson.ts';
 
 /** The bytes as a stream of chunks cut at the given sizes (cycled), so boundaries fall anywhere, mid-character too. */
 function chunked(bytes: Buffer, sizes: number[]): Readable {

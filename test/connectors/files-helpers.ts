@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FileFormat } from '../../src/datamap/types.ts';
 import type { Row } from '../../connectors/connector.ts';
-import { FilesConnector } from '../../connectors/files.ts';
+import { FilesConnector } from '../../connectors/files/connector.ts';
 
 export interface FilesDir {
   dir: string;

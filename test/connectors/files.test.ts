@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SystemError } from '../../src/errors.ts';
-import { FilesConnector, rowOrdinal } from '../../connectors/files.ts';
+import { FilesConnector, rowOrdinal } from '../../connectors/files/connector.ts';
 import { BOM, collect, filesDir, withOrdinals, type FilesDir } from './files-helpers.ts';
 
 // A CSV export with everything that breaks naive CSV code: a BOM, CRLF, a quoted field holding a newline,
@@ -257,7 +257,7 @@ describe('files connector: transactions', () => {
 
 describe('files connector: crashes and other writers', () => {
   it('leaves the original intact when killed with SIGKILL mid-rewrite, and the next connect removes the half file', async () => {
-    const atomic = fileURLToPath(new URL('../../connectors/files-atomic.ts', import.meta.url));
+    const atomic = fileURLToPath(new URL('../../connectors/files/atomic.ts', import.meta.url));
     const script = join(files.dir, 'rewrite-and-hang.mts');
     await files.write(
       'rewrite-and-hang.mts',

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectorConfig, Row, TableInfo } from '../../connectors/connector.ts';
-import { MysqlConnector } from '../../connectors/mysql.ts';
+import { MysqlConnector } from '../../connectors/mysql/engine.ts';
 import { SystemError } from '../../src/errors.ts';
 import { createMysqlDatabase, execMysql, type TestDatabase } from '../helpers/databases.ts';
 import { sqlConnectorContract } from './sql-contract.ts';

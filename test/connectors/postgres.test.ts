@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectorConfig, Row, TableInfo } from '../../connectors/connector.ts';
-import { PostgresConnector } from '../../connectors/postgres.ts';
+import { PostgresConnector } from '../../connectors/postgres/engine.ts';
 import { SystemError } from '../../src/errors.ts';
 import { createPostgresDatabase, execPostgres, type TestDatabase } from '../helpers/databases.ts';
 import { sqlConnectorContract } from './sql-contract.ts';

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectorConfig, TableInfo } from '../../connectors/connector.ts';
-import { SqliteConnector } from '../../connectors/sqlite.ts';
+import { SqliteConnector } from '../../connectors/sqlite/engine.ts';
 import { SystemError } from '../../src/errors.ts';
 import { sqlConnectorContract } from './sql-contract.ts';
 

@@ -4,8 +4,8 @@
 import { sql, type RawBuilder } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Row, SqlConnector, TypeFamily } from '../../connectors/connector.ts';
-import { MysqlConnector } from '../../connectors/mysql.ts';
-import { PostgresConnector } from '../../connectors/postgres.ts';
+import { MysqlConnector } from '../../connectors/mysql/engine.ts';
+import { PostgresConnector } from '../../connectors/postgres/engine.ts';
 import type { Ladder } from '../../src/extract/ladder.ts';
 import { countingSql, generalizedSql } from '../../src/extract/sql-generalize.ts';
 import { createMysqlDatabase, createPostgresDatabase, execMysql, execPostgres, type TestDatabase } from '../helpers/databases.ts';

@@ -1,7 +1,7 @@
 // Files sampling: a reservoir over one streamed pass, every row with its row number.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { SampleChunk } from '../../connectors/connector.ts';
-import { sampleRecords } from '../../connectors/sample-files.ts';
+import { sampleRecords } from '../../connectors/files/sample.ts';
 import { filesDir, type FilesDir } from '../connectors/files-helpers.ts';
 
 let files: FilesDir;

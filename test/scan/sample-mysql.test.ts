@@ -1,7 +1,7 @@
 // MariaDB sampling: a keyset spread over an integer primary key, a LIMIT otherwise, a driver stream for --full.
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { SampleChunk } from '../../connectors/connector.ts';
-import { MysqlConnector } from '../../connectors/mysql.ts';
+import { MysqlConnector } from '../../connectors/mysql/engine.ts';
 import { createMysqlDatabase, execMysql, type TestDatabase } from '../helpers/databases.ts';
 
 let db: TestDatabase;

@@ -1,7 +1,7 @@
 // PostgreSQL sampling: TABLESAMPLE for large tables, LIMIT for small ones and as the fallback, a cursor for --full.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { SampleChunk } from '../../connectors/connector.ts';
-import { PostgresConnector } from '../../connectors/postgres.ts';
+import { PostgresConnector } from '../../connectors/postgres/engine.ts';
 import { createPostgresDatabase, execPostgres, type TestDatabase } from '../helpers/databases.ts';
 
 let db: TestDatabase;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { SampleChunk } from '../../connectors/connector.ts';
-import { SqliteConnector } from '../../connectors/sqlite.ts';
+import { SqliteConnector } from '../../connectors/sqlite/engine.ts';
 
 let dir: string;
 let lite: SqliteConnector;

@@ -1,10 +1,10 @@
 // SQLite: one better-sqlite3 connection behind kysely. The catalog comes from sqlite_schema joined with the
 // pragma table functions, so each part is one query for the whole file.
-import { hexSalt } from './sql-base.ts';
+import { hexSalt } from '../sql-base.ts';
 import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { SelectQueryNode, SqliteDialect, sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
-import type { ColumnInfo, ConnectorConfig, OnDelete, TableInfo, TriggerInfo, TypeFamily } from './connector.ts';
+import type { ColumnInfo, ConnectorConfig, OnDelete, TableInfo, TriggerInfo, TypeFamily } from '../connector.ts';
 import {
   SqlConnectorBase,
   executorRows,
@@ -14,8 +14,8 @@ import {
   type SqlConnectorOptions,
   type SqlEngine,
   type UpdateBatch,
-} from './sql-base.ts';
-import { sqliteSampler } from './sample-sqlite.ts';
+} from '../sql-base.ts';
+import { sqliteSampler } from './sample.ts';
 
 export class SqliteConnector extends SqlConnectorBase {
   constructor(config: ConnectorConfig, options?: SqlConnectorOptions) {

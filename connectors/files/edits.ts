@@ -1,10 +1,10 @@
 // Updates and deletes waiting for a file rewrite, matched against each record as the file streams past:
 // by row ordinal (`_row`) or by key columns compared as text. A transaction collects several calls' edits so
 // that a file is rewritten once.
-import type { KeyValues, KeyedChange, Row } from './connector.ts';
-import { valueText, type RecordEdit } from './files-codec.ts';
+import type { KeyValues, KeyedChange, Row } from '../connector.ts';
+import { valueText, type RecordEdit } from './codec.ts';
 
-/** The pseudo-column that holds a file row's ordinal (see files-ordinals.ts). */
+/** The pseudo-column that holds a file row's ordinal (see files/ordinals.ts). */
 export const ROW_KEY = '_row';
 
 /** A key of `[]` or `['_row']` means rows are addressed by ordinal. */

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, readdir, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, sep } from 'node:path';
-import type { ByteSink } from './files-codec.ts';
+import type { ByteSink } from './codec.ts';
 
 /** Temp files are named `.<file name>.dsar-tmp-<pid>-<random>`: hidden, and never taken for a table. */
 export const TEMP_MARKER = '.dsar-tmp-';

@@ -1,10 +1,10 @@
 // MySQL 8 and MariaDB 10.11: a mysql2 pool behind kysely. Catalog read from information_schema for the URL's
 // database, one query per catalog table.
-import { mysqlReplication } from './replicas-mysql.ts';
-import { hexSalt } from './sql-base.ts';
+import { mysqlReplication } from './replicas.ts';
+import { hexSalt } from '../sql-base.ts';
 import mysql from 'mysql2';
 import { MysqlDialect, sql, type Dialect, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
-import type { ColumnInfo, ConnectorConfig, OnDelete, Row, TableInfo, TypeFamily } from './connector.ts';
+import type { ColumnInfo, ConnectorConfig, OnDelete, Row, TableInfo, TypeFamily } from '../connector.ts';
 import {
   SqlConnectorBase,
   describeUrl,
@@ -21,9 +21,9 @@ import {
   type SqlEngine,
   type StreamContext,
   type UpdateBatch,
-} from './sql-base.ts';
-import { mysqlSampler } from './sample-mysql.ts';
-import { readableChunks } from './readable-chunks.ts';
+} from '../sql-base.ts';
+import { mysqlSampler } from './sample.ts';
+import { readableChunks } from '../readable-chunks.ts';
 
 /** The pool behind each dialect this engine created, for its own row stream. */
 const pools = new WeakMap<Dialect, mysql.Pool>();

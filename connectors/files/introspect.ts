@@ -1,7 +1,7 @@
 // What introspect() says about one file: its columns (the CSV header, or the keys of the first JSON objects with
 // a type family inferred from their values) and a row estimate from the file size and the sampled records.
-import type { ColumnInfo, TableInfo, TypeFamily } from './connector.ts';
-import type { SourceRecord } from './files-codec.ts';
+import type { ColumnInfo, TableInfo, TypeFamily } from '../connector.ts';
+import type { SourceRecord } from './codec.ts';
 
 /** Records sampled for JSON columns and for the row estimate. */
 export const SAMPLE_RECORDS = 200;

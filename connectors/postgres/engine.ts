@@ -1,11 +1,11 @@
 // PostgreSQL: pg Pool behind kysely. Catalog read from pg_catalog in five set-based queries; declared partitions
 // are folded into their parent.
-import { postgresReplication } from './replicas-postgres.ts';
-import { hexSalt } from './sql-base.ts';
+import { postgresReplication } from './replicas.ts';
+import { hexSalt } from '../sql-base.ts';
 import pg from 'pg';
-import { pgTypes } from './postgres-types.ts';
+import { pgTypes } from './types.ts';
 import { PostgresDialect, sql, type Dialect, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
-import type { ColumnInfo, ConnectorConfig, OnDelete, Row, TableInfo, TriggerInfo, TypeFamily } from './connector.ts';
+import type { ColumnInfo, ConnectorConfig, OnDelete, Row, TableInfo, TriggerInfo, TypeFamily } from '../connector.ts';
 import {
   SESSION_WORK_MEMORY_BYTES,
   SqlConnectorBase,
@@ -23,9 +23,9 @@ import {
   type StreamContext,
   valuesOf,
   type UpdateBatch,
-} from './sql-base.ts';
-import { copyRows, copyValues } from './postgres-copy.ts';
-import { postgresSampler } from './sample-postgres.ts';
+} from '../sql-base.ts';
+import { copyRows, copyValues } from './copy.ts';
+import { postgresSampler } from './sample.ts';
 
 /** Each dialect's pool: COPY needs one of pg's own clients, which kysely does not hand out. */
 const pools = new WeakMap<Dialect, pg.Pool>();
@@ -167,7 +167,7 @@ export const postgresEngine: SqlEngine = {
   // A timestamptz prints with its offset: one text per instant.
   familiesGroupedByValue: ['date', 'timestamp', 'time'],
 
-  // Outside a transaction, a statement without bound values streams through COPY (postgres-copy.ts: no round trip
+  // Outside a transaction, a statement without bound values streams through COPY (postgres/copy.ts: no round trip
   // per chunk, and cheaper to parse); COPY takes no parameters, and a transaction's rows must come from its own
   // connection, which kysely does not expose: then a cursor. Outside a caller's transaction, both open a read-only one.
   streamRows(db, query, chunkSize, ctx) {

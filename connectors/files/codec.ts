@@ -1,7 +1,7 @@
 // What the files connector needs from each file format (csv, json, ndjson): read records in file order, and
 // rewrite the file record by record, keeping the exact bytes of every record that is not changed.
 import type { Readable } from 'node:stream';
-import type { Row } from './connector.ts';
+import type { Row } from '../connector.ts';
 
 /** One data record, numbered by its position among the file's data records (1-based). */
 export interface SourceRecord {

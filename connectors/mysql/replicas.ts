@@ -1,7 +1,7 @@
 // MySQL and MariaDB replication as a sweep watches it: the replica's own SHOW REPLICA STATUS.
 import { sql, type Kysely } from 'kysely';
-import type { ReplicaStatus } from './connector.ts';
-import { describeError, type SqlReplication } from './sql-base.ts';
+import type { ReplicaStatus } from '../connector.ts';
+import { describeError, type SqlReplication } from '../sql-base.ts';
 
 export const mysqlReplication: SqlReplication = {
   async status(db: Kysely<any>): Promise<ReplicaStatus> {

@@ -2,8 +2,8 @@
 // table. The percentage comes from the planner's row estimate; a small, never analyzed or badly estimated table
 // falls back to a plain LIMIT.
 import { sql } from 'kysely';
-import type { Row } from './connector.ts';
-import { limitPick, type Picked, type SqlSampler } from './sample-sql.ts';
+import type { Row } from '../connector.ts';
+import { limitPick, type Picked, type SqlSampler } from '../sample-sql.ts';
 
 /** Pages are sampled for about this many times the rows wanted: SYSTEM sampling returns a variable count. */
 const OVERSAMPLE = 3;

@@ -1,7 +1,7 @@
 // NDJSON: one JSON object a line, read line by line. A rewrite keeps every untouched line (and blank lines)
 // byte-identical; a changed line is written compact with the line's own ending.
 import type { Readable } from 'node:stream';
-import { isBlank, parseJsonObject, startsWithBom, UTF8_BOM, type FormatCodec, type SourceRecord } from './files-codec.ts';
+import { isBlank, parseJsonObject, startsWithBom, UTF8_BOM, type FormatCodec, type SourceRecord } from './codec.ts';
 
 export const ndjsonCodec: FormatCodec = {
   async fixedColumns() {

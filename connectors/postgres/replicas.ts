@@ -1,8 +1,8 @@
 // PostgreSQL replication as a sweep watches it: a standby's own view of how far its replay is behind, and the
 // primary's view of the standbys streaming from it (pg_stat_replication).
 import { sql, type Kysely } from 'kysely';
-import type { DiscoveredReplica, ReplicaStatus } from './connector.ts';
-import type { SqlReplication } from './sql-base.ts';
+import type { DiscoveredReplica, ReplicaStatus } from '../connector.ts';
+import type { SqlReplication } from '../sql-base.ts';
 
 export const postgresReplication: SqlReplication = {
   // Caught up (everything received is replayed): no lag, however old the last transaction. Otherwise the age of the

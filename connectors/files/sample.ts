@@ -1,7 +1,7 @@
 // Sampling a data file: one streamed pass; the first `n` records fill a reservoir and each later record replaces
 // a random one with probability n/seen (Algorithm R), so every record is equally likely to be kept and memory
 // holds `n` rows whatever the file's size. `full` yields every record in chunks instead.
-import type { Row, SampleChunk, SampleOptions } from './connector.ts';
+import type { Row, SampleChunk, SampleOptions } from '../connector.ts';
 
 const FULL_CHUNK = 1000;
 /** Files name a sampled row by its row number. */

@@ -1,21 +1,21 @@
 // kind: files: a directory of `<table>.<format>` files (csv, json, ndjson). Every read streams the file; every
-// write is one atomic, format-preserving rewrite of it (files-atomic.ts, and the codec of the format).
+// write is one atomic, format-preserving rewrite of it (files/atomic.ts, and the codec of the format).
 //
 // Row keys. Files have no primary key. With `key` [] or ['_row'], a row is addressed by its ordinal: its 1-based
 // data row number in the file as this connector first saw it (deleting rows does not renumber the others for this
-// connector; see files-ordinals.ts). Every row this connector yields carries its ordinal as a NON-ENUMERABLE
+// connector; see files/ordinals.ts). Every row this connector yields carries its ordinal as a NON-ENUMERABLE
 // `_row` property: `row._row` (or rowOrdinal(row)) reads it, while Object.keys, spreads and JSON.stringify leave
 // it out, so exports show only the file's own columns. Copy it explicitly if you copy a row. Any other key
 // addresses rows by those columns, compared as text.
 //
 // Values. CSV cells are strings (an empty cell is ''); JSON values are as parsed. Writing null to a CSV cell
 // writes an empty cell. Values are compared as text (`"1"` matches 1).
-import { normalizeIdentity } from '../src/datamap/normalize.ts';
+import { normalizeIdentity } from '../../src/datamap/normalize.ts';
 import { constants } from 'node:fs';
 import { access, open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SystemError } from '../src/errors.ts';
-import type { FileFormat, Normalizer, SystemKind } from '../src/datamap/types.ts';
+import { SystemError } from '../../src/errors.ts';
+import type { FileFormat, Normalizer, SystemKind } from '../../src/datamap/types.ts';
 import type {
   BatchOptions,
   Connector,
@@ -26,20 +26,20 @@ import type {
   RowsWhereInOptions,
   SchemaInfo,
   TableInfo,
-} from './connector.ts';
-import { removeLeftoverTempFiles, rewriteAtomically } from './files-atomic.ts';
-import { FileSyntaxError, valueText, type FormatCodec, type SourceRecord } from './files-codec.ts';
-import { csvCodec } from './files-csv.ts';
-import { ROW_KEY, TableEdits, isOrdinalKey, keyText, toOrdinal } from './files-edits.ts';
-import { describeFile } from './files-introspect.ts';
-import { jsonCodec } from './files-json.ts';
-import { ndjsonCodec } from './files-ndjson.ts';
-import { OrdinalMap } from './files-ordinals.ts';
-import type { SampleChunk, SampleOptions } from './connector.ts';
-import { sampleRecords } from './sample-files.ts';
+} from '../connector.ts';
+import { removeLeftoverTempFiles, rewriteAtomically } from './atomic.ts';
+import { FileSyntaxError, valueText, type FormatCodec, type SourceRecord } from './codec.ts';
+import { csvCodec } from './csv.ts';
+import { ROW_KEY, TableEdits, isOrdinalKey, keyText, toOrdinal } from './edits.ts';
+import { describeFile } from './introspect.ts';
+import { jsonCodec } from './json.ts';
+import { ndjsonCodec } from './ndjson.ts';
+import { OrdinalMap } from './ordinals.ts';
+import type { SampleChunk, SampleOptions } from '../connector.ts';
+import { sampleRecords } from './sample.ts';
 
-export { ROW_KEY } from './files-edits.ts';
-export { listLeftoverTempFiles, removeLeftoverTempFiles } from './files-atomic.ts';
+export { ROW_KEY } from './edits.ts';
+export { listLeftoverTempFiles, removeLeftoverTempFiles } from './atomic.ts';
 
 const CODECS: Record<FileFormat, FormatCodec> = { csv: csvCodec, json: jsonCodec, ndjson: ndjsonCodec };
 const READ_CHUNK = 64 * 1024;

@@ -3,8 +3,8 @@
 // untouched element and of the separators; a changed element is written in the style of the original one
 // (indented with the same unit and base indentation when it spanned lines, compact otherwise).
 import type { Readable } from 'node:stream';
-import type { Row } from './connector.ts';
-import { FileSyntaxError, parseJsonObject, type FormatCodec, type SourceRecord } from './files-codec.ts';
+import type { Row } from '../connector.ts';
+import { FileSyntaxError, parseJsonObject, type FormatCodec, type SourceRecord } from './codec.ts';
 
 /** The file as a sequence: gap, element, gap, element, ..., gap. Gaps hold `[`, `,`, `]` and whitespace. */
 type JsonPiece = { kind: 'gap'; bytes: Buffer } | { kind: 'element'; bytes: Buffer; line: number };

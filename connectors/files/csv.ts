@@ -5,7 +5,7 @@
 // or needs it. Values are written as they are: no formula escaping in data files (that is for exports).
 import { Readable, Transform, pipeline, type TransformCallback } from 'node:stream';
 import { parse, CsvError } from 'csv-parse';
-import type { Row } from './connector.ts';
+import type { Row } from '../connector.ts';
 import {
   FileSyntaxError,
   countLineFeeds,
@@ -14,7 +14,7 @@ import {
   type FormatCodec,
   type RecordEdit,
   type SourceRecord,
-} from './files-codec.ts';
+} from './codec.ts';
 
 const CANDIDATE_DELIMITERS = [',', ';', '\t', '|'];
 const PEEK_LIMIT = 64 * 1024;

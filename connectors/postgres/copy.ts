@@ -4,9 +4,9 @@
 // for a cursor, and ~100 ms sooner. Every field is parsed by pg's own parser for its column's type (learned by
 // running the query with LIMIT 0, which plans but reads nothing), so the rows are those a cursor would give.
 import pg from 'pg';
-import { pgTypes } from './postgres-types.ts';
+import { pgTypes } from './types.ts';
 import { to as copyTo } from 'pg-copy-streams';
-import type { Row } from './connector.ts';
+import type { Row } from '../connector.ts';
 
 /** COPY's text format escapes (it writes no octal or hex sequences): the character each stands for. */
 const UNESCAPED: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
