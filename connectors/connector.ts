@@ -292,3 +292,11 @@ export interface SqlBatchOptions extends BatchOptions {
 export function isSqlConnector(c: Connector): c is SqlConnector {
   return c.speaksSql;
 }
+
+const NUMERIC: readonly TypeFamily[] = ['integer', 'decimal', 'float'];
+
+/** Two columns whose values a link can compare (as text, or as numbers). */
+export function linkTypesCompatible(a: TypeFamily, b: TypeFamily): boolean {
+  if (a === b || a === 'text' || b === 'text' || a === 'other' || b === 'other') return true;
+  return NUMERIC.includes(a) && NUMERIC.includes(b);
+}

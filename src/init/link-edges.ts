@@ -3,7 +3,7 @@
 // sampled values are keys of a table whose name they point at, in the same system or another one. Values are looked
 // up with the connector's chunked IN (...), one statement per chunk, never one per value.
 import type { Connector } from '../../connectors/connector.ts';
-import { linkTypesCompatible } from '../datamap/live-check.ts';
+import { linkTypesCompatible } from '../../connectors/connector.ts';
 import { normalizeLinkValue } from '../datamap/normalize.ts';
 import type { Logger } from '../log.ts';
 import type { Guess } from './draft-types.ts';

@@ -8,7 +8,7 @@ import { normalizeLinkValue } from '../datamap/normalize.ts';
 import type { SystemKind } from '../datamap/types.ts';
 import { SystemError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { sampleTable } from '../ops/scan-table.ts';
+import { sampleTable } from '../scan/scan-table.ts';
 import type { ValueDetector } from '../scan/detector.ts';
 import { judgeCards } from '../scan/detectors/card.ts';
 import { foldName } from '../scan/detectors/column-name.ts';

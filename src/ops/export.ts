@@ -11,7 +11,7 @@ import { planTraversal, traverse, type SubjectData, type TraversalIdentity, type
 import { renderExportReport } from '../report/export-html.ts';
 import { dueDate, daysLeft, type Law } from '../state/statutory.ts';
 import { isSqlConnector, type Connector, type Row, type TypeFamily } from '../../connectors/connector.ts';
-import { rowsToCsv, rowsToJson, typedRows } from './export-format.ts';
+import { rowsToCsv, rowsToJson, typedRows } from '../report/export-format.ts';
 import { assertPrivateOut, assertTargetFree, safeSegment, writePackage, type PackageFile, type WrittenFile } from './export-package.ts';
 import { openSystems } from './systems.ts';
 import { noRowsFound } from './verify.ts';

@@ -13,7 +13,7 @@ import { detectorForCategory } from '../scan/detectors/index.ts';
 import { judgeColumn, levelOf, REPORT_AT, type ColumnJudgement } from '../scan/judge.ts';
 import type { CardFinding, MismatchFinding, NotACardFinding, Place, Snippet, UndeclaredFinding } from '../scan/report.ts';
 import { fieldLine, tableSnippet } from '../scan/snippet.ts';
-import type { TableSample } from './scan-table.ts';
+import type { TableSample } from '../scan/scan-table.ts';
 
 export interface TableFindings {
   cards: CardFinding[];

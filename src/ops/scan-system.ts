@@ -2,7 +2,7 @@
 // what the detectors say into findings. Nothing here depends on the system's kind: the connector samples.
 import pLimit from 'p-limit';
 import type { ColumnInfo, Connector, SchemaInfo } from '../../connectors/connector.ts';
-import { findTable } from '../datamap/live-check.ts';
+import { findTable } from './live-check.ts';
 import type { DataMap, TableDef } from '../datamap/types.ts';
 import { SystemError } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -21,7 +21,7 @@ import type {
 } from '../scan/report.ts';
 import { viewColumnsDeclared } from '../scan/views.ts';
 import { judgeTable } from './scan-judge.ts';
-import { sampleTable, type SampleSettings, type TableTask } from './scan-table.ts';
+import { sampleTable, type SampleSettings, type TableTask } from '../scan/scan-table.ts';
 
 export interface SystemScan {
   summary: SystemSummary;

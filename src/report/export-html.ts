@@ -4,7 +4,7 @@
 import type { Row } from '../../connectors/connector.ts';
 import type { DataMap, Duration, TableDef } from '../datamap/types.ts';
 import { categoryOf, TABLE_PURPOSES, TOP_LEVEL, type Category } from '../datamap/taxonomy.ts';
-import { exportValue } from '../ops/export-format.ts';
+import { exportValue } from './export-format.ts';
 import { html, joinLines, page, type SafeHtml } from './html.ts';
 
 export interface ExportReportTable {

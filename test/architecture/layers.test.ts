@@ -30,15 +30,6 @@ const RANK: Record<string, number> = {
 
 /** Upward imports not removed yet (issue 22), each with what it is waiting for. */
 const PENDING = new Set([
-  // `validate --live` opens systems and reads their rows' keys: it is an op, not data-map reading.
-  'src/datamap/live-check.ts -> connectors/connector.ts',
-  'src/datamap/live-check.ts -> connectors/files/connector.ts',
-  'src/datamap/live-check.ts -> src/masking/masker.ts',
-  'src/datamap/live-check.ts -> src/ops/systems.ts',
-  // `datamap init` samples tables with the scan's reader, which lives in ops.
-  'src/init/survey.ts -> src/ops/scan-table.ts',
-  // The export report formats values as the package does.
-  'src/report/export-html.ts -> src/ops/export-format.ts',
   // The budget ledger composes releases with the DP accountant's arithmetic.
   'src/state/dp-budget.ts -> src/extract/dp/accounting.ts',
 ]);

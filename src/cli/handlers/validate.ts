@@ -23,7 +23,7 @@ export async function validateCommand(args: GlobalArgs & { live: boolean }, ctx:
     );
     return 0;
   }
-  const { checkLive } = await import('../../datamap/live-check.ts');
+  const { checkLive } = await import('../../ops/live-check.ts');
   const report = await checkLive(map, ctx.log);
   const warnings = [...mapWarnings, ...report.warnings];
   ctx.out.result({ ...summary, ...report, warnings, ok: report.errors.length === 0 && report.unreachable.length === 0 }, (r) =>

@@ -1,10 +1,10 @@
 // `validate --live`: the data map against the real schemas. Every finding names system.table.column and the map's line:column.
-import type { ColumnInfo, Connector, SchemaInfo, TableInfo, TypeFamily } from '../../connectors/connector.ts';
-import { normalizeLinkValue } from './normalize.ts';
+import { linkTypesCompatible, type ColumnInfo, type Connector, type SchemaInfo, type TableInfo, type TypeFamily } from '../../connectors/connector.ts';
+import { normalizeLinkValue } from '../datamap/normalize.ts';
 import type { Location } from '../errors.ts';
-import type { DataMap, TableDef } from './types.ts';
+import type { DataMap, TableDef } from '../datamap/types.ts';
 import { checkFits } from '../masking/masker.ts';
-import { openSystems } from '../ops/systems.ts';
+import { openSystems } from './systems.ts';
 import { ROW_KEY } from '../../connectors/files/connector.ts';
 import type { Logger } from '../log.ts';
 
@@ -26,7 +26,6 @@ export interface LiveReport {
 }
 
 const DATE_FAMILIES: TypeFamily[] = ['date', 'timestamp'];
-const NUMERIC: TypeFamily[] = ['integer', 'decimal', 'float'];
 
 /** Finds a declared table in a schema; PostgreSQL names may be schema-qualified either side. */
 export function findTable(schema: SchemaInfo, name: string): TableInfo | undefined {
@@ -36,11 +35,6 @@ export function findTable(schema: SchemaInfo, name: string): TableInfo | undefin
   );
 }
 
-/** Two columns whose values a link can compare (as text, or as numbers). */
-export function linkTypesCompatible(a: TypeFamily, b: TypeFamily): boolean {
-  if (a === b || a === 'text' || b === 'text' || a === 'other' || b === 'other') return true;
-  return NUMERIC.includes(a) && NUMERIC.includes(b);
-}
 
 export async function checkLive(map: DataMap, log: Logger): Promise<LiveReport> {
   const report: LiveReport = { errors: [], warnings: [], unreachable: [] };

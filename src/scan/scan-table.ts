@@ -3,7 +3,7 @@
 // state stays in memory.
 import type { ColumnInfo, Connector, Row, TableInfo } from '../../connectors/connector.ts';
 import { SystemError } from '../errors.ts';
-import { ColumnCollector } from '../scan/column-collector.ts';
+import { ColumnCollector } from './column-collector.ts';
 
 export interface TableTask {
   system: string;

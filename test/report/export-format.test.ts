@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { csvCell, exportValue, rowsToCsv, typedValue } from '../../src/ops/export-format.ts';
+import { csvCell, exportValue, rowsToCsv, typedValue } from '../../src/report/export-format.ts';
 
 describe('values in the JSON files', () => {
   test('dates become ISO 8601 UTC, bytes base64 with their length, big integers exact text', () => {
