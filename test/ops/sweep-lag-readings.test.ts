@@ -38,6 +38,17 @@ function brakes(every: number) {
   return { b, asked };
 }
 
+/** Every 2 batches: the first reading answered (no lag), two batches run, the third started reading 2. */
+async function atSecondReading() {
+  const { b, asked } = brakes(2);
+  const first = b.beforeBatch('app');
+  asked[0](0);
+  await first;
+  await b.beforeBatch('app');
+  await b.beforeBatch('app');
+  return { b, asked };
+}
+
 test('the first batch waits for the reading; the next readings run alongside the batches', async () => {
   const { b, asked } = brakes(2);
   const first = b.beforeBatch('app');
@@ -52,12 +63,7 @@ test('the first batch waits for the reading; the next readings run alongside the
 });
 
 test('a reading that says a replica is behind pauses the batch after it answered, until the replica caught up', async () => {
-  const { b, asked } = brakes(2);
-  const first = b.beforeBatch('app');
-  asked[0](0);
-  await first;
-  await b.beforeBatch('app');
-  await b.beforeBatch('app'); // reading 2 started
+  const { b, asked } = await atSecondReading(); // reading 2 started
   asked[1](12_000); // 12 s behind, answered while a batch runs
   await new Promise((r) => setImmediate(r));
 
@@ -70,12 +76,7 @@ test('a reading that says a replica is behind pauses the batch after it answered
 });
 
 test('a reading still unanswered when the next one is due is waited for: a slow replica is never skipped', async () => {
-  const { b, asked } = brakes(2);
-  const first = b.beforeBatch('app');
-  asked[0](0);
-  await first;
-  await b.beforeBatch('app');
-  await b.beforeBatch('app'); // reading 2 started, not answered
+  const { b, asked } = await atSecondReading(); // reading 2 started, not answered
   expect(await b.beforeBatch('app')).toBe(true);
 
   const due = b.beforeBatch('app'); // the next reading is due: reading 2 is waited for
