@@ -2,6 +2,7 @@
 // for `dsar schedule` with a PostgreSQL state store, the cron that fires the data map's jobs.
 import PgBoss from 'pg-boss';
 import { SystemError } from '../errors.ts';
+import { retry } from '../retry.ts';
 
 export const QUEUE_SCHEMA = 'dsar_queue';
 
@@ -17,7 +18,30 @@ export interface BossOptions {
   what: string;
 }
 
+/**
+ * SQLSTATEs of two instances installing pg-boss's schema or creating one queue at the same moment (replicas started
+ * together on a fresh state database): a deadlock, a serialization failure, a duplicate key or table. The loser
+ * starts again and finds the work done.
+ */
+const INSTALL_RACES = new Set(['40P01', '40001', '23505', '42P07', '42710']);
+
+function isInstallRace(err: unknown): boolean {
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && INSTALL_RACES.has(code)) return true;
+  }
+  return false;
+}
+
 export async function startBoss(stateUrl: string, o: BossOptions): Promise<PgBoss> {
+  try {
+    return await retry(() => startOnce(stateUrl, o), { attempts: 5, backoffMs: 100, retryable: isInstallRace });
+  } catch (err) {
+    throw new SystemError('state', undefined, `cannot open ${o.what}: ${err instanceof Error ? err.message : String(err)}`, err);
+  }
+}
+
+async function startOnce(stateUrl: string, o: BossOptions): Promise<PgBoss> {
   const boss = new PgBoss({
     connectionString: stateUrl,
     schema: QUEUE_SCHEMA,
@@ -33,9 +57,9 @@ export async function startBoss(stateUrl: string, o: BossOptions): Promise<PgBos
   try {
     await boss.start();
     for (const name of o.queues ?? []) await boss.createQueue(name, { name, policy: 'standard' });
+    return boss;
   } catch (err) {
     await boss.stop({ graceful: false, wait: false }).catch(() => {});
-    throw new SystemError('state', undefined, `cannot open ${o.what}: ${err instanceof Error ? err.message : String(err)}`, err);
+    throw err;
   }
-  return boss;
 }
