@@ -37,7 +37,9 @@ function startReplica(owner: string, job: ReturnType<typeof batchJob>, skewMs = 
   processes.push(child);
   const events: Array<Record<string, unknown>> = [];
   let buffered = '';
-  const ready = new Promise<void>((resolve) => {
+  const ready = new Promise<void>((resolve, reject) => {
+    // A replica that dies before it is ready fails the test at once (its error is on stderr), not at the timeout.
+    child.once('exit', (code, signal) => reject(new Error(`${owner} exited before it was ready (${signal ?? code})`)));
     child.stdout!.on('data', (chunk: Buffer) => {
       buffered += chunk.toString();
       for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
