@@ -4,7 +4,7 @@ import { lookupVariants, normalizeIdentity } from '../src/datamap/normalize.ts';
 import { serverErrorText } from './engine-errors.ts';
 import net from 'node:net';
 import { Kysely, sql, type CompiledQuery, type Dialect, type Expression, type LogEvent, type RawBuilder, type SqlBool } from 'kysely';
-import { SystemError } from '../src/errors.ts';
+import { someCause, SystemError } from '../src/errors.ts';
 import type { Normalizer } from '../src/datamap/types.ts';
 import type {
   DiscoveredReplica,
@@ -370,12 +370,8 @@ export class SqlConnectorBase implements SqlConnector {
 
   isLockConflict(err: unknown): boolean {
     const judge = this.#engine.lockConflict;
-    if (!judge) return false;
     // The driver's error is the cause of the SystemError (or deeper: a transaction's wrapper around it).
-    for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-      if (judge(e as { code?: unknown; errno?: unknown })) return true;
-    }
-    return false;
+    return judge ? someCause(err, judge) : false;
   }
 
   get concurrentStatements(): boolean {

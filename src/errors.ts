@@ -79,3 +79,11 @@ export function redactUrls(text: string): string {
     .replace(/([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^\s"']*@/gi, '$1***@')
     .replace(/(^|[\s"'=(<,])((?:[a-z][a-z0-9+.-]*:\/{0,2})?[^\s:/@"'*]+:)(?!\/|\*\*\*@)[^\s"']*@/gi, '$1$2***@');
 }
+
+/** Whether `err` or one of its causes (a driver's error inside a SystemError, a transaction's wrapper) matches. */
+export function someCause(err: unknown, test: (e: { code?: unknown; errno?: unknown }) => boolean): boolean {
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (test(e as { code?: unknown; errno?: unknown })) return true;
+  }
+  return false;
+}

@@ -1,7 +1,7 @@
 // pg-boss in the state store's PostgreSQL database (schema dsar_queue): the queue of distributed sweeps and,
 // for `dsar schedule` with a PostgreSQL state store, the cron that fires the data map's jobs.
 import PgBoss from 'pg-boss';
-import { SystemError } from '../errors.ts';
+import { someCause, SystemError } from '../errors.ts';
 import { retry } from '../retry.ts';
 
 export const QUEUE_SCHEMA = 'dsar_queue';
@@ -26,11 +26,7 @@ export interface BossOptions {
 const INSTALL_RACES = new Set(['40P01', '40001', '23505', '42P07', '42710']);
 
 function isInstallRace(err: unknown): boolean {
-  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && INSTALL_RACES.has(code)) return true;
-  }
-  return false;
+  return someCause(err, (e) => typeof e.code === 'string' && INSTALL_RACES.has(e.code));
 }
 
 export async function startBoss(stateUrl: string, o: BossOptions): Promise<PgBoss> {
