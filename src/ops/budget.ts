@@ -3,7 +3,7 @@
 import { subtractDuration } from '../datamap/duration.ts';
 import type { DataMap, DpBudget } from '../datamap/types.ts';
 import { UsageError } from '../errors.ts';
-import type { Spent } from '../extract/dp/accounting.ts';
+import type { Spent } from '../state/dp-composition.ts';
 import type { StateStore } from '../state/store.ts';
 
 export interface BudgetStatus {

@@ -1,13 +1,13 @@
 // The privacy budget ledger: every differentially private release, what it spent and from which budget group,
 // hash-chained (each entry's hash covers the one before). A release is charged before its file is published, in one
 // transaction that first sums what the group spent in the budget's window: a release that would pass the budget is
-// refused and nothing is recorded. Composition: dp/accounting.ts.
+// refused and nothing is recorded. Composition: dp-composition.ts.
 import { createHash } from 'node:crypto';
 import { currentActor } from './actor.ts';
 import type { StateBackend } from './backend.ts';
 import { canonicalJson } from './canonical-json.ts';
 import type { DpReleaseTable } from './schema.ts';
-import { spent, withinBudget, type Charge, type Spent } from '../extract/dp/accounting.ts';
+import { spent, withinBudget, type Charge, type Spent } from './dp-composition.ts';
 
 const LOCK = 'dsar_dp_releases';
 export const DP_GENESIS = '0'.repeat(64);

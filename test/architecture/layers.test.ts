@@ -1,8 +1,7 @@
 // The layers of the source, as the README's layout table draws them: imports run downwards only.
 //   src/cli -> src/distribute, jobs -> src/ops -> src/{plan,extract,scan,report,init,demo} -> src/{masking,state},
 //   connectors -> src/datamap -> src/*.ts (errors, log, ...)
-// An import from a lower layer to a higher one is refused here. The ones issue 22 has not removed yet are listed
-// with why; the test also fails once one of them is gone, so the list only shrinks.
+// An import from a lower layer to a higher one is refused here.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,12 +26,6 @@ const RANK: Record<string, number> = {
   'src/datamap': 1,
   src: 0,
 };
-
-/** Upward imports not removed yet (issue 22), each with what it is waiting for. */
-const PENDING = new Set([
-  // The budget ledger composes releases with the DP accountant's arithmetic.
-  'src/state/dp-budget.ts -> src/extract/dp/accounting.ts',
-]);
 
 function folderOf(file: string): string {
   const parts = file.split('/');
@@ -64,12 +57,8 @@ test('every source folder has a layer', () => {
   expect([...folders].filter((f) => RANK[f] === undefined)).toEqual([]);
 });
 
-test('no import runs from a lower layer to a higher one, but those issue 22 still has to remove', () => {
-  expect(upward.filter((u) => !PENDING.has(u))).toEqual([]);
-});
-
-test('the pending list holds only imports that still exist', () => {
-  expect([...PENDING].filter((p) => !upward.includes(p))).toEqual([]);
+test('no import runs from a lower layer to a higher one', () => {
+  expect(upward).toEqual([]);
 });
 
 test('src/ops never imports the CLI', () => {

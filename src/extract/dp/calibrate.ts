@@ -62,11 +62,6 @@ export function rhoFor(epsilon: number, delta: number): number {
   return (Math.sqrt(l + epsilon) - Math.sqrt(l)) ** 2;
 }
 
-/** The (epsilon, delta) a rho-zCDP mechanism gives at `delta`. */
-export function epsilonOfRho(rho: number, delta: number): number {
-  return rho + 2 * Math.sqrt(rho * Math.log(1 / delta));
-}
-
 export function calibrate(input: CalibrationInput): Calibration {
   const m = input.maxCellsPerSubject;
   const q = input.queries.length;

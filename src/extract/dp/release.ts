@@ -9,7 +9,7 @@ import { MAX_CELLS } from '../aggregate-limits.ts';
 import type { AggregatePlan } from '../plan.ts';
 import type { BitSource } from './bits.ts';
 import { calibrate, type Calibration } from './calibrate.ts';
-import type { Charge, Spent } from './accounting.ts';
+import type { Charge, Spent } from '../../state/dp-composition.ts';
 import { toNumber } from './rational.ts';
 import { discreteGaussian, discreteLaplace } from './samplers.ts';
 

@@ -1,7 +1,11 @@
 // What the releases of one budget group have spent in a window. Laplace releases compose by adding their epsilons
 // (and the deltas of their partition selections); Gaussian releases compose in zCDP (their rhos add) and are turned
 // into (epsilon, delta) once, at the sum of the deltas they were converted at; the two parts then add.
-import { epsilonOfRho } from './calibrate.ts';
+
+/** The (epsilon, delta) a rho-zCDP mechanism gives at `delta` (Bun and Steinke 2016, Prop. 1.3). */
+export function epsilonOfRho(rho: number, delta: number): number {
+  return rho + 2 * Math.sqrt(rho * Math.log(1 / delta));
+}
 
 export interface Charge {
   epsilon: number;
