@@ -14,7 +14,7 @@ export async function datamapInitCommand(args: InitArgs, ctx: CliContext): Promi
     import('../ops/datamap-init.ts'),
     import('../init/system-arg.ts'),
     import('../ops/scan.ts'),
-    import('../ops/progress.ts'),
+    import('./progress.ts'),
   ]);
   const systems = (args.system ?? []).map((s) => parseSystemArg(s));
   const sample = parseSample(args.sample);

@@ -2,7 +2,7 @@
 // size, lease and brakes for every share, whichever worker runs it.
 import { openJson, sealJson } from '../state/sealed-json.ts';
 import { decodeKey, encodeKey } from '../ops/sweep-table.ts';
-import type { KeyRange } from '../ops/sweep-sql-terms.ts';
+import type { KeyRange } from '../plan/sweep-sql-terms.ts';
 
 export interface RunSettings {
   asOf: string;

@@ -4,7 +4,7 @@
 import { sql } from 'kysely';
 import { isSqlConnector, type Connector, type KeyValues, type Row, type SqlConnector } from '../../connectors/connector.ts';
 import type { TableSweep } from '../plan/sweep-plan.ts';
-import type { KeyRange } from '../ops/sweep-sql-terms.ts';
+import type { KeyRange } from '../plan/sweep-sql-terms.ts';
 
 export interface PlannedShare {
   shareId: string;

@@ -20,7 +20,7 @@ import type {
   ViewOfDeclared,
 } from '../scan/report.ts';
 import { viewColumnsDeclared } from '../scan/views.ts';
-import { judgeTable } from './scan-judge.ts';
+import { judgeTable } from '../scan/scan-judge.ts';
 import { sampleTable, type SampleSettings, type TableTask } from '../scan/scan-table.ts';
 
 export interface SystemScan {

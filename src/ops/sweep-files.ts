@@ -7,7 +7,7 @@ import { ROW_KEY, rowOrdinal } from '../../connectors/files/connector.ts';
 import { normalizeLinkValue } from '../datamap/normalize.ts';
 import { toInstant } from '../plan/obligations.ts';
 import { hasExpired } from '../plan/sweep-plan.ts';
-import { maskRow } from './sweep-masks.ts';
+import { maskRow } from '../plan/sweep-masks.ts';
 import { referencedElsewhere, type RemoteReference } from './sweep-references.ts';
 import { emptySummary, finishSummary, type TableSummary } from './sweep-summary.ts';
 import type { TableRun } from './sweep-table.ts';

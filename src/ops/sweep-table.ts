@@ -8,8 +8,8 @@ import type { TableSweep } from '../plan/sweep-plan.ts';
 import type { Checkpoints } from '../state/checkpoints.ts';
 import type { Progress } from './progress.ts';
 import type { SweepBrakes } from './sweep-brakes.ts';
-import type { KeyRange } from './sweep-sql-terms.ts';
-import type { PreparedMask } from './sweep-masks.ts';
+import type { KeyRange } from '../plan/sweep-sql-terms.ts';
+import type { PreparedMask } from '../plan/sweep-masks.ts';
 
 export interface TableRun {
   plan: TableSweep;

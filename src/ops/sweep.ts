@@ -10,10 +10,10 @@ import { SystemError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { buildSweepPlan, selectSweptTables, type SweepSelection, type TableSweep } from '../plan/sweep-plan.ts';
 import type { StateStore } from '../state/store.ts';
-import { createProgress, type Progress } from './progress.ts';
+import { NO_PROGRESS, type Progress } from './progress.ts';
 import { sweepFileTable } from './sweep-files.ts';
 import { resolveHeldRows, type HeldRows } from './sweep-holds.ts';
-import { prepareMasks } from './sweep-masks.ts';
+import { prepareMasks } from '../plan/sweep-masks.ts';
 import { sqlRowsLeft, sweepSqlTable } from './sweep-sql.ts';
 import { DEFAULT_LAG_CHECK_EVERY, realClock, SweepBrakes, type BrakeSettings, type Clock } from './sweep-brakes.ts';
 import { watchReplicas } from './replica-watch.ts';
@@ -42,7 +42,7 @@ export interface SweepOptions {
 /** Plans and runs (or, dry, counts) the sweep. Throws RefusedError when legal holds cannot be resolved (nothing swept). */
 export async function runSweep(o: SweepOptions, store: StateStore): Promise<SweepResult> {
   const { map, log } = o;
-  const progress = o.progress ?? createProgress(false);
+  const progress = o.progress ?? NO_PROGRESS;
   const startedAt = new Date();
   const settings = o.brakes ?? { timeZone: map.timezone, lagCheckEvery: DEFAULT_LAG_CHECK_EVERY };
   // Replica URLs are checked (set or not) before anything opens; the connections open on the first reading.

@@ -199,7 +199,3 @@ export function noRowsFound(identityType: string, otherwise?: string): string {
   return `no rows found for the ${identityType} given: check the identity and its type (--by)${otherwise ? `, ${otherwise}` : ''}`;
 }
 
-export function renderResidue(h: ResidueHit): string {
-  const key = h.key ? `(${h.key.map((v) => normalizeLinkValue(v)).join(', ')})` : '(no declared key)';
-  return `${h.system}.${h.table}.${h.column} key ${key}: ${h.kind === 'identity' ? 'an identity' : 'an identifying value'} of the subject`;
-}

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest';
-import { createProgress } from '../../src/ops/progress.ts';
+import { createProgress } from '../../src/cli/progress.ts';
 import { sweepFixture, tableOf, type SweepFixture } from './sweep-fixture.ts';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'dsar.js');

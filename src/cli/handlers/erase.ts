@@ -5,12 +5,13 @@ import type { CliContext, GlobalArgs } from '../command.ts';
 import { loadDataMap } from '../../datamap/load.ts';
 import { UsageError } from '../../errors.ts';
 import { requireHmacKey } from '../../masking/masker.ts';
-import { MAX_STEP_ROWS, renderPlan } from '../../plan/erase-plan.ts';
+import { MAX_STEP_ROWS } from '../../plan/erase-plan.ts';
 import { runErasure, type ErasureResult } from '../../ops/erase.ts';
 import { subjectIdentity } from '../../ops/export.ts';
 import { assertSafeTicket, parseLaw, parseReceived } from '../../ops/ticket.ts';
-import { renderDeep } from '../../ops/deep-verify.ts';
-import { noRowsFound, renderResidue, searchedScope } from '../../ops/verify.ts';
+import { noRowsFound, searchedScope } from '../../ops/verify.ts';
+import { renderDeep } from '../render/deep-verify.ts';
+import { renderPlan, renderResidue } from '../render/erase.ts';
 import { openStateFor } from '../../state/for-map.ts';
 
 export interface EraseArgs extends GlobalArgs {

@@ -9,9 +9,9 @@ import { writeWholeFile } from '../../extract/writer.ts';
 import { toolVersion } from '../../package-root.ts';
 import { toSarif } from '../../report/sarif.ts';
 import { exitCodeOf, type ScanReport } from '../../scan/report.ts';
-import { countBar } from '../../ops/progress.ts';
+import { countBar } from '../progress.ts';
 import { parseSample, runScan } from '../../ops/scan.ts';
-import { renderScan } from '../../ops/scan-render.ts';
+import { renderScan } from '../render/scan.ts';
 
 export interface ScanArgs extends GlobalArgs {
   system?: string[];

@@ -9,10 +9,10 @@ import { parseWindow } from '../../datamap/window.ts';
 import { UsageError } from '../../errors.ts';
 import { requireHmacKey } from '../../masking/masker.ts';
 import { resolveAsOf, selectSweptTables, type SweepSelection } from '../../plan/sweep-plan.ts';
-import { createProgress } from '../../ops/progress.ts';
+import { createProgress } from '../progress.ts';
 import { DEFAULT_LAG_CHECK_EVERY, type BrakeSettings } from '../../ops/sweep-brakes.ts';
 import { runSweep } from '../../ops/sweep.ts';
-import { renderSweep } from '../../ops/sweep-summary.ts';
+import { renderSweep } from '../render/sweep.ts';
 import { openStateFor } from '../../state/for-map.ts';
 
 export const DEFAULT_BATCH_SIZE = 5000;

@@ -5,8 +5,8 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { ColumnInfo, KeyValues, SqlConnector, TableInfo, TypeFamily } from '../../connectors/connector.ts';
 import { REDACTED_MARKERS } from '../masking/redact.ts';
-import { columnInfo, type ReferenceEdge } from '../plan/fk-order.ts';
-import type { TableSweep } from '../plan/sweep-plan.ts';
+import { columnInfo, type ReferenceEdge } from './fk-order.ts';
+import type { TableSweep } from './sweep-plan.ts';
 import type { PreparedMask } from './sweep-masks.ts';
 
 export type Condition = RawBuilder<SqlBool>;

@@ -5,8 +5,8 @@ import type { ColumnInfo, Row, TableInfo, TypeFamily } from '../../connectors/co
 import type { MaskName, TableDef } from '../datamap/types.ts';
 import { maskerFor, type Masker, type MaskContext } from '../masking/masker.ts';
 import { sqlMaskFor, type SqlMask } from '../masking/sql-expressible.ts';
-import type { ColumnMask } from '../plan/erase-plan.ts';
-import { columnInfo } from '../plan/fk-order.ts';
+import type { ColumnMask } from './erase-plan.ts';
+import { columnInfo } from './fk-order.ts';
 
 export interface PreparedMask {
   column: string;

@@ -4,16 +4,16 @@ import type { TableInfo } from '../../connectors/connector.ts';
 import { categoryOf } from '../datamap/taxonomy.ts';
 import type { DataMap, FieldDef, TableDef } from '../datamap/types.ts';
 import { REDACTED_MARKERS } from '../masking/redact.ts';
-import type { ColumnCollector } from '../scan/column-collector.ts';
-import { knownColumns, mapPosition } from '../scan/declared.ts';
-import type { ValueDetector } from '../scan/detector.ts';
-import { holdsWholeValues, WHOLE_VALUE } from '../scan/whole-values.ts';
-import { judgeCards, scanForCards } from '../scan/detectors/card.ts';
-import { detectorForCategory } from '../scan/detectors/index.ts';
-import { judgeColumn, levelOf, REPORT_AT, type ColumnJudgement } from '../scan/judge.ts';
-import type { CardFinding, MismatchFinding, NotACardFinding, Place, Snippet, UndeclaredFinding } from '../scan/report.ts';
-import { fieldLine, tableSnippet } from '../scan/snippet.ts';
-import type { TableSample } from '../scan/scan-table.ts';
+import type { ColumnCollector } from './column-collector.ts';
+import { knownColumns, mapPosition } from './declared.ts';
+import type { ValueDetector } from './detector.ts';
+import { holdsWholeValues, WHOLE_VALUE } from './whole-values.ts';
+import { judgeCards, scanForCards } from './detectors/card.ts';
+import { detectorForCategory } from './detectors/index.ts';
+import { judgeColumn, levelOf, REPORT_AT, type ColumnJudgement } from './judge.ts';
+import type { CardFinding, MismatchFinding, NotACardFinding, Place, Snippet, UndeclaredFinding } from './report.ts';
+import { fieldLine, tableSnippet } from './snippet.ts';
+import type { TableSample } from './scan-table.ts';
 
 export interface TableFindings {
   cards: CardFinding[];

@@ -1,8 +1,8 @@
 // The text output of `dsar scan`: card numbers first (a policy violation), then undeclared personal data grouped
 // by the taxonomy with the policy's words beside each category, the YAML to paste, what the map declares that is
 // gone, and declared columns whose values look wrong. No sampled value is ever printed.
-import { categoryOf } from '../datamap/taxonomy.ts';
-import type { CardExampleOut, ScanReport, UndeclaredFinding } from '../scan/report.ts';
+import { categoryOf } from '../../datamap/taxonomy.ts';
+import type { CardExampleOut, ScanReport, UndeclaredFinding } from '../../scan/report.ts';
 
 const CARD_POLICY = 'PAYMENT PROCESSING: "We will not store or collect your payment card details."';
 
