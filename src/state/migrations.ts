@@ -1,13 +1,9 @@
-// Versioned schema of the state store. Pending migrations run in one transaction that holds the backend's
-// cross-process lock, so two processes opening a fresh store at once migrate it once, and a failed migration
-// leaves nothing half-done. Append new migrations; never edit a shipped one.
-import type { Kysely } from 'kysely';
+// Versioned schema of the state store, applied by Kysely's Migrator: pending migrations run in one transaction
+// under a cross-process lock, so two processes opening a fresh store at once migrate it once, and a failed
+// migration leaves nothing half-done. Append new migrations; never edit a shipped one.
+import { Migrator, type Kysely, type Migration } from 'kysely';
 import { randomBytes } from 'node:crypto';
 import type { StateBackend } from './backend.ts';
-
-interface Migration {
-  up(db: Kysely<any>): Promise<void>;
-}
 
 export const SUBJECT_KEY = 'subject_key';
 
@@ -157,6 +153,14 @@ const migrations: Record<string, Migration> = {
 
 const MIGRATIONS_TABLE = 'dsar_migrations';
 
+/**
+ * How a backend lets the migrator in. PostgreSQL hands it the pool: the Migrator takes its advisory lock and runs
+ * in a transaction of its own. SQLite hands it the connection of an exclusive section (BEGIN IMMEDIATE, waited for
+ * without blocking the event loop), inside which the Migrator must not begin a transaction: SQLite's own
+ * adapter takes no lock, and its deferred BEGIN fails at once with SQLITE_BUSY when two processes upgrade together.
+ */
+export type MigrationAccess = <T>(run: (db: Kysely<any>, opts: { ownTransaction: boolean }) => Promise<T>) => Promise<T>;
+
 /** Names of the applied migrations, or undefined before the first migration made the table. */
 async function appliedMigrations(db: Kysely<any>): Promise<Set<string> | undefined> {
   try {
@@ -166,26 +170,27 @@ async function appliedMigrations(db: Kysely<any>): Promise<Set<string> | undefin
   }
 }
 
+/** Stores made before the Migrator kept the time a migration ran in `applied_at`; Kysely's column is `timestamp`. */
+async function adoptEarlierTable(db: Kysely<any>): Promise<void> {
+  const table = (await db.introspection.getTables()).find((t) => t.name === MIGRATIONS_TABLE);
+  if (table?.columns.some((c) => c.name === 'applied_at')) await db.schema.alterTable(MIGRATIONS_TABLE).renameColumn('applied_at', 'timestamp').execute();
+}
+
 /** Brings the schema to the latest version; a no-op when it is already there. Returns the names it applied. */
-export async function migrateToLatest(backend: Pick<StateBackend, 'exclusive' | 'db'>): Promise<string[]> {
-  const names = Object.keys(migrations).sort();
+export async function migrateToLatest(backend: Pick<StateBackend, 'exclusive' | 'db'>, access: MigrationAccess): Promise<string[]> {
   // Fast path without the lock (and without DDL, which a least-privileged state user may not be granted).
   const seen = await appliedMigrations(backend.db);
-  if (seen && names.every((name) => seen.has(name))) return [];
-  return backend.exclusive(MIGRATIONS_TABLE, async (db: Kysely<any>) => {
-    await db.schema
-      .createTable(MIGRATIONS_TABLE)
-      .ifNotExists()
-      .addColumn('name', 'text', (c) => c.primaryKey())
-      .addColumn('applied_at', 'text', (c) => c.notNull())
-      .execute();
-    // Read again under the lock: another process may have migrated while this one waited.
-    const applied = (await appliedMigrations(db)) ?? new Set();
-    const pending = names.filter((name) => !applied.has(name));
-    for (const name of pending) {
-      await migrations[name].up(db);
-      await db.insertInto(MIGRATIONS_TABLE).values({ name, applied_at: new Date().toISOString() }).execute();
-    }
-    return pending;
-  });
+  if (seen && Object.keys(migrations).every((name) => seen.has(name))) return [];
+  if (seen) await backend.exclusive(MIGRATIONS_TABLE, adoptEarlierTable);
+  const { error, results = [] } = await access((db, { ownTransaction }) =>
+    new Migrator({
+      db,
+      provider: { getMigrations: async () => migrations },
+      migrationTableName: MIGRATIONS_TABLE,
+      migrationLockTableName: `${MIGRATIONS_TABLE}_lock`,
+      disableTransactions: !ownTransaction,
+    }).migrateToLatest(),
+  );
+  if (error) throw error;
+  return results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

@@ -59,7 +59,7 @@ export function openPostgresBackend(url: string): StateBackend {
       };
     },
     async migrate() {
-      await migrateToLatest(this);
+      await migrateToLatest(this, (run) => run(db, { ownTransaction: true }));
     },
     close: () => db.destroy(),
   };

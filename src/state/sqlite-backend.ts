@@ -132,7 +132,7 @@ function openFile(file: string): StateBackend {
       throw new Error(`cannot lock ${lockFile}: another process keeps replacing it`);
     },
     async migrate() {
-      await migrateToLatest(this);
+      await migrateToLatest(this, (run) => this.exclusive('dsar_migrations', (conn) => run(conn, { ownTransaction: false })));
     },
     close: () => db.destroy(),
   };

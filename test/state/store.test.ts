@@ -126,6 +126,7 @@ describe.each(BACKENDS)('state store on %s', (backend) => {
       'dsar_ledger',
       'dsar_meta',
       'dsar_migrations',
+      'dsar_migrations_lock',
       'dsar_optouts',
       'dsar_run_steps',
       'dsar_sweep_runs',
