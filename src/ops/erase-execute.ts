@@ -2,6 +2,7 @@
 // then a checkpoint. A step cut short by a kill is rolled back and redone; one that committed just before the kill
 // and was not yet marked is redone harmlessly: deletes find nothing, and rows whose masked columns no longer match
 // their planned fingerprint were already masked (a hash is never hashed again).
+import { lookupRows } from '../plan/lookup.ts';
 import type { Connector, KeyValues, Row } from '../../connectors/connector.ts';
 import { normalizeLinkValue } from '../datamap/normalize.ts';
 import type { DataMap } from '../datamap/types.ts';
@@ -137,11 +138,10 @@ async function anonymizeStep(o: ExecuteOptions, tx: Connector, step: EraseStep):
   return changes.length ? atMostPlanned(step, changes.length, await tx.updateByKeys(e.name, e.keyColumns, changes)) : 0;
 }
 
-/** The current rows of `keys`: one IN (...) lookup on the first key column, the rest compared here. */
+/** The current rows of `keys`, by their key. */
 async function rowsByKey(tx: Connector, e: PlanEntry, keys: readonly KeyValues[]): Promise<Map<string, Row>> {
-  const first = [...new Set(keys.map((k) => normalizeLinkValue(k[0])))];
   const out = new Map<string, Row>();
-  for await (const chunk of tx.rowsWhereIn(e.name, e.keyColumns[0], first)) {
+  for await (const chunk of lookupRows(tx, e.name, e.keyColumns, keys.map((k) => k.map((v) => normalizeLinkValue(v))))) {
     for (const row of chunk) out.set(keyText(e.keyColumns.map((c) => row[c])), row);
   }
   return out;

@@ -1,6 +1,7 @@
 // After an erasure: is anything of the subject left? Every identity value and every identifying field value of the
 // subject (collected before the changes, held only in memory) is looked up again, set-based, in every declared
 // table's identity columns and identifying columns. Residue is reported by system.table.column and key, never value.
+import { lookupRows } from '../plan/lookup.ts';
 import { createHmac } from 'node:crypto';
 import type { Connector, Row } from '../../connectors/connector.ts';
 import { normalizeIdentity, normalizeLinkValue } from '../datamap/normalize.ts';
@@ -139,7 +140,7 @@ export async function verifyErasure(
     const keyOf = shownKey(def, opts.keyHash);
     for (const s of searches) {
       try {
-        for await (const chunk of connector.rowsWhereIn(def.table, s.column, s.values, { normalize: s.normalize })) {
+        for await (const chunk of lookupRows(connector, def.table, [s.column], s.values.map((v) => [v]), { normalize: s.normalize })) {
           for (const row of chunk) {
             // A name or a street is the subject's only in the subject's rows; an identity is the subject's anywhere.
             if (s.kind === 'identifying' && !mine.has(rowIdentity(def, row))) continue;

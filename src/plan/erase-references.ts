@@ -1,5 +1,6 @@
 // Who still points at rows about to be deleted: one set-based lookup per reference edge (IN chunks on the child's
 // column), so the plan can tell the subject's own rows from everyone else's before anything is deleted.
+import { lookupRows, tupleText } from './lookup.ts';
 import type { Connector, Row } from '../../connectors/connector.ts';
 import { normalizeLinkValue } from '../datamap/normalize.ts';
 import type { ReferenceEdge } from './fk-order.ts';
@@ -24,20 +25,18 @@ export async function referencingRows(
   chunkSize = 1000,
 ): Promise<ReferencingRow[]> {
   const byTuple = new Map<string, string[]>();
+  const tuples: string[][] = [];
   for (const p of parents) {
     const tuple = edge.parentColumns.map((c) => normalizeLinkValue(p.row[c]));
     if (tuple.some((v) => v === '')) continue;
     const text = JSON.stringify(tuple);
+    if (!byTuple.has(text)) tuples.push(tuple);
     byTuple.set(text, [...(byTuple.get(text) ?? []), p.id]);
   }
-  const firstValues = [...new Set([...byTuple.keys()].map((t) => (JSON.parse(t) as string[])[0]))];
-  if (!firstValues.length) return [];
-
   const found: ReferencingRow[] = [];
-  for await (const chunk of connector.rowsWhereIn(edge.childRef.table, edge.childColumns[0], firstValues, { chunkSize })) {
+  for await (const chunk of lookupRows(connector, edge.childRef.table, edge.childColumns, tuples, { chunkSize })) {
     for (const row of chunk) {
-      // A composite reference matched on its first column only in SQL; the rest is compared here.
-      const ids = byTuple.get(JSON.stringify(edge.childColumns.map((c) => normalizeLinkValue(row[c]))));
+      const ids = byTuple.get(tupleText(edge.childColumns, row));
       if (ids) found.push({ row, parents: ids });
     }
   }

@@ -1,5 +1,6 @@
 // Where a subject's rows are: a plan built from the data map alone (printable before anything is read), and its
 // breadth-first execution against the connectors. Export prints and runs it; erasure reuses it.
+import { lookupRows } from './lookup.ts';
 import pLimit from 'p-limit';
 import type { Connector, KeyValues, Row } from '../../connectors/connector.ts';
 import type { DataMap, Normalizer, TableDef } from '../datamap/types.ts';
@@ -225,7 +226,7 @@ export async function traverse(
             queries += Math.ceil(values.length / chunkSize);
             const rows: Row[] = [];
             try {
-              for await (const chunk of connector.rowsWhereIn(def.table, step.column, values, { normalize, chunkSize })) rows.push(...chunk);
+              for await (const chunk of lookupRows(connector, def.table, [step.column], values.map((v) => [v]), { normalize, chunkSize })) rows.push(...chunk);
             } catch (err) {
               // Connectors report what went wrong with a system as SystemError; anything else is a bug, not an outage.
               if (!(err instanceof SystemError)) throw err;
