@@ -16,7 +16,7 @@ import {
   type ColumnMask,
   type ErasePlan,
   type PlanSummary,
-  rekeyChangedFiles,
+  referenceQuestions,
 } from '../plan/erase-plan.ts';
 import { sealPlan, unsealPlan, type SealedPlan } from '../plan/erase-plan-seal.ts';
 import { detectChild } from '../plan/obligations.ts';
@@ -25,6 +25,8 @@ import type { LedgerAppend, LedgerKind } from '../state/ledger.ts';
 import type { Law } from '../state/statutory.ts';
 import type { StateStore } from '../state/store.ts';
 import { executePlan } from './erase-execute.ts';
+import { recordFileVersions, rekeyChangedFiles } from './erase-files.ts';
+import { answerReferences } from './erase-references.ts';
 import { openSystems } from './systems.ts';
 import { assertTicketIsThisRequest } from './ticket.ts';
 import { holdFilesSystems, type FilesLock } from './file-writers.ts';
@@ -157,7 +159,11 @@ async function erase(req: ErasureRequest, store: StateStore, log: Logger): Promi
       }
     }
     const child = detectChild(map, data.tables, req.child, asOf);
-    plan ??= await buildErasePlan({ map, subject: data, schemas, connectors, child, asOf, hmacKey, includeTable: req.includeTable });
+    if (!plan) {
+      const basis = { map, subject: data, schemas, child, asOf, includeTable: req.includeTable };
+      plan = buildErasePlan({ ...basis, hmacKey, references: await answerReferences(referenceQuestions(basis), connectors) });
+      await recordFileVersions(plan, connectors);
+    }
     const summary = summarizePlan(plan);
     if (req.dryRun) {
       return { ok: failures.length === 0, dryRun: true, subject, resumed: false, plan: summary, ...found, done: null, verification: null, failures };

@@ -1,7 +1,7 @@
 // References into a swept table from another system (or from files), which SQL cannot check in the same
 // statement: looked up set-based per batch (IN chunks on the referencing column), through the erasure's lookup.
 import type { Connector, Row } from '../../connectors/connector.ts';
-import { referencingRows } from '../plan/erase-references.ts';
+import { referencingRows } from './erase-references.ts';
 import type { ReferenceEdge } from '../plan/fk-order.ts';
 
 export interface RemoteReference {

@@ -7,12 +7,10 @@
 // instead, and the plan says why. Children before parents, from the live foreign keys and the map's links.
 import { ROW_KEY } from '../../connectors/files/edits.ts';
 import { createHmac } from 'node:crypto';
-import type { Connector, KeyValues, Row } from '../../connectors/connector.ts';
+import type { KeyValues, Row } from '../../connectors/connector.ts';
 import { normalizeLinkValue } from '../datamap/normalize.ts';
 import type { DataMap, MaskName, TableDef } from '../datamap/types.ts';
-import { SystemError } from '../errors.ts';
 import { canonicalJson } from '../state/canonical-json.ts';
-import { referencingRows } from './erase-references.ts';
 import { childrenFirst, referenceEdges, tableInfo, type ReferenceEdge, type SchemasBySystem } from './fk-order.ts';
 import { legalObligationOf, withinKeep, type ChildVerdict } from './obligations.ts';
 import { rowIdentity } from './row-identity.ts';
@@ -82,18 +80,44 @@ export interface ErasePlan {
   fileVersions?: Record<string, string>;
 }
 
-export interface ErasePlanInput {
+/** What the plan is made from (all of it fetched before: planning reads nothing). */
+export interface ErasePlanBasis {
   map: DataMap;
   subject: SubjectData;
   schemas: SchemasBySystem;
-  connectors: ReadonlyMap<string, Connector>;
   child: ChildVerdict;
   asOf: Date;
-  /** Keys the row fingerprints. */
-  hmacKey: Buffer;
   /** Erase only the subject's rows in these tables; the rest stay as they are (the marketing opt-out). */
   includeTable?: (table: TableDef) => boolean;
-  chunkSize?: number;
+}
+
+export interface ParentRow {
+  /** The parent row's identity text (see row-identity.ts). */
+  id: string;
+  row: Row;
+}
+
+export interface ReferencingRow {
+  row: Row;
+  /** Identities of the parent rows it points at. */
+  parents: string[];
+}
+
+/** Rows to be deleted whose referencing rows must be known: the parents of one reference edge. */
+export interface ReferenceQuestion {
+  /** Names the edge in ReferenceAnswers. */
+  key: string;
+  edge: ReferenceEdge;
+  parents: ParentRow[];
+}
+
+/** Each question's referencing rows, or `not connected` when the referencing system is not. */
+export type ReferenceAnswers = ReadonlyMap<string, readonly ReferencingRow[] | 'not connected'>;
+
+export interface ErasePlanInput extends ErasePlanBasis {
+  references: ReferenceAnswers;
+  /** Keys the row fingerprints. */
+  hmacKey: Buffer;
 }
 
 type Fate = 'delete' | 'anonymize' | 'identifying' | 'keep' | 'untouched';
@@ -107,8 +131,9 @@ interface RowPlan {
   sever: Set<string>;
 }
 
-export async function buildErasePlan(input: ErasePlanInput): Promise<ErasePlan> {
-  const { map, subject, schemas, child, asOf } = input;
+/** The subject's rows with their fate before references are looked at, tables children first. */
+function firstFates(input: ErasePlanBasis) {
+  const { map, subject, schemas } = input;
   const rows = new Map<string, Map<string, RowPlan>>();
   for (const [id, found] of subject.tables) {
     const table = map.tables[id];
@@ -119,15 +144,36 @@ export async function buildErasePlan(input: ErasePlanInput): Promise<ErasePlan> 
     }
     rows.set(id, byId);
   }
-
   const edges = referenceEdges(map, schemas);
-  const { order, cycles } = childrenFirst(rows.keys(), edges);
+  return { rows, edges, ...childrenFirst(rows.keys(), edges) };
+}
+
+const deletesOf = (rows: Map<string, RowPlan>) => [...rows.values()].filter((r) => r.fate === 'delete');
+const questionKey = (edge: ReferenceEdge) => `${edge.child} -> ${edge.parent} (${edge.childColumns.join(', ')})`;
+
+/**
+ * Who points at the rows the subject's deletes would remove, per reference edge: what the op looks up before
+ * planning. A table's deletes depend only on its rows' first fates (references turn a delete into an anonymization
+ * only for the table being decided), so the questions can all be asked first.
+ */
+export function referenceQuestions(input: ErasePlanBasis): ReferenceQuestion[] {
+  const { rows, edges, order } = firstFates(input);
+  return order.flatMap((id) => {
+    const deletes = deletesOf(rows.get(id)!);
+    if (!deletes.length) return [];
+    return edges.filter((e) => e.parent === id).map((edge) => ({ key: questionKey(edge), edge, parents: deletes.map((d) => ({ id: d.id, row: d.row })) }));
+  });
+}
+
+export function buildErasePlan(input: ErasePlanInput): ErasePlan {
+  const { schemas, child } = input;
+  const { rows, edges, order, cycles } = firstFates(input);
   const warnings = cycles.map((c) => `tables reference each other in a cycle (${c.join(' -> ')}); deletes among them follow the data map's order`);
   const sideEffects = new Map<string, SideEffect>();
 
   for (const id of order) {
-    const deletes = [...rows.get(id)!.values()].filter((r) => r.fate === 'delete');
-    if (deletes.length) await keepReferencesIntact(input, id, deletes, edges, rows, sideEffects);
+    const deletes = deletesOf(rows.get(id)!);
+    if (deletes.length) keepReferencesIntact(input, id, deletes, edges, rows, sideEffects);
   }
 
   const entries = order.flatMap((id) => entriesOf(input, id, [...rows.get(id)!.values()]));
@@ -137,19 +183,14 @@ export async function buildErasePlan(input: ErasePlanInput): Promise<ErasePlan> 
     const keep = [...rows.get(id)!.values()].filter((r) => r.fate === 'keep');
     if (keep.length) kept.push({ table: id, rows: keep.length, reason: keep[0].reason });
   }
-  const fileVersions: Record<string, string> = {};
-  for (const e of entries) {
-    const c = input.connectors.get(e.system);
-    if (c?.fileVersion && fileVersions[e.table] === undefined) fileVersions[e.table] = await c.fileVersion(e.name);
-  }
   return {
     child,
     entries,
     kept,
     sideEffects: [...sideEffects.values()],
     warnings,
-    unreachable: subject.unreachable.map((e) => e.message),
-    fileVersions,
+    unreachable: input.subject.unreachable.map((e) => e.message),
+    fileVersions: {},
   };
 }
 
@@ -161,48 +202,7 @@ export function contentPrint(hmacKey: Buffer, row: Row): string {
   return createHmac('sha256', hmacKey).update(`erase-row:${canonicalJson(values)}`).digest('hex').slice(0, 32);
 }
 
-/** A row number no file has: what a planned row that is gone from the file now is addressed by (it changes nothing). */
-const GONE = Number.MAX_SAFE_INTEGER;
-
-/**
- * A resumed plan whose rows are addressed by number in a file that changed since planning (its own committed
- * rewrite, or another program's) addresses each row again by its content: the row with the planned row's
- * fingerprint, wherever it is now; a row no longer there changes nothing. Never the stored numbers, which may name
- * other people's rows now. One pass over each changed file, holding only the planned rows' numbers.
- */
-export async function rekeyChangedFiles(plan: ErasePlan, connectors: ReadonlyMap<string, Connector>, hmacKey: Buffer): Promise<string[]> {
-  const changed = await changedFiles(plan, connectors);
-  for (const table of changed) {
-    const entries = plan.entries.filter((e) => e.table === table && e.rowPrints && e.keyColumns.length === 1 && e.keyColumns[0] === ROW_KEY);
-    const c = connectors.get(entries[0]?.system ?? '');
-    if (!c || !entries.length) continue;
-    const wanted = new Set(entries.flatMap((e) => e.rowPrints!));
-    const found = new Map<string, number[]>();
-    for await (const rows of c.batches(entries[0].name, [], { batchSize: 5000 })) {
-      for (const row of rows) {
-        const print = contentPrint(hmacKey, row);
-        if (wanted.has(print)) found.set(print, [...(found.get(print) ?? []), Number((row as Record<string, unknown>)[ROW_KEY])]);
-      }
-    }
-    let gone = GONE;
-    for (const e of entries) e.keys = e.rowPrints!.map((print) => [found.get(print)?.shift() ?? gone--]);
-    if (plan.fileVersions && c.fileVersion) plan.fileVersions[table] = await c.fileVersion(entries[0].name);
-  }
-  return changed;
-}
-
-/** The files whose version differs from the one `plan` was made against: it must be made again. */
-export async function changedFiles(plan: ErasePlan, connectors: ReadonlyMap<string, Connector>): Promise<string[]> {
-  const changed: string[] = [];
-  for (const [table, version] of Object.entries(plan.fileVersions ?? {})) {
-    const e = plan.entries.find((x) => x.table === table);
-    const c = e ? connectors.get(e.system) : undefined;
-    if (e && c?.fileVersion && (await c.fileVersion(e.name)) !== version) changed.push(table);
-  }
-  return changed;
-}
-
-function initialFate(input: ErasePlanInput, table: TableDef, row: Row): { fate: Fate; reason: string } {
+function initialFate(input: ErasePlanBasis, table: TableDef, row: Row): { fate: Fate; reason: string } {
   if (input.includeTable && !input.includeTable(table)) return { fate: 'untouched', reason: 'not part of this erasure' };
   if (table.onErase === 'keep') return { fate: 'keep', reason: 'on_erase: keep' };
   const rule = legalObligationOf(input.map, table);
@@ -220,14 +220,14 @@ function initialFate(input: ErasePlanInput, table: TableDef, row: Row): { fate: 
  * the delete can go ahead (the referencing rows are deleted first, can be severed, or the database cascades: a side
  * effect) or must become an anonymization (anything else would break a reference or touch someone else's data).
  */
-async function keepReferencesIntact(
+function keepReferencesIntact(
   input: ErasePlanInput,
   table: string,
   deletes: RowPlan[],
   edges: readonly ReferenceEdge[],
   rows: Map<string, Map<string, RowPlan>>,
   sideEffects: Map<string, SideEffect>,
-): Promise<void> {
+): void {
   const blocks = new Map<string, Set<string>>();
   const affected = new Map<string, Set<string>>(); // side effect -> rows it touches, counted once each
   const severs = new Map<string, Array<{ child: RowPlan; columns: string[] }>>();
@@ -235,17 +235,12 @@ async function keepReferencesIntact(
   const block = (parent: string, why: string) => blocks.set(parent, (blocks.get(parent) ?? new Set()).add(why));
 
   for (const edge of edges.filter((e) => e.parent === table)) {
-    const connector = input.connectors.get(edge.childRef.system);
-    if (!connector) {
+    const found = input.references.get(questionKey(edge));
+    if (found === 'not connected') {
       deletes.forEach((d) => block(d.id, `${edge.child} could not be checked for references (system not connected)`));
       continue;
     }
-    let found;
-    try {
-      found = await referencingRows(edge, deletes, connector, input.chunkSize);
-    } catch (err) {
-      throw err instanceof SystemError ? err : new SystemError(edge.childRef.system, edge.childRef.table, (err as Error).message, err);
-    }
+    if (!found) throw new Error(`internal: references of ${questionKey(edge)} were not looked up`);
     const childDef = input.map.tables[edge.child];
     for (const ref of found) {
       const childId = childDef ? rowIdentity(childDef, ref.row) : JSON.stringify(ref.row);

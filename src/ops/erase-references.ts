@@ -1,21 +1,11 @@
 // Who still points at rows about to be deleted: one set-based lookup per reference edge (IN chunks on the child's
 // column), so the plan can tell the subject's own rows from everyone else's before anything is deleted.
-import { lookupRows, tupleText } from './lookup.ts';
-import type { Connector, Row } from '../../connectors/connector.ts';
+import type { Connector } from '../../connectors/connector.ts';
 import { normalizeLinkValue } from '../datamap/normalize.ts';
-import type { ReferenceEdge } from './fk-order.ts';
-
-export interface ParentRow {
-  /** The parent row's identity text (see row-identity.ts). */
-  id: string;
-  row: Row;
-}
-
-export interface ReferencingRow {
-  row: Row;
-  /** Identities of the parent rows it points at. */
-  parents: string[];
-}
+import { SystemError } from '../errors.ts';
+import type { ParentRow, ReferenceAnswers, ReferenceQuestion, ReferencingRow } from '../plan/erase-plan.ts';
+import type { ReferenceEdge } from '../plan/fk-order.ts';
+import { lookupRows, tupleText } from '../plan/lookup.ts';
 
 /** The rows of `edge.child` whose reference columns hold the values of `parents` (NULL references point nowhere). */
 export async function referencingRows(
@@ -41,4 +31,22 @@ export async function referencingRows(
     }
   }
   return found;
+}
+
+/** Every question of the plan answered, a reference edge at a time; a failure names the referencing system.table. */
+export async function answerReferences(questions: readonly ReferenceQuestion[], connectors: ReadonlyMap<string, Connector>, chunkSize?: number): Promise<ReferenceAnswers> {
+  const answers = new Map<string, readonly ReferencingRow[] | 'not connected'>();
+  for (const { key, edge, parents } of questions) {
+    const connector = connectors.get(edge.childRef.system);
+    if (!connector) {
+      answers.set(key, 'not connected');
+      continue;
+    }
+    try {
+      answers.set(key, await referencingRows(edge, parents, connector, chunkSize));
+    } catch (err) {
+      throw err instanceof SystemError ? err : new SystemError(edge.childRef.system, edge.childRef.table, (err as Error).message, err);
+    }
+  }
+  return answers;
 }
