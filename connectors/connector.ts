@@ -2,6 +2,19 @@
 import type { Expression, Kysely, RawBuilder, SqlBool } from 'kysely';
 import type { FileFormat, Normalizer, SystemKind } from '../src/datamap/types.ts';
 
+/**
+ * Rows of a table without a key (a file's records) are addressed by their ordinal under this pseudo-column: a
+ * non-enumerable property of each row the connector yields (Object.keys, spreads and JSON leave it out), and the key
+ * `[ORDINAL_KEY]` in its writes.
+ */
+export const ORDINAL_KEY = '_row';
+
+/** The ordinal of a row addressed by ORDINAL_KEY, if it is one. */
+export function rowOrdinal(row: Row): number | undefined {
+  const value = (row as Record<string, unknown>)[ORDINAL_KEY];
+  return typeof value === 'number' ? value : undefined;
+}
+
 export type Row = Record<string, unknown>;
 /** Values of a table's key columns, in key order. */
 export type KeyValues = unknown[];

@@ -45,11 +45,7 @@ const CODECS: Record<FileFormat, FormatCodec> = { csv: csvCodec, json: jsonCodec
 const READ_CHUNK = 64 * 1024;
 const DEFAULT_CHUNK = 1000;
 
-/** The ordinal of a row yielded by the files connector (its non-enumerable `_row`). */
-export function rowOrdinal(row: Row): number | undefined {
-  const value = (row as Record<string, unknown>)[ROW_KEY];
-  return typeof value === 'number' ? value : undefined;
-}
+export { rowOrdinal } from '../connector.ts';
 
 /** A data record of a table, with its ordinal. */
 interface TableRecord extends SourceRecord {

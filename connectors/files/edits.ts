@@ -5,7 +5,9 @@ import type { KeyValues, KeyedChange, Row } from '../connector.ts';
 import { valueText, type RecordEdit } from './codec.ts';
 
 /** The pseudo-column that holds a file row's ordinal (see files/ordinals.ts). */
-export const ROW_KEY = '_row';
+import { ORDINAL_KEY } from '../connector.ts';
+
+export const ROW_KEY = ORDINAL_KEY;
 
 /** A key of `[]` or `['_row']` means rows are addressed by ordinal. */
 export function isOrdinalKey(key: readonly string[]): boolean {

@@ -2,7 +2,7 @@
 // links that carry a subject's request to it, its personal fields with masks that fit, and what to erase. Every
 // decision keeps the guess that led to it; what cannot be decided safely is written as a commented suggestion.
 import type { Connector } from '../../connectors/connector.ts';
-import { ROW_KEY } from '../../connectors/files/connector.ts';
+import { ORDINAL_KEY } from '../../connectors/connector.ts';
 import { identifyingByDefault } from '../datamap/taxonomy.ts';
 import type { Logger } from '../log.ts';
 import { levelOf } from '../scan/judge.ts';
@@ -140,7 +140,7 @@ function personalColumns(t: TableSurvey): DraftField[] {
  * email) is deleted from instead: masking the key would lose the row's name.
  */
 function setOnErase(d: DraftTable): void {
-  const maskedKey = d.key.some((k) => k !== ROW_KEY && d.fields.some((f) => f.column === k && identifyingByDefault(f.category, {})));
+  const maskedKey = d.key.some((k) => k !== ORDINAL_KEY && d.fields.some((f) => f.column === k && identifyingByDefault(f.category, {})));
   if (maskedKey) (d.onErase = 'delete'), (d.onEraseWhy = 'the key is personal: masking it would lose the row');
   else if (d.fields.length) (d.onErase = 'anonymize'), (d.onEraseWhy = 'personal fields masked, the row kept: choose delete where nothing must be kept');
   else (d.onErase = 'keep'), (d.onEraseWhy = 'no personal field: nothing to mask');

@@ -2,7 +2,7 @@
 // which have no constraints) a column unique and never empty in the whole file, else a file's row numbers. A SQL
 // table with none of these cannot be declared: `validate --live` refuses a key without a constraint, because rows
 // sharing it would be exported, erased and swept as one.
-import { ROW_KEY } from '../../connectors/files/connector.ts';
+import { ORDINAL_KEY } from '../../connectors/connector.ts';
 import { foldName } from '../scan/detectors/column-name.ts';
 import type { Guess } from './draft-types.ts';
 import type { TableSurvey } from './survey.ts';
@@ -27,7 +27,7 @@ export function chooseKey(t: TableSurvey, personal: (column: string) => boolean)
     // A row's own identifier first; a personal column (an email) only when nothing else is unique.
     const pick = unique.find((c) => ownIdName(c, info.name)) ?? unique.find((c) => !personal(c)) ?? unique[0];
     if (pick) return { key: [pick], guess: { confidence: 'medium', why: `unique and never empty in all ${t.rows} rows of the file` } };
-    return { key: [ROW_KEY], guess: { confidence: 'low', why: 'no column is unique: rows are named by their number, and each row\'s content is checked before it is changed' } };
+    return { key: [ORDINAL_KEY], guess: { confidence: 'low', why: 'no column is unique: rows are named by their number, and each row\'s content is checked before it is changed' } };
   }
   const candidate = unique.find((c) => ownIdName(c, info.name)) ?? unique[0];
   return {

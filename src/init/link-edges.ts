@@ -3,7 +3,7 @@
 // sampled values are keys of a table whose name they point at, in the same system or another one. Values are looked
 // up with the connector's chunked IN (...), one statement per chunk, never one per value.
 import type { Connector } from '../../connectors/connector.ts';
-import { linkTypesCompatible } from '../../connectors/connector.ts';
+import { linkTypesCompatible, ORDINAL_KEY } from '../../connectors/connector.ts';
 import { normalizeLinkValue } from '../datamap/normalize.ts';
 import type { Logger } from '../log.ts';
 import type { Guess } from './draft-types.ts';
@@ -65,7 +65,7 @@ export function foreignKeyEdges(s: EdgeSources): { edges: Edge[]; notes: Map<str
 
 /** Reference-like columns without a foreign key, matched by value against the keys of the tables their names point at. */
 export async function valueEdges(s: EdgeSources, fkColumns: ReadonlySet<string>): Promise<Edge[]> {
-  const targets = [...s.keys].filter(([, key]) => key.length === 1 && key[0] !== '_row').map(([id, key]) => ({ id, key: key[0], survey: s.surveys.get(id)! }));
+  const targets = [...s.keys].filter(([, key]) => key.length === 1 && key[0] !== ORDINAL_KEY).map(([id, key]) => ({ id, key: key[0], survey: s.surveys.get(id)! }));
   const edges: Edge[] = [];
   for (const [id, t] of s.surveys) {
     if (!s.keys.has(id)) continue;

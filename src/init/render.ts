@@ -1,6 +1,6 @@
 // The draft as data map YAML: one entry per table under `tables:`, each guess followed by a short comment saying
 // how sure it is and why. The same draft always gives the same text (no dates, sorted tables).
-import { ROW_KEY } from '../../connectors/files/connector.ts';
+import { ORDINAL_KEY } from '../../connectors/connector.ts';
 import { maskText, yamlKey } from '../scan/snippet.ts';
 import type { Draft, DraftField, DraftLink, DraftTable, Guess } from './draft-types.ts';
 
@@ -35,7 +35,7 @@ export function tableEntry(d: DraftTable, indent: number): string[] {
     return lines;
   }
   lines.push(`${pad}${yamlKey(d.id)}:`);
-  lines.push(`${inner}key: ${list(d.key)}${d.key[0] === ROW_KEY ? `  # ${d.keyGuess.confidence}: ${d.keyGuess.why}` : comment(d.keyGuess)}`);
+  lines.push(`${inner}key: ${list(d.key)}${d.key[0] === ORDINAL_KEY ? `  # ${d.keyGuess.confidence}: ${d.keyGuess.why}` : comment(d.keyGuess)}`);
   const identify = Object.entries(d.identify);
   if (identify.length) lines.push(`${inner}identify: { ${identify.map(([t, c]) => `${yamlKey(t)}: ${yamlKey(c)}`).join(', ')} }${comment(d.identifyGuess)}`);
   if (d.unlinked) lines.push(`${inner}unlinked: ${JSON.stringify(d.unlinked)}  # low: review`);

@@ -1,7 +1,7 @@
 // A plan that addresses a file's rows by number is bound to the file's version: recorded when planned, checked
 // (and the rows found again by content) when a run resumes it.
 import type { Connector } from '../../connectors/connector.ts';
-import { ROW_KEY } from '../../connectors/files/edits.ts';
+import { ORDINAL_KEY } from '../../connectors/connector.ts';
 import { contentPrint, type ErasePlan } from '../plan/erase-plan.ts';
 
 /** A row number no file has: what a planned row that is gone from the file now is addressed by (it changes nothing). */
@@ -16,7 +16,7 @@ const GONE = Number.MAX_SAFE_INTEGER;
 export async function rekeyChangedFiles(plan: ErasePlan, connectors: ReadonlyMap<string, Connector>, hmacKey: Buffer): Promise<string[]> {
   const changed = await changedFiles(plan, connectors);
   for (const table of changed) {
-    const entries = plan.entries.filter((e) => e.table === table && e.rowPrints && e.keyColumns.length === 1 && e.keyColumns[0] === ROW_KEY);
+    const entries = plan.entries.filter((e) => e.table === table && e.rowPrints && e.keyColumns.length === 1 && e.keyColumns[0] === ORDINAL_KEY);
     const c = connectors.get(entries[0]?.system ?? '');
     if (!c || !entries.length) continue;
     const wanted = new Set(entries.flatMap((e) => e.rowPrints!));
@@ -24,7 +24,7 @@ export async function rekeyChangedFiles(plan: ErasePlan, connectors: ReadonlyMap
     for await (const rows of c.batches(entries[0].name, [], { batchSize: 5000 })) {
       for (const row of rows) {
         const print = contentPrint(hmacKey, row);
-        if (wanted.has(print)) found.set(print, [...(found.get(print) ?? []), Number((row as Record<string, unknown>)[ROW_KEY])]);
+        if (wanted.has(print)) found.set(print, [...(found.get(print) ?? []), Number((row as Record<string, unknown>)[ORDINAL_KEY])]);
       }
     }
     let gone = GONE;

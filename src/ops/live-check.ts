@@ -5,7 +5,7 @@ import type { Location } from '../errors.ts';
 import type { DataMap, TableDef } from '../datamap/types.ts';
 import { checkFits } from '../masking/masker.ts';
 import { openSystems } from './systems.ts';
-import { ROW_KEY } from '../../connectors/files/connector.ts';
+import { ORDINAL_KEY } from '../../connectors/connector.ts';
 import type { Logger } from '../log.ts';
 
 export interface LiveFinding {
@@ -93,7 +93,7 @@ function fileUniqueness(map: DataMap, schemas: Map<string, SchemaInfo>): Map<str
     return schema ? findTable(schema, def.table)?.kind === 'file' : false;
   };
   const add = (id: string, what: string, columns: string[]) => {
-    if (!isFile(id) || columns.includes(ROW_KEY)) return;
+    if (!isFile(id) || columns.includes(ORDINAL_KEY)) return;
     const list = out.get(id) ?? [];
     if (!list.some((x) => x.columns.join() === columns.join())) list.push({ what, columns });
     out.set(id, list);
@@ -142,7 +142,7 @@ function checkTable(map: DataMap, def: TableDef, schema: SchemaInfo, schemas: Ma
   };
 
   // A file's rows are keyed by their ordinal (`_row`) unless the map names columns.
-  for (const k of def.key) if (!(isFile && k === ROW_KEY)) need(k, def.loc, 'key');
+  for (const k of def.key) if (!(isFile && k === ORDINAL_KEY)) need(k, def.loc, 'key');
   if (!isFile && info.kind === 'table' && def.key.length && def.key.every((k) => cols.has(k)) && !uniqueIn(info, def.key)) {
     report.errors.push(finding(def.loc, `key (${def.key.join(', ')}) has no primary key or unique constraint in ${def.id}: rows sharing it would be exported, erased and swept as one`, def.key[0]));
   }

@@ -3,7 +3,7 @@
 // (temp file, fsync, rename: files/atomic.ts). A kill before the rename leaves the file as it was, and the next
 // sweep does the same work again, so a file needs no checkpoint.
 import type { KeyedChange, KeyValues, Row } from '../../connectors/connector.ts';
-import { ROW_KEY, rowOrdinal } from '../../connectors/files/connector.ts';
+import { ORDINAL_KEY, rowOrdinal } from '../../connectors/connector.ts';
 import { normalizeLinkValue } from '../datamap/normalize.ts';
 import { toInstant } from '../plan/obligations.ts';
 import { hasExpired } from '../plan/sweep-plan.ts';
@@ -16,7 +16,7 @@ export async function sweepFileTable(run: TableRun): Promise<TableSummary> {
   const started = performance.now();
   const { plan, connector } = run;
   const summary = emptySummary(plan);
-  const keyColumns = plan.key.length ? plan.key : [ROW_KEY];
+  const keyColumns = plan.key.length ? plan.key : [ORDINAL_KEY];
   const keyOf = (row: Row): KeyValues => (plan.key.length ? plan.key.map((k) => row[k]) : [rowOrdinal(row)]);
   const held = new Set(run.heldKeys.map(keyText));
   const references: RemoteReference[] =

@@ -3,7 +3,7 @@
 // leaves those keys alone. A hold that cannot be resolved, or a traversal that could not read every system, stops
 // the whole sweep: a held subject's rows must never be swept because they could not be found.
 import type { Connector, KeyValues } from '../../connectors/connector.ts';
-import { rowOrdinal } from '../../connectors/files/connector.ts';
+import { rowOrdinal } from '../../connectors/connector.ts';
 import type { DataMap } from '../datamap/types.ts';
 import { RefusedError } from '../errors.ts';
 import type { Logger } from '../log.ts';

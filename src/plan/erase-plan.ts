@@ -5,7 +5,7 @@
 // anonymizing the identifying fields (unless the subject is a child); a row to be deleted that is still referenced by
 // rows that stay (others' rows, kept rows through a NOT NULL column, undeclared tables that restrict) is anonymized
 // instead, and the plan says why. Children before parents, from the live foreign keys and the map's links.
-import { ROW_KEY } from '../../connectors/files/edits.ts';
+import { ORDINAL_KEY } from '../../connectors/connector.ts';
 import { createHmac } from 'node:crypto';
 import type { KeyValues, Row } from '../../connectors/connector.ts';
 import { normalizeLinkValue } from '../datamap/normalize.ts';
@@ -330,7 +330,7 @@ function entriesOf(input: ErasePlanInput, table: string, plans: RowPlan[]): Plan
       keyColumns,
       keys: group.map((r) => keyColumns.map((c) => r.row[c])),
       fingerprints: group.map((r) => rowFingerprint(input.hmacKey, r.row, masks)),
-      ...(keyColumns.includes(ROW_KEY) ? { rowPrints: group.map((r) => contentPrint(input.hmacKey, r.row)) } : {}),
+      ...(keyColumns.includes(ORDINAL_KEY) ? { rowPrints: group.map((r) => contentPrint(input.hmacKey, r.row)) } : {}),
     } satisfies PlanEntry;
   });
 }

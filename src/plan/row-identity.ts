@@ -1,6 +1,6 @@
 // What makes two rows found by different steps the same row: the declared key, or else the whole row.
 import type { KeyValues, Row } from '../../connectors/connector.ts';
-import { ROW_KEY } from '../../connectors/files/edits.ts';
+import { ORDINAL_KEY } from '../../connectors/connector.ts';
 import type { TableDef } from '../datamap/types.ts';
 import { normalizeLinkValue } from '../datamap/normalize.ts';
 import { canonicalJson } from '../state/canonical-json.ts';
@@ -11,7 +11,7 @@ import { canonicalJson } from '../state/canonical-json.ts';
  */
 function keyColumns(table: TableDef, row: Row): string[] {
   if (table.key.length) return table.key;
-  return row[ROW_KEY] !== undefined ? [ROW_KEY] : [];
+  return row[ORDINAL_KEY] !== undefined ? [ORDINAL_KEY] : [];
 }
 
 /** The key values of a row in key order (what erasure deletes or updates by); the whole row when there is no key. */

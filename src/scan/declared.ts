@@ -1,5 +1,5 @@
 // What the data map declares for a table, column by column, and what of it no longer exists in the system.
-import type { TableInfo } from '../../connectors/connector.ts';
+import { ORDINAL_KEY, type TableInfo } from '../../connectors/connector.ts';
 import type { Location } from '../errors.ts';
 import type { DataMap, TableDef } from '../datamap/types.ts';
 import type { MissingFinding } from './report.ts';
@@ -28,7 +28,6 @@ export function knownColumns(map: DataMap, def: TableDef): KnownColumn[] {
 }
 
 /** Files address rows by number: `_row` is a key the file itself does not have. */
-const ROW_NUMBER = '_row';
 
 export function mapPosition(loc: Location): { at: string; line: number; col: number } {
   return { at: `${loc.file}:${loc.line}:${loc.column}`, line: loc.line, col: loc.column };
@@ -41,7 +40,7 @@ export function missingFromSystem(map: DataMap, def: TableDef, info: TableInfo |
   }
   const live = new Set(info.columns.map((c) => c.name));
   return knownColumns(map, def)
-    .filter((k) => !live.has(k.column) && !(k.column === ROW_NUMBER && info.kind === 'file'))
+    .filter((k) => !live.has(k.column) && !(k.column === ORDINAL_KEY && info.kind === 'file'))
     .map((k) => ({
       system: def.system,
       table: def.table,
