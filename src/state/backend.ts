@@ -1,6 +1,6 @@
 // What differs between the two engines that can hold the state: how to open them and how to run a write that
 // must not interleave with the same write in another process. Everything else is plain kysely, shared.
-import type { Kysely } from 'kysely';
+import type { Kysely, RawBuilder } from 'kysely';
 import type { StateDatabase } from './schema.ts';
 
 export type StateBackendKind = 'postgres' | 'sqlite';
@@ -10,6 +10,10 @@ export interface StateBackend {
   /** Where the state lives, safe to print: the file path, or the URL without its password. */
   readonly location: string;
   readonly db: Kysely<StateDatabase>;
+  /** Several machines may share this state (a server): their leases and ticks go by the database's clock. */
+  readonly shared: boolean;
+  /** The database's clock, `agoMs` earlier, as ISO-8601 UTC text with milliseconds (what the state's columns hold). */
+  clockText(agoMs?: number): RawBuilder<string>;
   /** Runs `work` in one transaction that holds the named lock across processes until it commits. */
   exclusive<T>(lockName: string, work: (db: Kysely<StateDatabase>) => Promise<T>): Promise<T>;
   /**

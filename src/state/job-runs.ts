@@ -43,10 +43,10 @@ const leaseEnd = (now: Date, leaseMs: number) => new Date(now.getTime() + leaseM
 export class JobRuns {
   constructor(private readonly backend: StateBackend) {}
 
-  /** The state database's clock (PostgreSQL); this machine's for SQLite, which only one machine uses. */
+  /** The state database's clock where machines share it; this machine's otherwise. */
   async databaseNow(): Promise<Date> {
-    if (this.backend.kind !== 'postgres') return new Date();
-    const { rows } = await sql<{ t: Date }>`select clock_timestamp() as t`.execute(this.backend.db);
+    if (!this.backend.shared) return new Date();
+    const { rows } = await sql<{ t: string }>`select ${this.backend.clockText()} as t`.execute(this.backend.db);
     return new Date(rows[0].t);
   }
 

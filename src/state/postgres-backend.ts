@@ -17,6 +17,9 @@ export function openPostgresBackend(url: string): StateBackend {
   const db = new Kysely<StateDatabase>({ dialect: new PostgresDialect({ pool }) });
   return {
     kind: 'postgres',
+    shared: true,
+    clockText: (agoMs = 0) =>
+      sql<string>`to_char((clock_timestamp() - ${`${Math.round(agoMs)} milliseconds`}::interval) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
     location: redactUrls(url),
     db,
     exclusive(lockName, work) {

@@ -26,6 +26,8 @@ export interface StateStoreOptions {
 
 export interface StateStore {
   readonly kind: StateBackendKind;
+  /** Several machines may share it (see StateBackend.shared). */
+  readonly shared: boolean;
   /** Printable location: the SQLite file path or the PostgreSQL URL without its password. */
   readonly location: string;
   /** HMAC-SHA-256 (hex) of `type:value` under this installation's key: how the state refers to a subject. */
@@ -74,6 +76,7 @@ export async function openStateStore(opts: StateStoreOptions = {}): Promise<Stat
   }
   return {
     kind: backend.kind,
+    shared: backend.shared,
     location: backend.location,
     subjectHash,
     ledger: new Ledger(backend),

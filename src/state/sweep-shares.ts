@@ -1,6 +1,6 @@
 // Distributed sweeps in the state store: a run's shares (a whole table, or one key range of a big one), which
 // tables each waits for, and who is doing what. Times come from the database's clock (never a worker's own).
-import { sql, type Kysely } from 'kysely';
+import { type Kysely } from 'kysely';
 import type { StateBackend } from './backend.ts';
 import { canonicalJson } from './canonical-json.ts';
 import type { StateDatabase, SweepShareTable } from './schema.ts';
@@ -56,9 +56,7 @@ export class SweepShares {
 
   /** The database's clock as ISO-8601 UTC text. */
   private now() {
-    return this.backend.kind === 'postgres'
-      ? sql<string>`to_char(clock_timestamp() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
-      : sql<string>`strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`;
+    return this.backend.clockText();
   }
 
   /**
@@ -143,9 +141,7 @@ export class SweepShares {
    * clock (its owner died). One claim wins; false when the share is done or another live worker has it.
    */
   async claim(runId: string, shareId: string, owner: string, leaseMs: number): Promise<boolean> {
-    const stale = this.backend.kind === 'postgres'
-      ? sql<string>`to_char((clock_timestamp() - ${`${Math.round(leaseMs)} milliseconds`}::interval) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
-      : sql<string>`strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ${`-${leaseMs / 1000} seconds`})`;
+    const stale = this.backend.clockText(leaseMs);
     const r = await this.backend.db
       .updateTable('dsar_sweep_shares')
       .set((eb) => ({ status: 'running', owner, attempts: eb('attempts', '+', 1), started_at: this.now(), updated_at: this.now(), error: null }))

@@ -33,7 +33,7 @@ export async function scheduleCommand(args: GlobalArgs & ScheduleArgs, ctx: CliC
   // Leases and takeovers by the state database's clock: replicas on machines whose clocks disagree still agree.
   let clock: Awaited<ReturnType<typeof databaseClock>> | undefined;
   try {
-    const shared = store.kind === 'postgres';
+    const shared = store.shared;
     if (shared) checkMinuteCrons(jobs); // before anything is scheduled
     clock = shared ? await databaseClock(systemClock, () => store.jobRuns.databaseNow()) : undefined;
     const scheduler = new Scheduler({
