@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { openStateStore, type StateStore } from '../../src/state/store.ts';
 import { createPostgresDatabase, execPostgres, queryPostgres } from '../helpers/databases.ts';
 import { STATE_KEY } from '../helpers/state-key.ts';
@@ -72,4 +73,18 @@ export async function stateFixture(backend: BackendName): Promise<StateFixture> 
       await database.drop();
     },
   };
+}
+
+/**
+ * For the tests of one describe.each(BACKENDS) block: a store on `backend`, opened once for the block and emptied
+ * before each test; `use` is given it (and its fixture) once it is open.
+ */
+export function emptyStoreForEachTest(backend: BackendName, use: (opened: { fixture: StateFixture; store: StateStore }) => void): void {
+  let fixture: StateFixture | undefined;
+  beforeAll(async () => {
+    fixture = await stateFixture(backend);
+    use({ fixture, store: await fixture.open() });
+  });
+  afterAll(() => fixture?.dispose());
+  beforeEach(() => fixture!.reset());
 }
