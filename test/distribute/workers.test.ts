@@ -3,7 +3,7 @@
 // its checkpoint; the database ends exactly as after one uninterrupted single-process sweep (nothing lost, nothing
 // masked twice), parents after their children.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -19,36 +19,8 @@ const FIXTURE = `create table users (id integer primary key, email text not null
   insert into events select g, 1 + g % 300, '10.0.' || (g % 250) || '.' || (g % 200), case when g % 4 <> 0 then timestamptz '2020-01-01' else timestamptz '2026-06-01' end from generate_series(1, 20000) g;
   analyze`;
 
-const MAP = (stateLine: string) => `version: 1
-${stateLine}
-secrets:
-  hmac_key: env:DIST_HMAC
-systems:
-  app: { kind: postgres, url: env:DIST_APP_URL }
-retention:
-  old-users: { keep: 1y, after: last_seen, then: delete }
-  old-sessions: { keep: 1y, after: created_at, then: delete }
-  old-events: { keep: 1y, after: created_at, then: anonymize }
-tables:
-  app.users:
-    key: id
-    identify: { email: email }
-    retention: old-users
-    fields:
-      email: { category: contact.email, mask: hash }
-  app.sessions:
-    key: id
-    links:
-      - { column: user_id, references: app.users.id }
-    retention: old-sessions
-  app.events:
-    key: id
-    links:
-      - { column: user_id, references: app.users.id }
-    retention: old-events
-    fields:
-      ip: { category: online.ip, mask: hash }
-`;
+/** Users, their sessions and their events, each kept a year after last use. */
+const MAP = readFileSync(new URL('../fixtures/datamaps/distributed-sweep.yaml', import.meta.url), 'utf8');
 
 let state: TestDatabase;
 let reference: TestDatabase;
@@ -96,8 +68,8 @@ beforeAll(async () => {
   [state, reference, distributed] = await Promise.all([createPostgresDatabase('dist_state'), createPostgresDatabase('dist_ref'), createPostgresDatabase('dist_app')]);
   await Promise.all([execPostgres(reference.url, FIXTURE), execPostgres(distributed.url, FIXTURE)]);
   dir = mkdtempSync(path.join(tmpdir(), 'dsar-distribute-'));
-  writeFileSync(path.join(dir, 'datamap.yaml'), MAP('state: { url: env:DIST_STATE_URL }'));
-  writeFileSync(path.join(dir, 'local.yaml'), MAP(''));
+  writeFileSync(path.join(dir, 'datamap.yaml'), MAP + 'state: { url: env:DIST_STATE_URL }\n');
+  writeFileSync(path.join(dir, 'local.yaml'), MAP);
 }, 60_000);
 afterAll(async () => {
   for (const w of workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');

@@ -2,13 +2,11 @@
 // same groups. Checked on each engine with values whose text is tricky: instants entered with different offsets,
 // BC and infinite dates, fractions of seconds, NULL.
 import { sql, type RawBuilder } from 'kysely';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { Row, SqlConnector, TypeFamily } from '../../connectors/connector.ts';
-import { MysqlConnector } from '../../connectors/mysql/engine.ts';
-import { PostgresConnector } from '../../connectors/postgres/engine.ts';
 import type { Ladder } from '../../src/extract/ladder.ts';
 import { countingSql, generalizedSql } from '../../src/extract/sql-generalize.ts';
-import { createMysqlDatabase, createPostgresDatabase, execMysql, execPostgres, type TestDatabase } from '../helpers/databases.ts';
+import { connectedEngine } from '../helpers/connected-engine.ts';
 
 const raw = (column: string, family: TypeFamily): Ladder => ({ column, family, steps: [{ kind: 'raw' }, { kind: 'star' }], minLevel: 0 });
 
@@ -21,13 +19,10 @@ async function groups(c: SqlConnector, expr: RawBuilder<unknown>): Promise<numbe
 }
 
 describe('PostgreSQL', () => {
-  let db: TestDatabase;
-  let c: PostgresConnector;
-  beforeAll(async () => {
-    db = await createPostgresDatabase('counting');
-    await execPostgres(
-      db.url,
-      `create table moments (id int primary key, d date, ts timestamptz, t timetz);
+  const pg = connectedEngine('postgres', {
+    prefix: 'counting',
+    system: 'pg',
+    setupSql: `create table moments (id int primary key, d date, ts timestamptz, t timetz);
        insert into moments values
          (1, '2024-03-31', '2024-03-31 01:30:00+00', '10:00:00+02'),
          (2, '2024-03-31', '2024-03-31 03:30:00+02', '08:00:00+00'),
@@ -35,16 +30,10 @@ describe('PostgreSQL', () => {
          (4, '0044-03-15', 'infinity', null),
          (5, 'infinity', null, '10:00:00.5+02'),
          (6, null, '2024-03-31 02:30:00+01', '10:00:00+02');`,
-    );
-    c = new PostgresConnector({ system: 'pg', kind: 'postgres', url: db.url });
-    await c.connect();
-  });
-  afterAll(async () => {
-    await c?.close();
-    await db?.drop();
   });
 
   test('dates, timestamps with time zone and times with time zone group by value exactly as by text', async () => {
+    const c = pg.connector;
     for (const [column, family] of [['d', 'date'], ['ts', 'timestamp'], ['t', 'time']] as const) {
       const ladder = raw(column, family);
       expect(countingSql(c, ladder, 0)!.compile(c.db).sql).toBe(`"${column}"`);
@@ -55,25 +44,16 @@ describe('PostgreSQL', () => {
 });
 
 describe('MariaDB', () => {
-  let db: TestDatabase;
-  let c: MysqlConnector;
-  beforeAll(async () => {
-    db = await createMysqlDatabase('counting');
-    await execMysql(
-      db.url,
-      `create table moments (id int primary key, d date, t time(3), dt datetime(3));
+  const my = connectedEngine('mysql', {
+    prefix: 'counting',
+    system: 'my',
+    setupSql: `create table moments (id int primary key, d date, t time(3), dt datetime(3));
        insert into moments values (1, '2024-03-31', '10:00:00', '2024-03-31 01:30:00'), (2, '2024-03-31', '10:00:00.001', '2024-03-31 01:30:00.001'),
          (3, '1000-01-01', '-10:00:00', null), (4, null, '10:00:00', '2024-03-31 01:30:00');`,
-    );
-    c = new MysqlConnector({ system: 'my', kind: 'mysql', url: db.url });
-    await c.connect();
-  });
-  afterAll(async () => {
-    await c?.close();
-    await db?.drop();
   });
 
   test('dates and times group by value exactly as by text; datetimes keep their text (time zones)', async () => {
+    const c = my.connector;
     for (const [column, family] of [['d', 'date'], ['t', 'time']] as const) {
       const ladder = raw(column, family);
       expect(countingSql(c, ladder, 0)!.compile(c.db).sql).toBe(`\`${column}\``);

@@ -38,25 +38,12 @@ function loadTable(file: string, people: readonly Person[], yearOnly = false): v
   db.close();
 }
 
+/** Birth date, zip and amount are quasi-identifiers (amount: bucket-10, bucket-50, *), diagnosis is sensitive. */
+const MAP = readFileSync(new URL('../fixtures/datamaps/frequency-people.yaml', import.meta.url), 'utf8');
+
 function mapText(privacy: string): string {
   process.env.DSAR_TEST_FREQUENCY_KEY = STATE_KEY.toString('utf8');
-  return `version: 1
-secrets:
-  hmac_key: env:DSAR_TEST_FREQUENCY_KEY
-systems:
-  lite: { kind: sqlite, path: app.db }
-extracts:
-  people:
-    from: lite.people
-    subject: household
-    columns:
-      birth_date: { role: quasi, generalize: [year, 5-years, "*"] }
-      zip:        { role: quasi, generalize: [prefix-2, prefix-1, "*"] }
-      amount:     { role: quasi, generalize: [bucket-10, bucket-50, "*"] }
-      diagnosis:  { role: sensitive }
-    privacy: ${privacy}
-    output: ndjson
-`;
+  return `${MAP}    privacy: ${privacy}\n`;
 }
 
 async function extract(privacy: string, frequencyBound?: number): Promise<{ result: ExtractResult; rows: string[] }> {

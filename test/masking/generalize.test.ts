@@ -27,21 +27,13 @@ describe('dates become January 1st of their year', () => {
 });
 
 describe('IP addresses become their network', () => {
-  test('IPv4 becomes its /24', () => {
-    expect(generalize('192.168.1.77', ctx('online.ip'))).toBe('192.168.1.0');
-  });
-
-  test('IPv6 becomes its /48', () => {
-    expect(generalize('2001:db8:85a3:8d3:1319:8a2e:370:7348', ctx('online.ip'))).toBe('2001:db8:85a3::');
-  });
-
-  test('compressed IPv6 is expanded first', () => {
-    expect(generalize('2001:db8::ff00:42:8329', ctx('online.ip'))).toBe('2001:db8::');
-    expect(generalize('fe80:0:0:1::1', ctx('online.ip'))).toBe('fe80::');
-  });
-
-  test('an IPv4-mapped IPv6 address becomes the /24 of its IPv4', () => {
-    expect(generalize('::ffff:10.1.2.3', ctx('online.ip'))).toBe('::ffff:10.1.2.0');
+  test.each([
+    ['IPv4 becomes its /24', { '192.168.1.77': '192.168.1.0' }],
+    ['IPv6 becomes its /48', { '2001:db8:85a3:8d3:1319:8a2e:370:7348': '2001:db8:85a3::' }],
+    ['compressed IPv6 is expanded first', { '2001:db8::ff00:42:8329': '2001:db8::', 'fe80:0:0:1::1': 'fe80::' }],
+    ['an IPv4-mapped IPv6 address becomes the /24 of its IPv4', { '::ffff:10.1.2.3': '::ffff:10.1.2.0' }],
+  ])('%s', (_name, networks: Record<string, string>) => {
+    for (const [address, network] of Object.entries(networks)) expect(generalize(address, ctx('online.ip'))).toBe(network);
   });
 
   test('an inet with a prefix length is generalized by its address', () => {

@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { StateStore } from '../../src/state/store.ts';
-import { BACKENDS, stateFixture, type StateFixture } from './state-fixtures.ts';
+import { BACKENDS, emptyStoreForEachTest } from './state-fixtures.ts';
 
 describe.each(BACKENDS)('checkpoints on %s', (backend) => {
-  let fixture: StateFixture;
   let store: StateStore;
-  beforeAll(async () => {
-    fixture = await stateFixture(backend);
-    store = await fixture.open();
-  });
-  afterAll(() => fixture?.dispose());
-  beforeEach(() => fixture.reset());
+  emptyStoreForEachTest(backend, (opened) => ({ store } = opened));
 
   test('a run without a checkpoint loads nothing', async () => {
     expect(await store.checkpoints.load('sweep:app.users')).toBeUndefined();

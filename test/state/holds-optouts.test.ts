@@ -1,20 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { StateStore } from '../../src/state/store.ts';
-import { BACKENDS, stateFixture, type StateFixture } from './state-fixtures.ts';
+import { BACKENDS, emptyStoreForEachTest, stateFixture } from './state-fixtures.ts';
 
 const at = (iso: string) => new Date(iso);
 
 describe.each(BACKENDS)('holds and opt-outs on %s', (backend) => {
-  let fixture: StateFixture;
   let store: StateStore;
-  beforeAll(async () => {
-    fixture = await stateFixture(backend);
-    store = await fixture.open();
-  });
-  afterAll(() => fixture?.dispose());
-  beforeEach(() => fixture.reset());
+  emptyStoreForEachTest(backend, (opened) => ({ store } = opened));
 
   const hash = (type: string, value: string) => store.subjectHash(type, value);
 

@@ -1,16 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { StateStore } from '../../src/state/store.ts';
-import { BACKENDS, stateFixture, type StateFixture } from './state-fixtures.ts';
+import { BACKENDS, emptyStoreForEachTest, type StateFixture } from './state-fixtures.ts';
 
 describe.each(BACKENDS)('held identities on %s', (backend) => {
   let fixture: StateFixture;
   let store: StateStore;
-  beforeAll(async () => {
-    fixture = await stateFixture(backend);
-    store = await fixture.open();
-  });
-  afterAll(() => fixture?.dispose());
-  beforeEach(() => fixture.reset());
+  emptyStoreForEachTest(backend, (opened) => ({ fixture, store } = opened));
 
   test('the sweep gets back every held identity, normalized, to find the held rows', async () => {
     await store.holds.add('email', 'ann@example.com', 'litigation', 'alice');

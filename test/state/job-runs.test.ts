@@ -1,20 +1,14 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { StateStore } from '../../src/state/store.ts';
-import { BACKENDS, stateFixture, type StateFixture } from './state-fixtures.ts';
+import { BACKENDS, emptyStoreForEachTest, stateFixture, type StateFixture } from './state-fixtures.ts';
 
 const at = (iso: string) => new Date(iso);
 const TICK = at('2024-03-01T03:00:00Z');
 const MINUTE = 60_000;
 
 describe.each(BACKENDS)('job runs on %s', (backend) => {
-  let fixture: StateFixture;
   let store: StateStore;
-  beforeAll(async () => {
-    fixture = await stateFixture(backend);
-    store = await fixture.open();
-  });
-  afterAll(() => fixture?.dispose());
-  beforeEach(() => fixture.reset());
+  emptyStoreForEachTest(backend, (opened) => ({ store } = opened));
 
   test('the first claim of a tick wins and a second claim of it loses', async () => {
     expect(await store.jobRuns.claim('nightly-sweep', TICK, 'replica-a', MINUTE, at('2024-03-01T03:00:01Z'))).toBe(true);

@@ -1,20 +1,15 @@
 import { userInfo } from 'node:os';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test } from 'vitest';
 import { GENESIS_HASH } from '../../src/state/ledger.ts';
 import type { StateStore } from '../../src/state/store.ts';
-import { BACKENDS, stateFixture, type StateFixture } from './state-fixtures.ts';
+import { BACKENDS, emptyStoreForEachTest, stateFixture, type StateFixture } from './state-fixtures.ts';
 
 const at = (iso: string) => new Date(iso);
 
 describe.each(BACKENDS)('ledger on %s', (backend) => {
   let fixture: StateFixture;
   let store: StateStore;
-  beforeAll(async () => {
-    fixture = await stateFixture(backend);
-    store = await fixture.open();
-  });
-  afterAll(() => fixture?.dispose());
-  beforeEach(() => fixture.reset());
+  emptyStoreForEachTest(backend, (opened) => ({ fixture, store } = opened));
 
   /** Five entries: two requests (one finished) and a sweep. */
   async function fiveEntries() {
@@ -25,6 +20,13 @@ describe.each(BACKENDS)('ledger on %s', (backend) => {
     await store.ledger.append({ ticket: 'T-2', kind: 'export', event: 'completed', outcome: 'ok', subjectHash: bob, actor: 'bob', startedAt: at('2024-03-02T09:00:00Z'), endedAt: at('2024-03-02T09:05:00Z'), rowCounts: { 'app.users': 1, 'app.orders': 3 }, detail: { files: { 'data/app/users.json': 'ab12' } } });
     await store.ledger.append({ kind: 'sweep', event: 'completed', outcome: 'ok', actor: 'cron', startedAt: at('2024-03-03T03:00:00Z'), endedAt: at('2024-03-03T03:01:00Z'), rowCounts: { 'app.users': 40 } });
     await store.ledger.append({ ticket: 'T-1', kind: 'erase', event: 'failed', outcome: 'partial', subjectHash: ann, actor: 'alice', startedAt: at('2024-03-01T09:00:00Z'), endedAt: at('2024-03-01T09:02:00Z'), detail: { residue: { 'app.users': 1 } } });
+  }
+
+  /** What verify reports on the five entries once each statement has been run on the ledger directly in SQL. */
+  async function verifyAfterTampering(...statements: string[]) {
+    await fiveEntries();
+    for (const statement of statements) await fixture.exec(statement);
+    return store.ledger.verify();
   }
 
   test('entries are numbered from 1 and each names the hash of the one before', async () => {
@@ -52,11 +54,8 @@ describe.each(BACKENDS)('ledger on %s', (backend) => {
   });
 
   test('editing one entry directly in SQL is reported as that entry changed', async () => {
-    await fiveEntries();
-    await fixture.exec(`update dsar_ledger set outcome = 'ok' where id = 5`);
-    await fixture.exec(`update dsar_ledger set row_counts = '{"app.users":0}' where id = 3`);
-
-    expect(await store.ledger.verify()).toEqual({
+    const report = await verifyAfterTampering(`update dsar_ledger set outcome = 'ok' where id = 5`, `update dsar_ledger set row_counts = '{"app.users":0}' where id = 3`);
+    expect(report).toEqual({
       ok: false,
       entries: 5,
       problems: ['entry 3: content changed (its fields do not match its hash)', 'entry 5: content changed (its fields do not match its hash)'],
@@ -64,28 +63,21 @@ describe.each(BACKENDS)('ledger on %s', (backend) => {
   });
 
   test('deleting a middle entry is reported as a gap', async () => {
-    await fiveEntries();
-    await fixture.exec('delete from dsar_ledger where id = 3');
-
-    expect(await store.ledger.verify()).toEqual({ ok: false, entries: 4, problems: ['entry 3 is missing: entry 4 follows entry 2'] });
+    expect(await verifyAfterTampering('delete from dsar_ledger where id = 3')).toEqual({ ok: false, entries: 4, problems: ['entry 3 is missing: entry 4 follows entry 2'] });
   });
 
   test('deleting a middle entry and renumbering the rest is reported as a broken link', async () => {
-    await fiveEntries();
-    await fixture.exec('delete from dsar_ledger where id = 3');
-    await fixture.exec('update dsar_ledger set id = id - 1 where id = 4');
-    await fixture.exec('update dsar_ledger set id = id - 1 where id = 5');
-
-    const result = await store.ledger.verify();
+    const result = await verifyAfterTampering(
+      'delete from dsar_ledger where id = 3',
+      'update dsar_ledger set id = id - 1 where id = 4',
+      'update dsar_ledger set id = id - 1 where id = 5',
+    );
     expect(result.ok).toBe(false);
     expect(result.problems[0]).toBe("entry 3: its prev_hash does not match entry 2's hash (an entry was replaced)");
   });
 
   test('deleting the newest entries is reported against the ledger head', async () => {
-    await fiveEntries();
-    await fixture.exec('delete from dsar_ledger where id >= 4');
-
-    expect(await store.ledger.verify()).toEqual({ ok: false, entries: 3, problems: ['entries 4..5 are missing: the ledger ends at entry 3'] });
+    expect(await verifyAfterTampering('delete from dsar_ledger where id >= 4')).toEqual({ ok: false, entries: 3, problems: ['entries 4..5 are missing: the ledger ends at entry 3'] });
   });
 
   test('due dates are 30 days after receipt under GDPR and 45 under CCPA, with days left from now', async () => {

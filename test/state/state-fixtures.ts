@@ -3,9 +3,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { openStateStore, type StateStore } from '../../src/state/store.ts';
 import { createPostgresDatabase, execPostgres, queryPostgres } from '../helpers/databases.ts';
+import { withSqliteFile } from '../helpers/sqlite-file.ts';
 import { STATE_KEY } from '../helpers/state-key.ts';
 
 export interface StateFixture {
@@ -40,14 +42,7 @@ export async function stateFixture(backend: BackendName): Promise<StateFixture> 
   if (backend === 'sqlite') {
     const dir = mkdtempSync(path.join(tmpdir(), 'dsar-state-'));
     const file = path.join(dir, '.dsar', 'state.db');
-    const withFile = <T>(fn: (db: Database.Database) => T): T => {
-      const db = new Database(file);
-      try {
-        return fn(db);
-      } finally {
-        db.close();
-      }
-    };
+    const withFile = <T>(work: (db: Database.Database) => T): T => withSqliteFile(file, work);
     return {
       options: { dir, hmacKey: STATE_KEY },
       open: () => track({ dir }),
@@ -72,4 +67,18 @@ export async function stateFixture(backend: BackendName): Promise<StateFixture> 
       await database.drop();
     },
   };
+}
+
+/**
+ * For the tests of one describe.each(BACKENDS) block: a store on `backend`, opened once for the block and emptied
+ * before each test; `use` is given it (and its fixture) once it is open.
+ */
+export function emptyStoreForEachTest(backend: BackendName, use: (opened: { fixture: StateFixture; store: StateStore }) => void): void {
+  let fixture: StateFixture | undefined;
+  beforeAll(async () => {
+    fixture = await stateFixture(backend);
+    use({ fixture, store: await fixture.open() });
+  });
+  afterAll(() => fixture?.dispose());
+  beforeEach(() => fixture!.reset());
 }
