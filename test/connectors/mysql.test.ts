@@ -1,9 +1,10 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ConnectorConfig, Row } from '../../connectors/connector.ts';
 import { MysqlConnector } from '../../connectors/mysql/engine.ts';
-import { createMysqlDatabase, execMysql, type TestDatabase } from '../helpers/databases.ts';
-import { collect, introspectedTables, serverConnectContract, sqlConnectorContract, withConnected } from './sql-contract.ts';
+import { execMysql } from '../helpers/databases.ts';
+import { collect, connectedDuring, freshDatabase } from '../helpers/per-file.ts';
+import { introspectedTables, serverConnectContract, sqlConnectorContract, withConnected } from './sql-contract.ts';
 
 const DDL = `
 create table customers (
@@ -41,16 +42,8 @@ create view customer_emails as select id, email from customers;
 create trigger customers_touch before update on customers for each row set new.code = new.code;
 `;
 
-let database: TestDatabase;
+const database = freshDatabase('mysql', 'myconn', DDL);
 const config = (): ConnectorConfig => ({ system: 'billing', kind: 'mysql', url: database.url });
-
-beforeAll(async () => {
-  database = await createMysqlDatabase('myconn');
-  await execMysql(database.url, DDL);
-});
-afterAll(async () => {
-  await database?.drop();
-});
 
 describe('MysqlConnector (MariaDB 10.11 here)', () => {
   sqlConnectorContract(config, (cfg, options) => new MysqlConnector(cfg, options));
@@ -63,19 +56,7 @@ describe('MysqlConnector (MariaDB 10.11 here)', () => {
     const tables = introspectedTables(() => new MysqlConnector(config()));
 
     it('lists the database’s tables and views', () => {
-      expect([...tables.keys()]).toEqual([
-        'accounts',
-        'contacts',
-        'coupons',
-        'customer_emails',
-        'customers',
-        'events',
-        'invoices',
-        'odd',
-        'order_lines',
-        'orders',
-        'tags',
-      ]);
+      expect([...tables.keys()]).toEqual(['accounts', 'contacts', 'coupons', 'customer_emails', 'customers', 'events', 'invoices', 'odd', 'order_lines', 'orders', 'tags']);
       expect(tables.get('customer_emails')).toMatchObject({ kind: 'view', primaryKey: [], columns: [{ name: 'id' }, { name: 'email' }] });
     });
 
@@ -130,14 +111,7 @@ describe('MysqlConnector (MariaDB 10.11 here)', () => {
   });
 
   describe('values', () => {
-    let c: MysqlConnector;
-    beforeAll(async () => {
-      c = new MysqlConnector(config());
-      await c.connect();
-    });
-    afterAll(async () => {
-      await c.close();
-    });
+    const c = connectedDuring(() => new MysqlConnector(config()));
 
     it('keeps unsigned bigint and decimal values as exact strings, binary as a Buffer', async () => {
       await execMysql(database.url, `insert into invoices values (18446744073709551615, null, 12.30, x'00ff')`);

@@ -1,10 +1,11 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ConnectorConfig, Row } from '../../connectors/connector.ts';
 import { PostgresConnector } from '../../connectors/postgres/engine.ts';
 import { SystemError } from '../../src/errors.ts';
-import { createPostgresDatabase, execPostgres, type TestDatabase } from '../helpers/databases.ts';
-import { collect, introspectedTables, serverConnectContract, sqlConnectorContract, withConnected } from './sql-contract.ts';
+import { execPostgres } from '../helpers/databases.ts';
+import { collect, connectedDuring, freshDatabase } from '../helpers/per-file.ts';
+import { introspectedTables, serverConnectContract, sqlConnectorContract, withConnected } from './sql-contract.ts';
 
 const DDL = `
 create table customers (
@@ -44,16 +45,8 @@ create schema billing;
 create table billing.payments (id uuid primary key, customer_id int references public.customers(id), ip inet, meta jsonb);
 `;
 
-let database: TestDatabase;
+const database = freshDatabase('postgres', 'pgconn', DDL);
 const config = (): ConnectorConfig => ({ system: 'app', kind: 'postgres', url: database.url });
-
-beforeAll(async () => {
-  database = await createPostgresDatabase('pgconn');
-  await execPostgres(database.url, DDL);
-});
-afterAll(async () => {
-  await database?.drop();
-});
 
 describe('PostgresConnector', () => {
   sqlConnectorContract(config, (cfg, options) => new PostgresConnector(cfg, options));
@@ -68,19 +61,7 @@ describe('PostgresConnector', () => {
     );
 
     it('lists tables and views of every user schema; other schemas are qualified, partitions are not listed', () => {
-      expect([...tables.keys()]).toEqual([
-        'accounts',
-        'billing.payments',
-        'contacts',
-        'coupons',
-        'customer_emails',
-        'customers',
-        'invoices',
-        'measurements',
-        'odd',
-        'order_lines',
-        'orders',
-      ]);
+      expect([...tables.keys()]).toEqual(['accounts', 'billing.payments', 'contacts', 'coupons', 'customer_emails', 'customers', 'invoices', 'measurements', 'odd', 'order_lines', 'orders']);
       expect(tables.get('customer_emails')).toMatchObject({ kind: 'view', primaryKey: [], columns: [{ name: 'id' }, { name: 'email' }] });
     });
 
@@ -149,14 +130,7 @@ describe('PostgresConnector', () => {
   });
 
   describe('schema-qualified and partitioned tables', () => {
-    let c: PostgresConnector;
-    beforeAll(async () => {
-      c = new PostgresConnector(config());
-      await c.connect();
-    });
-    afterAll(async () => {
-      await c.close();
-    });
+    const c = connectedDuring(() => new PostgresConnector(config()));
 
     it('reads and writes a table named with its schema', async () => {
       await execPostgres(database.url, `insert into billing.payments values ('0b7e0a52-8a5e-4c8e-9d7e-5f7f7d8a0c11', 1, '10.0.0.7', '{"a":1}')`);

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ConnectorConfig, Row, SqlConnector, TableInfo } from '../../connectors/connector.ts';
 import type { SqlConnectorOptions } from '../../connectors/sql-base.ts';
 import { SystemError } from '../../src/errors.ts';
+import { collect } from '../helpers/per-file.ts';
 
 /** Column names that must be quoted, including one written to break out of either quote style. */
 export const ODD = {
@@ -41,12 +42,6 @@ async function resetTable(db: Kysely<any>, table: string, rows: Row[]): Promise<
 async function allRows(db: Kysely<any>, table: string, orderBy: string[]): Promise<Row[]> {
   const { rows } = await sql<Row>`select * from ${sql.id(table)} order by ${sql.join(orderBy.map((c) => sql.id(c)))}`.execute(db);
   return rows;
-}
-
-export async function collect<T>(rows: AsyncIterable<T[]>): Promise<T[][]> {
-  const out: T[][] = [];
-  for await (const batch of rows) out.push(batch);
-  return out;
 }
 
 /** Connects `c`, gives it to `use` and closes it again, whatever `use` does. */
