@@ -14,3 +14,12 @@ export async function dsarMain(datamap: string, ...argv: string[]): Promise<Dsar
   const code = await main(['--datamap', datamap, '--log-level', 'silent', ...argv], { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s) });
   return { code, stdout, stderr };
 }
+
+/** What `--json` printed, parsed; undefined when it is not JSON (a usage error, say). */
+export function jsonOf(stdout: string): any {
+  try {
+    return JSON.parse(stdout);
+  } catch {
+    return undefined;
+  }
+}
