@@ -1,6 +1,6 @@
 // `npm run bench -- export`: traversal of a subject with 10 events and one with 10,000 events on 200,000 users and
 // 2,000,000 events, beside the raw indexed lookups that the same answer needs, in the same run.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -13,25 +13,8 @@ import { openSystems } from '../src/ops/systems.ts';
 import { main } from '../src/cli/main.ts';
 import { silentLogger } from '../src/log.ts';
 
-const MAP = `version: 1
-identities: { email: { normalize: lowercase-trim } }
-systems:
-  app: { kind: postgres, url: env:BENCH_EXPORT_URL }
-tables:
-  app.users:
-    key: id
-    identify: { email: email }
-    fields:
-      email: { category: contact.email, mask: hash }
-      full_name: { category: identity.name, mask: fake }
-  app.events:
-    key: id
-    links:
-      - { column: user_id, references: app.users.id }
-    fields:
-      email: { category: contact.email, mask: hash }
-      ip: { category: online.ip, mask: generalize }
-`;
+// The bench's data map: the users and their events of bench/dataset.ts, in one PostgreSQL system.
+const MAP = readFileSync(new URL('../test/fixtures/datamaps/bench-export.yaml', import.meta.url), 'utf8');
 
 const REPEAT = 20;
 

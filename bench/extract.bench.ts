@@ -17,9 +17,10 @@
 // Flags: --postgres / --mysql (one engine), --keep-data (reuse the tables when present and of the size asked),
 // --people=N. URLs: DSAR_BENCH_PG_URL,
 // DSAR_BENCH_MYSQL_URL (default: the local servers, database dsar_bench_extract, created when missing).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { parseDocument } from 'yaml';
 import { parseDataMap } from '../src/datamap/load.ts';
 import { silentLogger } from '../src/log.ts';
 import { runExtract, type ExtractResult } from '../src/ops/extract.ts';
@@ -169,47 +170,11 @@ async function dsarExtract(engine: Engine, name: 'monthly' | 'monthly_users' | '
   }
 }
 
+/** The extract bench's data map (test/fixtures/datamaps/bench-extract.yaml), its `bench` system of the engine's kind. */
 function datamapFor(kind: 'postgres' | 'mysql'): string {
-  return `version: 1
-secrets:
-  hmac_key: env:DSAR_BENCH_HMAC
-systems:
-  bench: { kind: ${kind}, url: env:DSAR_BENCH_URL }
-extracts:
-  monthly:
-    from: bench.events_by_month
-    subject: user_id
-    group_by: [month]
-    measures:
-      events: count
-      users: count_distinct(user_id)
-    privacy: { k: 10 }
-  monthly_users:
-    from: bench.events_by_month
-    subject: user_id
-    group_by: [month]
-    measures:
-      users: count_distinct(user_id)
-    privacy: { k: 1 }
-  monthly_dp:
-    from: bench.events_by_month
-    subject: user_id
-    group_by: [month]
-    measures:
-      users: count
-    privacy: { dp: { epsilon: 1, delta: 1e-6, max_cells_per_subject: 12 } }
-    budget: { epsilon: 1000, delta: 0.5, per: 365d }
-  users:
-    from: bench.people
-    subject: id
-    columns:
-      birth_date: { role: quasi, generalize: [year, 5-years, 10-years, "*"] }
-      zip:        { role: quasi, generalize: [prefix-3, prefix-2, prefix-1, "*"] }
-      created_at: { role: quasi, generalize: [prefix-7, year, "*"] }
-      plan:       { role: sensitive }
-      id:         { role: pseudonym }
-    privacy: { k: 10, l: 2, max_suppression: 0.05 }
-`;
+  const map = parseDocument(readFileSync(new URL('../test/fixtures/datamaps/bench-extract.yaml', import.meta.url), 'utf8'));
+  map.setIn(['systems', 'bench', 'kind'], kind);
+  return map.toString();
 }
 
 /** Linux: writing 5 to clear_refs resets the peak RSS (VmHWM), so the figure is this run's own. */
@@ -222,18 +187,15 @@ function resetPeakRss(): void {
 }
 
 function postgresEngine(): Engine {
-  const { url, exec, ensureDatabase } = postgresServer(DB);
+  const server = postgresServer(DB);
   return {
-    name: 'PostgreSQL',
-    kind: 'postgres',
-    url,
-    ensureDatabase,
+    ...server,
     async hasData() {
-      return Boolean((await exec(`SELECT to_regclass('people') AS t`)).rows[0].t);
+      return Boolean((await server.exec(`SELECT to_regclass('people') AS t`)).rows[0].t);
     },
-    build: () => buildPostgres(url),
+    build: () => buildPostgres(server.url),
     async query(sql) {
-      return (await exec(sql)).rowCount ?? 0;
+      return (await server.exec(sql)).rowCount ?? 0;
     },
     monthView: `CREATE OR REPLACE VIEW events_by_month AS SELECT id, user_id, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM') AS month FROM events`,
     people: `CREATE TABLE people (id bigint, zip varchar(10), birth_date date, plan varchar(12), created_at timestamptz NOT NULL);
@@ -246,19 +208,16 @@ function postgresEngine(): Engine {
 }
 
 function mysqlEngine(): Engine {
-  const { url, exec, ensureDatabase } = mysqlServer(DB);
+  const server = mysqlServer(DB);
   return {
-    name: 'MariaDB',
-    kind: 'mysql',
-    url,
-    ensureDatabase,
+    ...server,
     async hasData() {
-      const rows = (await exec(`SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = database() AND table_name = 'people'`)) as Array<{ n: number }>;
+      const rows = (await server.exec(`SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = database() AND table_name = 'people'`)) as Array<{ n: number }>;
       return Number(rows[0].n) > 0;
     },
-    build: () => buildMysql(url),
+    build: () => buildMysql(server.url),
     async query(sql) {
-      const rows = await exec(sql);
+      const rows = await server.exec(sql);
       return Array.isArray(rows) ? rows.length : 0;
     },
     monthView: `CREATE OR REPLACE VIEW events_by_month AS SELECT id, user_id, date_format(created_at, '%Y-%m') AS month FROM events`,

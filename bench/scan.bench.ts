@@ -2,7 +2,7 @@
 // smaller, and on 50 generated small tables: wall time, queries issued, rows read. Sampling should make the time
 // independent of table size (goal: the 10x data set takes about as long) and keep 50 tables under 10 s. The
 // baseline is what reading the tables costs without sampling: one count(*) per table, a full scan of each.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -14,28 +14,8 @@ import { silentLogger } from '../src/log.ts';
 import { runScan } from '../src/ops/scan.ts';
 import type { ScanReport } from '../src/scan/report.ts';
 
-const DATASET_MAP = (env: string) => `version: 1
-identities: { email: { normalize: lowercase-trim } }
-systems:
-  app: { kind: postgres, url: env:${env} }
-tables:
-  app.users:
-    key: id
-    identify: { email: email }
-    fields:
-      email: { category: contact.email, mask: hash }
-      full_name: { category: identity.name, mask: fake }
-      zip: { category: contact.address.postal, mask: { generalize: { prefix: 3 } } }
-      birth_date: { category: identity.birthdate, mask: generalize }
-  app.events:
-    key: id
-    links:
-      - { column: user_id, references: app.users.id }
-    fields:
-      email: { category: contact.email, mask: hash }
-      ip: { category: online.ip, mask: generalize }
-      user_agent: { category: online.device, mask: keep }
-`;
+// The data set's map (bench/dataset.ts's users and events); its system reads its URL from BENCH_SCAN_URL.
+const DATASET_MAP = readFileSync(new URL('../test/fixtures/datamaps/bench-scan.yaml', import.meta.url), 'utf8');
 
 const TABLES = 50;
 const ROWS_PER_TABLE = 5_000;
@@ -86,9 +66,10 @@ interface Measured {
   cpuMs: number;
 }
 
-async function scan(url: string, env: string, dir: string): Promise<Measured> {
-  process.env[env] = url;
-  const map = parseDataMap(DATASET_MAP(env), path.join(dir, 'datamap.yaml'), dir);
+/** Scans the database at `url` (one data set at a time: the map names it by BENCH_SCAN_URL). */
+async function scan(url: string, dir: string): Promise<Measured> {
+  process.env.BENCH_SCAN_URL = url;
+  const map = parseDataMap(DATASET_MAP, path.join(dir, 'datamap.yaml'), dir);
   await runScan(map, {}, silentLogger); // warm-up: catalogs and buffers
   const cpu = process.cpuUsage();
   const { value: report, ms } = await timed(() => runScan(map, {}, silentLogger));
@@ -117,9 +98,9 @@ export async function run(flags: string[]): Promise<void> {
     await Promise.all([buildPostgres(large.url, big), buildPostgres(smaller.url, tenth), buildManyTables(many.url)]);
 
     const results = {
-      large: await scan(large.url, 'BENCH_SCAN_LARGE', dir),
-      smaller: await scan(smaller.url, 'BENCH_SCAN_TENTH', dir),
-      many: await scan(many.url, 'BENCH_SCAN_MANY', dir),
+      large: await scan(large.url, dir),
+      smaller: await scan(smaller.url, dir),
+      many: await scan(many.url, dir),
     };
     const baselines = { large: await countEverything(large.url), smaller: await countEverything(smaller.url), many: await countEverything(many.url) };
     console.log('\nsample of 1,000 rows per table (default), after a warm-up run');
@@ -132,7 +113,7 @@ export async function run(flags: string[]): Promise<void> {
     console.log(`findings on the 50 tables: ${results.many.report.undeclared.length} undeclared columns, ${results.many.report.cards.length} card columns`);
     console.log(`peak RSS ${(await peakRssMb()).toFixed(0)} MB`);
   } finally {
-    for (const k of ['BENCH_SCAN_LARGE', 'BENCH_SCAN_TENTH', 'BENCH_SCAN_MANY']) delete process.env[k];
+    delete process.env.BENCH_SCAN_URL;
     await Promise.all(dbs.map((d) => d.drop().catch(() => undefined)));
     rmSync(dir, { recursive: true, force: true });
   }

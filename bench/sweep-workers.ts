@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import pg from 'pg';
+import { execPostgres } from '../test/helpers/databases.ts';
 import { startPostgresPair } from '../test/helpers/replicas.ts';
 import { buildPostgres, DATASET_END, FULL } from './dataset.ts';
 import { fmt } from './measure.ts';
@@ -31,31 +31,21 @@ const FIELDS = `email: { category: contact.email, mask: redact }
       user_agent: { category: online.device, mask: null }
       created_at: { category: usage.activity, mask: keep }`;
 
-async function exec(url: string, text: string): Promise<void> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    await c.query(text);
-  } finally {
-    await c.end();
-  }
-}
-
 /** events_src kept aside once; events restored from it before each measurement. */
 async function prepare(url: string, rows: number): Promise<void> {
   await buildPostgres(url, { users: FULL.users, events: rows });
-  await exec(url, `DROP TABLE IF EXISTS events_src; ALTER TABLE events RENAME TO events_src; ALTER INDEX events_pkey RENAME TO events_src_pkey;
+  await execPostgres(url, `DROP TABLE IF EXISTS events_src; ALTER TABLE events RENAME TO events_src; ALTER INDEX events_pkey RENAME TO events_src_pkey;
     DROP INDEX events_user_id; DROP INDEX events_created_at`);
 }
 
 async function restore(url: string): Promise<void> {
-  await exec(url, `DROP TABLE IF EXISTS events;
+  await execPostgres(url, `DROP TABLE IF EXISTS events;
     CREATE TABLE events (id bigint PRIMARY KEY, user_id bigint NOT NULL, email varchar(120), ip varchar(45),
       user_agent varchar(200), created_at timestamptz NOT NULL, payload text);
     INSERT INTO events SELECT * FROM events_src;
     CREATE INDEX events_created_at ON events (created_at)`);
-  await exec(url, 'VACUUM ANALYZE events');
-  await exec(url, 'CHECKPOINT');
+  await execPostgres(url, 'VACUUM ANALYZE events');
+  await execPostgres(url, 'CHECKPOINT');
 }
 
 function mapWith(systems: Record<string, string>, extra = ''): string {

@@ -21,7 +21,7 @@ import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { buildMysql, buildPostgres, DATASET_END, FULL } from './dataset.ts';
 import { fmt, ratioLine } from './measure.ts';
-import { mysqlServer, postgresServer } from './servers.ts';
+import { mysqlServer, postgresServer, type BenchServer } from './servers.ts';
 import { lagCheckCost, workerScaling } from './sweep-workers.ts';
 
 const execFileAsync = promisify(execFile);
@@ -165,37 +165,39 @@ tables:
 
 const DB = 'dsar_bench_sweep';
 
+/** Builds the data set with `rows` events and sets its events aside as events_src (`aside`: the engine's statements). */
+async function buildSource(server: BenchServer<unknown>, build: typeof buildPostgres, rows: number, aside: string): Promise<void> {
+  await server.ensureDatabase();
+  await server.exec('DROP TABLE IF EXISTS events_src');
+  await build(server.url, { users: FULL.users, events: rows });
+  await server.exec(aside);
+}
+
 function postgresEngine(): Engine {
-  const { url, exec, ensureDatabase } = postgresServer(DB);
+  const server = postgresServer(DB);
   return {
-    name: 'PostgreSQL',
-    kind: 'postgres',
-    url,
-    async build(rows) {
-      await ensureDatabase();
-      await exec('DROP TABLE IF EXISTS events_src');
-      await buildPostgres(url, { users: FULL.users, events: rows });
-      await exec(`ALTER TABLE events RENAME TO events_src; ALTER INDEX events_pkey RENAME TO events_src_pkey;
-        DROP INDEX events_user_id; DROP INDEX events_created_at;`);
-    },
+    ...server,
+    build: (rows) =>
+      buildSource(server, buildPostgres, rows, `ALTER TABLE events RENAME TO events_src; ALTER INDEX events_pkey RENAME TO events_src_pkey;
+        DROP INDEX events_user_id; DROP INDEX events_created_at;`),
     async hasSource() {
       try {
-        return Boolean((await exec(`SELECT to_regclass('events_src') AS t`)).rows[0].t);
+        return Boolean((await server.exec(`SELECT to_regclass('events_src') AS t`)).rows[0].t);
       } catch {
         return false;
       }
     },
     async restore() {
-      await exec(`DROP TABLE IF EXISTS events;
+      await server.exec(`DROP TABLE IF EXISTS events;
         CREATE TABLE events (id bigint PRIMARY KEY, user_id bigint NOT NULL, email varchar(120), ip varchar(45),
           user_agent varchar(200), created_at timestamptz NOT NULL, payload text);
         INSERT INTO events SELECT * FROM events_src;
         CREATE INDEX events_user_id ON events (user_id); CREATE INDEX events_created_at ON events (created_at);`);
-      await exec('VACUUM ANALYZE events');
-      await exec('CHECKPOINT');
+      await server.exec('VACUUM ANALYZE events');
+      await server.exec('CHECKPOINT');
     },
     async connect() {
-      const c = new pg.Client({ connectionString: url });
+      const c = new pg.Client({ connectionString: server.url });
       await c.connect();
       return {
         query: async (sql, params) => {
@@ -217,30 +219,23 @@ function postgresEngine(): Engine {
 }
 
 function mysqlEngine(): Engine {
-  const { url, exec, ensureDatabase } = mysqlServer(DB);
+  const server = mysqlServer(DB);
   return {
-    name: 'MariaDB',
-    kind: 'mysql',
-    url,
-    async build(rows) {
-      await ensureDatabase();
-      await exec('DROP TABLE IF EXISTS events_src');
-      await buildMysql(url, { users: FULL.users, events: rows });
-      await exec('RENAME TABLE events TO events_src');
-    },
+    ...server,
+    build: (rows) => buildSource(server, buildMysql, rows, 'RENAME TABLE events TO events_src'),
     async hasSource() {
       try {
-        const rows = (await exec(`SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = database() AND table_name = 'events_src'`)) as Array<{ n: number }>;
+        const rows = (await server.exec(`SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = database() AND table_name = 'events_src'`)) as Array<{ n: number }>;
         return Number(rows[0].n) > 0;
       } catch {
         return false;
       }
     },
     async restore() {
-      await exec(`DROP TABLE IF EXISTS events; CREATE TABLE events LIKE events_src; INSERT INTO events SELECT * FROM events_src; ANALYZE TABLE events;`);
+      await server.exec(`DROP TABLE IF EXISTS events; CREATE TABLE events LIKE events_src; INSERT INTO events SELECT * FROM events_src; ANALYZE TABLE events;`);
     },
     async connect() {
-      const c = await mysql.createConnection({ uri: url, timezone: 'Z', supportBigNumbers: true, bigNumberStrings: true });
+      const c = await mysql.createConnection({ uri: server.url, timezone: 'Z', supportBigNumbers: true, bigNumberStrings: true });
       return {
         query: async (sql, params) => {
           const [r] = (await c.query(sql, params)) as any;

@@ -69,24 +69,18 @@ describe('files connector: reading CSV', () => {
   });
 
   it('names the system, the file and the line of malformed CSV, without quoting its content', async () => {
-    await files.write('broken.csv', 'id,email\n1,a@x.org\n2,"secret@x.org"oops\n');
-    const csv = await files.connector('csv');
-    const error = await collect(csv.batches('broken', [], { batchSize: 10 })).catch((e) => e);
+    const error = await files.readError('broken.csv', 'id,email\n1,a@x.org\n2,"secret@x.org"oops\n');
     expect(error).toBeInstanceOf(SystemError);
     expect(error.message).toBe('exports.broken: line 3: text follows a closing quote before the next delimiter');
   });
 
   it('reports a row with the wrong number of fields by its line', async () => {
-    await files.write('short.csv', 'id,email\n1,a@x.org\n\n2\n');
-    const csv = await files.connector('csv');
-    const error = await collect(csv.batches('short', [], { batchSize: 10 })).catch((e) => e);
+    const error = await files.readError('short.csv', 'id,email\n1,a@x.org\n\n2\n');
     expect(error.message).toBe('exports.short: line 4: expected 2 fields, found 1');
   });
 
   it('reports a quoted field that is never closed at the line where its record starts', async () => {
-    await files.write('unclosed.csv', 'id,email\n1,a@x.org\n\n2,"secret@x.org\n3,c@x.org\n');
-    const csv = await files.connector('csv');
-    const error = await collect(csv.batches('unclosed', [], { batchSize: 10 })).catch((e) => e);
+    const error = await files.readError('unclosed.csv', 'id,email\n1,a@x.org\n\n2,"secret@x.org\n3,c@x.org\n');
     expect(error.message).toBe('exports.unclosed: line 4: a quoted field is never closed');
   });
 

@@ -1,10 +1,10 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConnectorConfig, Row, TableInfo } from '../../connectors/connector.ts';
+import { describe, expect, it } from 'vitest';
+import type { ConnectorConfig, Row } from '../../connectors/connector.ts';
 import { MysqlConnector } from '../../connectors/mysql/engine.ts';
-import { SystemError } from '../../src/errors.ts';
-import { createMysqlDatabase, execMysql, type TestDatabase } from '../helpers/databases.ts';
-import { sqlConnectorContract } from './sql-contract.ts';
+import { execMysql } from '../helpers/databases.ts';
+import { collect, connectedDuring, freshDatabase } from '../helpers/per-file.ts';
+import { introspectedTables, serverConnectContract, sqlConnectorContract, withConnected } from './sql-contract.ts';
 
 const DDL = `
 create table customers (
@@ -42,43 +42,21 @@ create view customer_emails as select id, email from customers;
 create trigger customers_touch before update on customers for each row set new.code = new.code;
 `;
 
-let database: TestDatabase;
+const database = freshDatabase('mysql', 'myconn', DDL);
 const config = (): ConnectorConfig => ({ system: 'billing', kind: 'mysql', url: database.url });
-
-beforeAll(async () => {
-  database = await createMysqlDatabase('myconn');
-  await execMysql(database.url, DDL);
-});
-afterAll(async () => {
-  await database?.drop();
-});
 
 describe('MysqlConnector (MariaDB 10.11 here)', () => {
   sqlConnectorContract(config, (cfg, options) => new MysqlConnector(cfg, options));
+  serverConnectContract(config, (cfg) => new MysqlConnector(cfg), {
+    unreachable: { url: 'mysql://root:s3cret-pw@127.0.0.1:1/billing', message: /^billing: cannot connect to 127\.0\.0\.1:1\/billing: .*ECONNREFUSED/ },
+    refused: /Access denied/,
+  });
 
   describe('introspect', () => {
-    let tables: Map<string, TableInfo>;
-    beforeAll(async () => {
-      const c = new MysqlConnector(config());
-      await c.connect();
-      tables = new Map((await c.introspect()).tables.map((t) => [t.name, t]));
-      await c.close();
-    });
+    const tables = introspectedTables(() => new MysqlConnector(config()));
 
     it('lists the database’s tables and views', () => {
-      expect([...tables.keys()]).toEqual([
-        'accounts',
-        'contacts',
-        'coupons',
-        'customer_emails',
-        'customers',
-        'events',
-        'invoices',
-        'odd',
-        'order_lines',
-        'orders',
-        'tags',
-      ]);
+      expect([...tables.keys()]).toEqual(['accounts', 'contacts', 'coupons', 'customer_emails', 'customers', 'events', 'invoices', 'odd', 'order_lines', 'orders', 'tags']);
       expect(tables.get('customer_emails')).toMatchObject({ kind: 'view', primaryKey: [], columns: [{ name: 'id' }, { name: 'email' }] });
     });
 
@@ -133,27 +111,18 @@ describe('MysqlConnector (MariaDB 10.11 here)', () => {
   });
 
   describe('values', () => {
-    let c: MysqlConnector;
-    beforeAll(async () => {
-      c = new MysqlConnector(config());
-      await c.connect();
-    });
-    afterAll(async () => {
-      await c.close();
-    });
+    const c = connectedDuring(() => new MysqlConnector(config()));
 
     it('keeps unsigned bigint and decimal values as exact strings, binary as a Buffer', async () => {
       await execMysql(database.url, `insert into invoices values (18446744073709551615, null, 12.30, x'00ff')`);
-      const found = [];
-      for await (const rows of c.rowsWhereIn('invoices', 'id', ['18446744073709551615', '18446744073709551616', '-1'])) found.push(...rows);
+      const found = (await collect(c.rowsWhereIn('invoices', 'id', ['18446744073709551615', '18446744073709551616', '-1']))).flat();
       expect(found).toEqual([{ id: '18446744073709551615', order_id: null, amount: '12.30', token: Buffer.from([0, 255]) }]);
     });
 
     it('updates rows keyed by text', async () => {
       await execMysql(database.url, `insert into tags values ('a', 'A'), ('b', 'B'), ('c', 'C')`);
       expect(await c.updateByKeys('tags', ['code'], [{ key: ['a'], set: { label: 'x' } }, { key: ['c'], set: { label: null } }])).toBe(2);
-      const rows = [];
-      for await (const batch of c.batches('tags', ['code'], { batchSize: 2 })) rows.push(...batch);
+      const rows = (await collect(c.batches('tags', ['code'], { batchSize: 2 }))).flat();
       expect(rows).toEqual([
         { code: 'a', label: 'x' },
         { code: 'b', label: 'B' },
@@ -164,8 +133,7 @@ describe('MysqlConnector (MariaDB 10.11 here)', () => {
     it('reads and writes DATETIME as UTC', async () => {
       await execMysql(database.url, `insert into customers values (70, 'utc@example.org', null, null, '2024-03-01 12:00:00')`);
       expect(await c.updateByKeys('customers', ['id'], [{ key: [70], set: { created_at: new Date('2024-03-02T08:30:00Z') } }])).toBe(1);
-      const found = [];
-      for await (const rows of c.rowsWhereIn('customers', 'id', ['70'], { columns: ['created_at'] })) found.push(...rows);
+      const found = (await collect(c.rowsWhereIn('customers', 'id', ['70'], { columns: ['created_at'] }))).flat();
       expect(found).toEqual([{ created_at: new Date('2024-03-02T08:30:00Z') }]);
       await c.deleteByKeys('customers', ['id'], [[70]]);
     });
@@ -173,49 +141,20 @@ describe('MysqlConnector (MariaDB 10.11 here)', () => {
 
   describe('working memory', () => {
     it('every session, streams included, keeps temporary tables of up to 64 MB in memory', async () => {
-      const c = new MysqlConnector(config());
-      await c.connect();
-      try {
+      await withConnected(new MysqlConnector(config()), async (c) => {
         const [row] = await c.queryRows(sql<Row>`select @@tmp_table_size as tmp, @@max_heap_table_size as heap`);
         expect([Number(row.tmp), Number(row.heap)].every((v) => v >= 64 * 1024 * 1024)).toBe(true);
         for await (const rows of c.streamRows(sql<Row>`select @@tmp_table_size as tmp`)) expect(Number(rows[0].tmp)).toBeGreaterThanOrEqual(64 * 1024 * 1024);
-      } finally {
-        await c.close();
-      }
+      });
     });
   });
 
   describe('isolation', () => {
     it('every session reads committed (the binary log here is not STATEMENT), the first one included', async () => {
-      const c = new MysqlConnector(config());
-      await c.connect();
-      try {
+      await withConnected(new MysqlConnector(config()), async (c) => {
         const levels = await Promise.all(Array.from({ length: 6 }, () => c.queryRows(sql<Row>`select @@tx_isolation as level, sleep(0.05) as s`)));
         expect(levels.map(([r]) => r.level)).toEqual(Array(6).fill('READ-COMMITTED'));
-      } finally {
-        await c.close();
-      }
-    });
-  });
-
-  describe('connect', () => {
-    it('an unreachable server is a SystemError naming the system, with no password in it', async () => {
-      const url = 'mysql://root:s3cret-pw@127.0.0.1:1/billing';
-      const err = await new MysqlConnector({ system: 'billing', kind: 'mysql', url }).connect().catch((e) => e);
-      expect(err).toBeInstanceOf(SystemError);
-      expect(err).toMatchObject({ system: 'billing', table: undefined });
-      expect(err.message).toMatch(/^billing: cannot connect to 127\.0\.0\.1:1\/billing: .*ECONNREFUSED/);
-      expect(err.message).not.toContain('s3cret-pw');
-    });
-
-    it('a wrong password is refused without echoing it', async () => {
-      const u = new URL(database.url);
-      u.username = 'no_such_user';
-      u.password = 'wr0ng-pass';
-      const err = await new MysqlConnector({ system: 'billing', kind: 'mysql', url: u.toString() }).connect().catch((e) => e);
-      expect(err).toBeInstanceOf(SystemError);
-      expect(err.message).toMatch(/Access denied/);
-      expect(err.message).not.toContain('wr0ng-pass');
+      });
     });
   });
 });

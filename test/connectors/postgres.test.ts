@@ -1,10 +1,11 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConnectorConfig, Row, TableInfo } from '../../connectors/connector.ts';
+import { describe, expect, it } from 'vitest';
+import type { ConnectorConfig, Row } from '../../connectors/connector.ts';
 import { PostgresConnector } from '../../connectors/postgres/engine.ts';
 import { SystemError } from '../../src/errors.ts';
-import { createPostgresDatabase, execPostgres, type TestDatabase } from '../helpers/databases.ts';
-import { sqlConnectorContract } from './sql-contract.ts';
+import { execPostgres } from '../helpers/databases.ts';
+import { collect, connectedDuring, freshDatabase } from '../helpers/per-file.ts';
+import { introspectedTables, serverConnectContract, sqlConnectorContract, withConnected } from './sql-contract.ts';
 
 const DDL = `
 create table customers (
@@ -44,50 +45,23 @@ create schema billing;
 create table billing.payments (id uuid primary key, customer_id int references public.customers(id), ip inet, meta jsonb);
 `;
 
-let database: TestDatabase;
+const database = freshDatabase('postgres', 'pgconn', DDL);
 const config = (): ConnectorConfig => ({ system: 'app', kind: 'postgres', url: database.url });
-
-beforeAll(async () => {
-  database = await createPostgresDatabase('pgconn');
-  await execPostgres(database.url, DDL);
-});
-afterAll(async () => {
-  await database?.drop();
-});
-
-async function collectRows<T>(rows: AsyncIterable<T[]>): Promise<T[][]> {
-  const chunks: T[][] = [];
-  for await (const chunk of rows) chunks.push(chunk);
-  return chunks;
-}
 
 describe('PostgresConnector', () => {
   sqlConnectorContract(config, (cfg, options) => new PostgresConnector(cfg, options));
+  serverConnectContract(config, (cfg) => new PostgresConnector(cfg), {
+    unreachable: { url: 'postgres://postgres:s3cret-pw@127.0.0.1:1/app', message: /^app: cannot connect to 127\.0\.0\.1:1\/app: .*ECONNREFUSED/ },
+  });
 
   describe('introspect', () => {
-    let tables: Map<string, TableInfo>;
-    beforeAll(async () => {
-      await execPostgres(database.url, `insert into measurements values (1, '2023-05-01', 7, null), (2, '2024-05-01', 8, null); analyze measurements;`);
-      const c = new PostgresConnector(config());
-      await c.connect();
-      tables = new Map((await c.introspect()).tables.map((t) => [t.name, t]));
-      await c.close();
-    });
+    const tables = introspectedTables(
+      () => new PostgresConnector(config()),
+      () => execPostgres(database.url, `insert into measurements values (1, '2023-05-01', 7, null), (2, '2024-05-01', 8, null); analyze measurements;`),
+    );
 
     it('lists tables and views of every user schema; other schemas are qualified, partitions are not listed', () => {
-      expect([...tables.keys()]).toEqual([
-        'accounts',
-        'billing.payments',
-        'contacts',
-        'coupons',
-        'customer_emails',
-        'customers',
-        'invoices',
-        'measurements',
-        'odd',
-        'order_lines',
-        'orders',
-      ]);
+      expect([...tables.keys()]).toEqual(['accounts', 'billing.payments', 'contacts', 'coupons', 'customer_emails', 'customers', 'invoices', 'measurements', 'odd', 'order_lines', 'orders']);
       expect(tables.get('customer_emails')).toMatchObject({ kind: 'view', primaryKey: [], columns: [{ name: 'id' }, { name: 'email' }] });
     });
 
@@ -156,33 +130,23 @@ describe('PostgresConnector', () => {
   });
 
   describe('schema-qualified and partitioned tables', () => {
-    let c: PostgresConnector;
-    beforeAll(async () => {
-      c = new PostgresConnector(config());
-      await c.connect();
-    });
-    afterAll(async () => {
-      await c.close();
-    });
+    const c = connectedDuring(() => new PostgresConnector(config()));
 
     it('reads and writes a table named with its schema', async () => {
       await execPostgres(database.url, `insert into billing.payments values ('0b7e0a52-8a5e-4c8e-9d7e-5f7f7d8a0c11', 1, '10.0.0.7', '{"a":1}')`);
-      const found = [];
-      for await (const rows of c.rowsWhereIn('billing.payments', 'id', ['0b7e0a52-8a5e-4c8e-9d7e-5f7f7d8a0c11', 'not-a-uuid'])) found.push(...rows);
+      const found = (await collect(c.rowsWhereIn('billing.payments', 'id', ['0b7e0a52-8a5e-4c8e-9d7e-5f7f7d8a0c11', 'not-a-uuid']))).flat();
       expect(found).toEqual([{ id: '0b7e0a52-8a5e-4c8e-9d7e-5f7f7d8a0c11', customer_id: 1, ip: '10.0.0.7', meta: { a: 1 } }]);
       expect(
         await c.updateByKeys('billing.payments', ['id'], [{ key: ['0b7e0a52-8a5e-4c8e-9d7e-5f7f7d8a0c11'], set: { ip: '10.0.0.0', meta: { b: [1, 2] } } }]),
       ).toBe(1);
-      const after = [];
-      for await (const rows of c.rowsWhereIn('billing.payments', 'ip', ['10.0.0.0', 'not an ip'])) after.push(...rows);
+      const after = (await collect(c.rowsWhereIn('billing.payments', 'ip', ['10.0.0.0', 'not an ip']))).flat();
       expect(after.map((r) => [r.ip, r.meta])).toEqual([['10.0.0.0', { b: [1, 2] }]]);
       expect((await c.tableInfo('public.customers')).name).toBe('customers');
     });
 
     it('reaches a partition’s rows through the parent', async () => {
       await execPostgres(database.url, `delete from measurements; insert into measurements values (1, '2023-05-01', 7, null), (2, '2024-05-01', 8, null)`);
-      const batches = [];
-      for await (const rows of c.batches('measurements', ['id', 'taken_on'], { batchSize: 1, columns: ['reading'] })) batches.push(rows);
+      const batches = await collect(c.batches('measurements', ['id', 'taken_on'], { batchSize: 1, columns: ['reading'] }));
       expect(batches.map((b) => b.map((r) => r.reading))).toEqual([[7], [8]]);
       expect(await c.updateByKeys('measurements', ['id', 'taken_on'], [{ key: [2, '2024-05-01'], set: { reading: 9 } }])).toBe(1);
       expect(await c.deleteByKeys('measurements', ['id', 'taken_on'], [[1, '2023-05-01']])).toBe(1);
@@ -191,8 +155,7 @@ describe('PostgresConnector', () => {
 
     it('keeps int8 and numeric values as exact strings', async () => {
       await execPostgres(database.url, `insert into invoices values (9007199254740993, null, 12.30, true)`);
-      const found = [];
-      for await (const rows of c.rowsWhereIn('invoices', 'id', ['9007199254740993'])) found.push(...rows);
+      const found = (await collect(c.rowsWhereIn('invoices', 'id', ['9007199254740993']))).flat();
       expect(found).toEqual([{ id: '9007199254740993', order_id: null, amount: '12.30', paid: true }]);
     });
 
@@ -227,45 +190,33 @@ describe('PostgresConnector', () => {
     it('gives every type and tricky text exactly as a plain query does', async () => {
       await execPostgres(database.url, TRICKY);
       const statements: string[] = [];
-      const c = new PostgresConnector(config(), { onQuery: (e) => statements.push(e.sql) });
-      await c.connect();
-      try {
+      await withConnected(new PostgresConnector(config(), { onQuery: (e) => statements.push(e.sql) }), async (c) => {
         const query = sql<Row>`select * from tricky order by id`;
-        const streamed = (await collectRows(c.streamRows(query, { chunkSize: 2 }))).flat();
+        const streamed = (await collect(c.streamRows(query, { chunkSize: 2 }))).flat();
         // Through COPY, not a cursor (which the same values would also come through); `select 1` is connect's check.
         expect(statements).toEqual(['select 1', 'select * from tricky order by id']);
         expect(streamed).toEqual(await c.queryRows(query));
         expect(streamed[1]).toMatchObject({ t: '\\N', n: null, j: null, bin: Buffer.alloc(0) });
-        const values = (await collectRows(c.streamValues(query, { chunkSize: 2 }))).flat();
+        const values = (await collect(c.streamValues(query, { chunkSize: 2 }))).flat();
         expect(values).toEqual(streamed.map((r) => Object.values(r)));
-      } finally {
-        await c.close();
-      }
+      });
     });
 
     it('a row of 20 MB, many network buffers long, arrives whole', async () => {
-      const c = new PostgresConnector(config());
-      await c.connect();
-      try {
+      await withConnected(new PostgresConnector(config()), async (c) => {
         const query = sql<Row>`select g as id, repeat('é', case when g = 2 then 10000000 else 3 end) as t from generate_series(1, 3) as g order by g`;
-        const rows = (await collectRows(c.streamRows(query))).flat();
+        const rows = (await collect(c.streamRows(query))).flat();
         expect(rows.map((r) => [r.id, (r.t as string).length])).toEqual([[1, 3], [2, 10_000_000], [3, 3]]);
-      } finally {
-        await c.close();
-      }
+      });
     });
 
     it('multibyte text cut anywhere by the network arrives whole', async () => {
-      const c = new PostgresConnector(config());
-      await c.connect();
-      try {
+      await withConnected(new PostgresConnector(config()), async (c) => {
         const query = sql<Row>`select g as id, repeat('é漢🙂', g % 97) as t from generate_series(1, 20000) as g order by g`;
-        const streamed = (await collectRows(c.streamRows(query, { chunkSize: 3000 }))).flat();
+        const streamed = (await collect(c.streamRows(query, { chunkSize: 3000 }))).flat();
         expect(streamed.length).toBe(20000);
         expect(streamed.every((r) => r.t === 'é漢🙂'.repeat(Number(r.id) % 97))).toBe(true);
-      } finally {
-        await c.close();
-      }
+      });
     });
   });
 
@@ -273,14 +224,13 @@ describe('PostgresConnector', () => {
     it('dates print as ISO on a database whose DateStyle is another, in queries and streams', async () => {
       const name = new URL(database.url).pathname.slice(1);
       await execPostgres(database.url, `alter database ${name} set datestyle = 'SQL, DMY'`);
-      const c = new PostgresConnector(config());
-      await c.connect();
       try {
-        const query = sql<Row>`select cast(date '2024-03-31' as text) as d, cast(timestamp '2024-03-31 10:00' as text) as ts`;
-        expect(await c.queryRows(query)).toEqual([{ d: '2024-03-31', ts: '2024-03-31 10:00:00' }]);
-        expect((await collectRows(c.streamRows(query))).flat()).toEqual([{ d: '2024-03-31', ts: '2024-03-31 10:00:00' }]);
+        await withConnected(new PostgresConnector(config()), async (c) => {
+          const query = sql<Row>`select cast(date '2024-03-31' as text) as d, cast(timestamp '2024-03-31 10:00' as text) as ts`;
+          expect(await c.queryRows(query)).toEqual([{ d: '2024-03-31', ts: '2024-03-31 10:00:00' }]);
+          expect((await collect(c.streamRows(query))).flat()).toEqual([{ d: '2024-03-31', ts: '2024-03-31 10:00:00' }]);
+        });
       } finally {
-        await c.close();
         await execPostgres(database.url, `alter database ${name} reset datestyle`);
       }
     });
@@ -294,45 +244,20 @@ describe('PostgresConnector', () => {
     };
 
     it('every session, streams included, sorts and hashes in up to 64 MB before spilling to disk', async () => {
-      const c = new PostgresConnector(config());
-      await c.connect();
-      try {
+      await withConnected(new PostgresConnector(config()), async (c) => {
         expect(await workMem(c)).toEqual(['64MB', '64MB']);
-      } finally {
-        await c.close();
-      }
+      });
     });
 
     it('a server or database that allows more keeps its own setting', async () => {
       await execPostgres(database.url, `alter database ${new URL(database.url).pathname.slice(1)} set work_mem = '256MB'`);
-      const c = new PostgresConnector(config());
-      await c.connect();
       try {
-        expect(await workMem(c)).toEqual(['256MB', '256MB']);
+        await withConnected(new PostgresConnector(config()), async (c) => {
+          expect(await workMem(c)).toEqual(['256MB', '256MB']);
+        });
       } finally {
-        await c.close();
         await execPostgres(database.url, `alter database ${new URL(database.url).pathname.slice(1)} reset work_mem`);
       }
-    });
-  });
-
-  describe('connect', () => {
-    it('an unreachable server is a SystemError naming the system, with no password in it', async () => {
-      const url = 'postgres://postgres:s3cret-pw@127.0.0.1:1/app';
-      const err = await new PostgresConnector({ system: 'app', kind: 'postgres', url }).connect().catch((e) => e);
-      expect(err).toBeInstanceOf(SystemError);
-      expect(err).toMatchObject({ system: 'app', table: undefined });
-      expect(err.message).toMatch(/^app: cannot connect to 127\.0\.0\.1:1\/app: .*ECONNREFUSED/);
-      expect(err.message).not.toContain('s3cret-pw');
-    });
-
-    it('a wrong password is refused without echoing it', async () => {
-      const u = new URL(database.url);
-      u.password = 'wr0ng-pass';
-      u.username = 'no_such_user';
-      const err = await new PostgresConnector({ system: 'app', kind: 'postgres', url: u.toString() }).connect().catch((e) => e);
-      expect(err).toBeInstanceOf(SystemError);
-      expect(err.message).not.toContain('wr0ng-pass');
     });
   });
 });

@@ -2,9 +2,10 @@
 // creates the tables below with its own DDL (see CONTRACT_TABLES) and calls sqlConnectorContract.
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ConnectorConfig, Row, SqlConnector } from '../../connectors/connector.ts';
+import type { ConnectorConfig, Row, SqlConnector, TableInfo } from '../../connectors/connector.ts';
 import type { SqlConnectorOptions } from '../../connectors/sql-base.ts';
 import { SystemError } from '../../src/errors.ts';
+import { collect } from '../helpers/per-file.ts';
 
 /** Column names that must be quoted, including one written to break out of either quote style. */
 export const ODD = {
@@ -43,10 +44,55 @@ async function allRows(db: Kysely<any>, table: string, orderBy: string[]): Promi
   return rows;
 }
 
-async function collect<T>(rows: AsyncIterable<T[]>): Promise<T[][]> {
-  const out: T[][] = [];
-  for await (const batch of rows) out.push(batch);
-  return out;
+/** Connects `c`, gives it to `use` and closes it again, whatever `use` does. */
+export async function withConnected<C extends SqlConnector, T>(c: C, use: (c: C) => Promise<T>): Promise<T> {
+  await c.connect();
+  try {
+    return await use(c);
+  } finally {
+    await c.close();
+  }
+}
+
+/** The tables and views that introspect() reads, by name, in its order: read once before the describe's tests, after `setup`. */
+export function introspectedTables(make: () => SqlConnector, setup?: () => Promise<void>): Map<string, TableInfo> {
+  const tables = new Map<string, TableInfo>();
+  beforeAll(async () => {
+    await setup?.();
+    for (const t of await withConnected(make(), async (c) => (await c.introspect()).tables)) tables.set(t.name, t);
+  });
+  return tables;
+}
+
+/**
+ * Connecting to a database server (PostgreSQL, MySQL) that cannot be reached, or that refuses the user: `unreachable`
+ * is a URL with a password to a closed port and the message expected, `refused` what the refusal must say, if anything.
+ */
+export function serverConnectContract(
+  config: () => ConnectorConfig,
+  make: MakeConnector,
+  expected: { unreachable: { url: string; message: RegExp }; refused?: RegExp },
+): void {
+  describe('connect', () => {
+    it('an unreachable server is a SystemError naming the system, with no password in it', async () => {
+      const { system, kind } = config();
+      const err = await make({ system, kind, url: expected.unreachable.url }).connect().catch((e) => e);
+      expect(err).toBeInstanceOf(SystemError);
+      expect(err).toMatchObject({ system, table: undefined });
+      expect(err.message).toMatch(expected.unreachable.message);
+      expect(err.message).not.toContain('s3cret-pw');
+    });
+
+    it('a wrong password is refused without echoing it', async () => {
+      const u = new URL(config().url!);
+      u.username = 'no_such_user';
+      u.password = 'wr0ng-pass';
+      const err = await make({ ...config(), url: u.toString() }).connect().catch((e) => e);
+      expect(err).toBeInstanceOf(SystemError);
+      if (expected.refused) expect(err.message).toMatch(expected.refused);
+      expect(err.message).not.toContain('wr0ng-pass');
+    });
+  });
 }
 
 const CUSTOMERS = [

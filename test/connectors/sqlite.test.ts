@@ -4,10 +4,10 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConnectorConfig, TableInfo } from '../../connectors/connector.ts';
+import type { ConnectorConfig } from '../../connectors/connector.ts';
 import { SqliteConnector } from '../../connectors/sqlite/engine.ts';
 import { SystemError } from '../../src/errors.ts';
-import { sqlConnectorContract } from './sql-contract.ts';
+import { introspectedTables, sqlConnectorContract, withConnected } from './sql-contract.ts';
 
 const DDL = `
 create table customers (
@@ -59,13 +59,7 @@ describe('SqliteConnector', () => {
   sqlConnectorContract(config, (cfg, options) => new SqliteConnector(cfg, options));
 
   describe('introspect', () => {
-    let tables: Map<string, TableInfo>;
-    beforeAll(async () => {
-      const c = new SqliteConnector(config());
-      await c.connect();
-      tables = new Map((await c.introspect()).tables.map((t) => [t.name, t]));
-      await c.close();
-    });
+    const tables = introspectedTables(() => new SqliteConnector(config()));
 
     it('lists every table and view, nothing of SQLite itself', () => {
       expect([...tables.keys()]).toEqual(['accounts', 'contacts', 'coupons', 'customer_emails', 'customers', 'invoices', 'odd', 'order_lines', 'orders']);
@@ -126,23 +120,21 @@ describe('SqliteConnector', () => {
     });
 
     it('enforces declared foreign keys, so ON DELETE CASCADE happens', async () => {
-      const c = new SqliteConnector(config());
-      await c.connect();
-      await c.transaction(async (tx) => {
-        await tx.db.insertInto('customers').values({ id: 50, email: 'fk@example.org' }).execute();
-        await tx.db.insertInto('orders').values({ id: 500, customer_id: 50 }).execute();
-        expect(await tx.deleteByKeys('customers', ['id'], [[50]])).toBe(1);
-        expect(await tx.db.selectFrom('orders').select('id').where('id', '=', 500).execute()).toEqual([]);
-      });
-      await c.close();
+      await withConnected(new SqliteConnector(config()), (c) =>
+        c.transaction(async (tx) => {
+          await tx.db.insertInto('customers').values({ id: 50, email: 'fk@example.org' }).execute();
+          await tx.db.insertInto('orders').values({ id: 500, customer_id: 50 }).execute();
+          expect(await tx.deleteByKeys('customers', ['id'], [[50]])).toBe(1);
+          expect(await tx.db.selectFrom('orders').select('id').where('id', '=', 500).execute()).toEqual([]);
+        }),
+      );
     });
 
     it('opens the file in WAL mode', async () => {
-      const c = new SqliteConnector(config());
-      await c.connect();
-      const { rows } = await sql`pragma journal_mode`.execute(c.db);
-      expect(rows).toEqual([{ journal_mode: 'wal' }]);
-      await c.close();
+      await withConnected(new SqliteConnector(config()), async (c) => {
+        const { rows } = await sql`pragma journal_mode`.execute(c.db);
+        expect(rows).toEqual([{ journal_mode: 'wal' }]);
+      });
     });
   });
 });

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { main } from '../../src/cli/main.ts';
+import { dsarMain, jsonOf } from '../helpers/dsar-main.ts';
 import { loadDataMap } from '../../src/datamap/load.ts';
 import { seededBits } from '../../src/extract/dp/bits.ts';
 import { runExtract } from '../../src/ops/extract.ts';
@@ -121,18 +121,10 @@ ${extracts.join('\n')}
 afterAll(async () => fx?.dispose());
 
 async function dsar(argv: string[]): Promise<{ code: number; stdout: string; stderr: string; json: any }> {
-  let stdout = '';
-  let stderr = '';
   Object.assign(process.env, fx.env);
   process.env.DSAR_STATE_DIR = fx.dir;
-  const code = await main(['--datamap', fx.map, '--log-level', 'silent', '--json', ...argv], { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s) });
-  let json: any;
-  try {
-    json = JSON.parse(stdout);
-  } catch {
-    json = undefined;
-  }
-  return { code, stdout, stderr, json };
+  const run = await dsarMain(fx.map, '--json', ...argv);
+  return { ...run, json: jsonOf(run.stdout) };
 }
 
 const ndjson = (file: string) => readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));

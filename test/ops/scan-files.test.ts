@@ -5,8 +5,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { main } from '../../src/cli/main.ts';
 import type { ScanReport } from '../../src/scan/report.ts';
+import { dsarMain } from '../helpers/dsar-main.ts';
 
 let dir: string;
 let datamap: string;
@@ -76,12 +76,7 @@ afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function dsar(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['--datamap', datamap, '--log-level', 'silent', ...argv], { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s) });
-  return { code, stdout, stderr };
-}
+const dsar = (...argv: string[]) => dsarMain(datamap, ...argv);
 
 describe('a scan of SQLite and of CSV and JSON exports', () => {
   let result: { code: number; stdout: string };

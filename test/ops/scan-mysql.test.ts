@@ -1,9 +1,10 @@
 // `dsar scan` against a real MariaDB database: undeclared contact data, card numbers written into free text,
 // and a table too big to read whole that still costs two statements.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
+import { parseDocument } from 'yaml';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { parseDataMap } from '../../src/datamap/load.ts';
 import { runScan } from '../../src/ops/scan.ts';
@@ -16,28 +17,14 @@ let report: ScanReport;
 
 const silent = pino({ level: 'silent' });
 
-function mapText(extraFields = ''): string {
-  return `version: 1
-identities:
-  email: { normalize: lowercase-trim }
-systems:
-  billing: { kind: mysql, url: env:SCAN_TEST_BILLING_URL }
-tables:
-  billing.customers:
-    key: id
-    identify: { email: email }
-    fields:
-      email: { category: contact.email, mask: hash }
-      birth_date: { category: identity.birthdate, mask: generalize }${extraFields}
-  billing.tickets:
-    key: id
-    fields:
-      body: { category: support.interactions, mask: redact }
-  billing.ledger:
-    key: id
-    fields:
-      amount: { category: billing.transaction, mask: keep }
-`;
+/** The billing system's map: customers' email and birth date, tickets' body and the ledger's amount declared. */
+const MAP = readFileSync(new URL('../fixtures/datamaps/scan-billing.yaml', import.meta.url), 'utf8');
+
+/** The same map with customers' mobile declared as well. */
+function withMobileDeclared(): string {
+  const map = parseDocument(MAP);
+  map.setIn(['tables', 'billing.customers', 'fields', 'mobile'], { category: 'contact.phone', mask: null });
+  return map.toString();
 }
 
 beforeAll(async () => {
@@ -55,7 +42,7 @@ beforeAll(async () => {
      INSERT INTO ledger SELECT seq, seq / 100, CONCAT('batch ', seq % 97) FROM seq_1_to_200000;
      ANALYZE TABLE ledger;`,
   );
-  report = await runScan(parseDataMap(mapText(), path.join(dir, 'datamap.yaml')), {}, silent);
+  report = await runScan(parseDataMap(MAP, path.join(dir, 'datamap.yaml')), {}, silent);
 });
 
 afterAll(async () => {
@@ -85,7 +72,7 @@ test('a 200,000-row table costs two statements (key bounds, spread ranges), a sm
 
 test('once everything is declared and the card removed, the scan is clean', async () => {
   await execMysql(db.url, `UPDATE tickets SET body = 'my card was charged twice' WHERE id = 1`);
-  const clean = await runScan(parseDataMap(mapText('\n      mobile: { category: contact.phone, mask: null }'), path.join(dir, 'datamap.yaml')), {}, silent);
+  const clean = await runScan(parseDataMap(withMobileDeclared(), path.join(dir, 'datamap.yaml')), {}, silent);
   expect(clean.ok).toBe(true);
   expect([clean.cards, clean.undeclared, clean.missing, clean.problems]).toEqual([[], [], [], []]);
 });

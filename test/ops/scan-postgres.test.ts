@@ -8,10 +8,10 @@ import { Writable } from 'node:stream';
 import Database from 'better-sqlite3';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { main } from '../../src/cli/main.ts';
 import { loadDataMap } from '../../src/datamap/load.ts';
 import { runScan } from '../../src/ops/scan.ts';
 import type { ScanReport } from '../../src/scan/report.ts';
+import { dsarMain } from '../helpers/dsar-main.ts';
 import { createPostgresDatabase, execPostgres, type TestDatabase } from '../helpers/databases.ts';
 
 const APP_SQL = `
@@ -104,12 +104,7 @@ afterAll(async () => {
   await app?.drop();
 });
 
-async function dsar(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['--datamap', datamap, '--log-level', 'silent', ...argv], { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s) });
-  return { code, stdout, stderr };
-}
+const dsar = (...argv: string[]) => dsarMain(datamap, ...argv);
 
 describe('a scan of the PostgreSQL system', () => {
   let text: { code: number; stdout: string };

@@ -1,16 +1,10 @@
 // Files sampling: a reservoir over one streamed pass, every row with its row number.
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { SampleChunk } from '../../connectors/connector.ts';
 import { sampleRecords } from '../../connectors/files/sample.ts';
 import { filesDir, type FilesDir } from '../connectors/files-helpers.ts';
+import { collect } from '../helpers/per-file.ts';
 
 let files: FilesDir;
-
-async function collect(chunks: AsyncIterable<SampleChunk>): Promise<SampleChunk[]> {
-  const out: SampleChunk[] = [];
-  for await (const c of chunks) out.push(c);
-  return out;
-}
 
 beforeAll(async () => {
   files = await filesDir();

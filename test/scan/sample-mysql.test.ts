@@ -1,37 +1,19 @@
 // MariaDB sampling: a keyset spread over an integer primary key, a LIMIT otherwise, a driver stream for --full.
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { SampleChunk } from '../../connectors/connector.ts';
+import { expect, test } from 'vitest';
 import { MysqlConnector } from '../../connectors/mysql/engine.ts';
-import { createMysqlDatabase, execMysql, type TestDatabase } from '../helpers/databases.ts';
+import { collect, connectedDuring, freshDatabase } from '../helpers/per-file.ts';
 
-let db: TestDatabase;
-let my: MysqlConnector;
-
-async function collect(chunks: AsyncIterable<SampleChunk>): Promise<SampleChunk[]> {
-  const out: SampleChunk[] = [];
-  for await (const c of chunks) out.push(c);
-  return out;
-}
-
-beforeAll(async () => {
-  db = await createMysqlDatabase('sample');
-  await execMysql(
-    db.url,
-    `CREATE TABLE big (id bigint PRIMARY KEY, email varchar(80));
+const db = freshDatabase(
+  'mysql',
+  'sample',
+  `CREATE TABLE big (id bigint PRIMARY KEY, email varchar(80));
      INSERT INTO big SELECT seq * 3, CONCAT('u', seq, '@example.com') FROM seq_1_to_50000;
      CREATE TABLE coded (code varchar(10) PRIMARY KEY, email varchar(80));
      INSERT INTO coded SELECT CONCAT('c', seq), CONCAT('u', seq, '@example.com') FROM seq_1_to_30;
      CREATE TABLE keyless (note varchar(20));
      INSERT INTO keyless SELECT CONCAT('n', seq) FROM seq_1_to_2500;`,
-  );
-  my = new MysqlConnector({ system: 'billing', kind: 'mysql', url: db.url });
-  await my.connect();
-});
-
-afterAll(async () => {
-  await my?.close();
-  await db?.drop();
-});
+);
+const my = connectedDuring(() => new MysqlConnector({ system: 'billing', kind: 'mysql', url: db.url }));
 
 test('an integer key is sampled in evenly spaced key ranges: two statements, rows from all over the table', async () => {
   const [chunk] = await collect(my.sample('big', ['email'], 1000));

@@ -1,23 +1,12 @@
 // PostgreSQL sampling: TABLESAMPLE for large tables, LIMIT for small ones and as the fallback, a cursor for --full.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { SampleChunk } from '../../connectors/connector.ts';
+import { describe, expect, test } from 'vitest';
 import { PostgresConnector } from '../../connectors/postgres/engine.ts';
-import { createPostgresDatabase, execPostgres, type TestDatabase } from '../helpers/databases.ts';
+import { collect, connectedDuring, freshDatabase } from '../helpers/per-file.ts';
 
-let db: TestDatabase;
-let pg: PostgresConnector;
-
-async function collect(chunks: AsyncIterable<SampleChunk>): Promise<SampleChunk[]> {
-  const out: SampleChunk[] = [];
-  for await (const c of chunks) out.push(c);
-  return out;
-}
-
-beforeAll(async () => {
-  db = await createPostgresDatabase('sample');
-  await execPostgres(
-    db.url,
-    `CREATE TABLE big (id bigint PRIMARY KEY, email text);
+const db = freshDatabase(
+  'postgres',
+  'sample',
+  `CREATE TABLE big (id bigint PRIMARY KEY, email text);
      INSERT INTO big SELECT g, 'u' || g || '@example.com' FROM generate_series(1, 60000) g;
      CREATE TABLE shrunk (id bigint PRIMARY KEY, email text);
      INSERT INTO shrunk SELECT g, 'u' || g || '@example.com' FROM generate_series(1, 60000) g;
@@ -32,15 +21,8 @@ beforeAll(async () => {
      CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
      INSERT INTO events VALUES (1, '2024-05-01', '10.0.0.1'), (2, '2025-05-01', '10.0.0.2');
      CREATE VIEW small_emails AS SELECT id, email FROM small;`,
-  );
-  pg = new PostgresConnector({ system: 'app', kind: 'postgres', url: db.url });
-  await pg.connect();
-});
-
-afterAll(async () => {
-  await pg?.close();
-  await db?.drop();
-});
+);
+const pg = connectedDuring(() => new PostgresConnector({ system: 'app', kind: 'postgres', url: db.url }));
 
 describe('a sample of a large table', () => {
   test('reads n rows in one TABLESAMPLE statement, spread over the whole table', async () => {

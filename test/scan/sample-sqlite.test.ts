@@ -4,17 +4,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { SampleChunk } from '../../connectors/connector.ts';
 import { SqliteConnector } from '../../connectors/sqlite/engine.ts';
+import { collect } from '../helpers/per-file.ts';
 
 let dir: string;
 let lite: SqliteConnector;
-
-async function collect(chunks: AsyncIterable<SampleChunk>): Promise<SampleChunk[]> {
-  const out: SampleChunk[] = [];
-  for await (const c of chunks) out.push(c);
-  return out;
-}
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'dsar-sample-'));
