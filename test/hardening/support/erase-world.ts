@@ -69,21 +69,11 @@ export const MEMBERS_CSV =
     ...Array.from({ length: 2000 }, (_, i) => `o${i},person${i}@example.net,Person ${i},newsletter`),
   ].join('\r\n') + '\r\n';
 
-const DATAMAP = datamapFixture('crash-erase');
-
-export type { Snapshot } from './four-systems.ts';
-export { membersFile } from './four-systems.ts';
+export { membersFile, uninterruptedRun, type Snapshot } from './four-systems.ts';
 export type EraseWorld = World;
 
+/** The world, its data map test/fixtures/datamaps/crash-erase.yaml. */
 export function createEraseWorld(prefix: string): Promise<EraseWorld> {
-  return createWorld(prefix, {
-    appSql: APP_SQL,
-    billingSql,
-    crmSql: () => CRM_SQL,
-    datamap: DATAMAP,
-    membersCsv: MEMBERS_CSV,
-    envPrefix: 'CRASH',
-    hmacKey: HMAC_KEY,
-    tables: { app: ['customers', 'orders'], billing: ['payments'], crm: ['tickets'] },
-  });
+  const tables = { app: ['customers', 'orders'], billing: ['payments'], crm: ['tickets'] };
+  return createWorld(prefix, { appSql: APP_SQL, billingSql, crmSql: () => CRM_SQL, membersCsv: MEMBERS_CSV, tables, datamap: datamapFixture('crash-erase'), envPrefix: 'CRASH', hmacKey: HMAC_KEY });
 }

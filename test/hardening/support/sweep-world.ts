@@ -78,21 +78,11 @@ export const MEMBERS_CSV =
     }),
   ].join('\r\n') + '\r\n';
 
-const DATAMAP = datamapFixture('crash-sweep');
-
-export type { Snapshot } from './four-systems.ts';
-export { membersFile } from './four-systems.ts';
+export { membersFile, uninterruptedRun, type Snapshot } from './four-systems.ts';
 export type SweepWorld = World;
 
+/** The world, its data map test/fixtures/datamaps/crash-sweep.yaml. */
 export function createSweepWorld(prefix: string): Promise<SweepWorld> {
-  return createWorld(prefix, {
-    appSql: APP_SQL,
-    billingSql,
-    crmSql,
-    datamap: DATAMAP,
-    membersCsv: MEMBERS_CSV,
-    envPrefix: 'SWEEP',
-    hmacKey: HMAC_KEY,
-    tables: { app: ['events', 'sessions'], billing: ['invoices', 'logins'], crm: ['tickets', 'notes'] },
-  });
+  const tables = { app: ['events', 'sessions'], billing: ['invoices', 'logins'], crm: ['tickets', 'notes'] };
+  return createWorld(prefix, { appSql: APP_SQL, billingSql, crmSql, membersCsv: MEMBERS_CSV, tables, datamap: datamapFixture('crash-sweep'), envPrefix: 'SWEEP', hmacKey: HMAC_KEY });
 }
