@@ -1,15 +1,14 @@
 // Crash safety of `dsar erase`: kill -9 at random points (fast-check, fixed seed), run the same command again until
 // it finishes, and the end state is row for row that of an uninterrupted run on a fresh copy, in PostgreSQL,
 // MariaDB, SQLite and CSV alike; after every kill the CSV is whole; the ledger holds one request for the ticket.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { openStateStore } from '../../src/state/store.ts';
 import { checkCsvState, tempFilesIn } from './support/csv-integrity.ts';
 import { runDsar, type DsarRun } from './support/dsar-process.ts';
-import { ADA, MEMBERS_CSV, createEraseWorld, membersFile, type EraseWorld, type Snapshot } from './support/erase-world.ts';
+import { ADA, MEMBERS_CSV, createEraseWorld, uninterruptedRun, membersFile, type EraseWorld, type Snapshot } from './support/erase-world.ts';
 import { doneSteps } from './support/state-probe.ts';
 
 const TICKET = 'CRASH-1';
@@ -25,24 +24,15 @@ let referenceCounts: Record<string, number>;
 let finalCsv: string;
 let totalSteps: number;
 let planEntries: number;
-const dirs: string[] = [];
-
-function freshDir(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'dsar-crash-erase-'));
-  dirs.push(dir);
-  return dir;
-}
 
 beforeAll(async () => {
   world = await createEraseWorld('crash');
-  const dir = (referenceDir = freshDir());
-  await world.reset(dir);
-  const run = await runDsar(['--datamap', 'datamap.yaml', ...ERASE], { cwd: dir, env: world.env() });
-  expect(run.code, run.stderr).toBe(0);
+  const { dir, run, snapshot } = await uninterruptedRun(world, ['--datamap', 'datamap.yaml', ...ERASE]);
+  referenceDir = dir;
   const doc = JSON.parse(run.stdout);
   planEntries = doc.plan.steps.length;
   totalSteps = doc.plan.steps.reduce((n: number, s: { rows: number }) => n + Math.ceil(s.rows / 2), 0);
-  reference = await world.snapshot(dir);
+  reference = snapshot;
   finalCsv = readFileSync(membersFile(dir), 'utf8');
   referenceCounts = await completedCounts(dir);
 });
@@ -70,7 +60,6 @@ async function events(dir: string): Promise<string[]> {
 
 afterAll(async () => {
   await world?.dispose();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
 // First: it runs on the reference run's own copy, before another test resets the SQL databases.
@@ -85,8 +74,7 @@ test('an erase run again after it finished only verifies again: one completion i
 }, 60_000);
 
 test('an erase killed after its last step, before it recorded completion, records it on the next run with every row counted', async () => {
-  const dir = freshDir();
-  await world.reset(dir);
+  const dir = await world.freshCopy();
   const args = ['--datamap', 'datamap.yaml', ...ERASE];
   // One step per plan entry, and a long pause after each: the kill lands in the pause after the last step.
   const killed = await runDsar([...args, '--pause-ms', '700'], {
@@ -105,8 +93,7 @@ test('an erase killed after its last step, before it recorded completion, record
 }, 60_000);
 
 test('an erase killed while it rewrites the CSV leaves the old file whole; the next run clears the temp file and finishes', async () => {
-  const dir = freshDir();
-  await world.reset(dir);
+  const dir = await world.freshCopy();
   const mailchimp = path.join(dir, 'mailchimp');
   const args = ['--datamap', 'datamap.yaml', ...ERASE];
   const killed = await runDsar([...args, ...SLOW], { cwd: dir, env: world.env(), pollMs: 2, killWhen: () => tempFilesIn(mailchimp).length > 0 });
@@ -160,8 +147,7 @@ test('an erase killed at random points and run again ends exactly like an uninte
   await fc.assert(
     fc.asyncProperty(fc.array(killPoint(), { minLength: 1, maxLength: 2 }), async (kills) => {
       stats.runs++;
-      const dir = freshDir();
-      await world.reset(dir);
+      const dir = await world.freshCopy();
       const args = ['--datamap', 'datamap.yaml', ...ERASE];
       let last: DsarRun | undefined;
       for (const p of kills) {

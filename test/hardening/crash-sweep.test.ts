@@ -1,8 +1,7 @@
 // Crash safety of `dsar sweep`: kill -9 at random points (fast-check, fixed seed), run the same sweep again until it
 // finishes, and the end state is row for row that of an uninterrupted sweep on a fresh copy, in PostgreSQL, MariaDB,
 // SQLite and CSV alike (a trigger counts updates: nothing is masked twice); after every kill the CSV is whole.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
@@ -11,7 +10,7 @@ import { openStateStore } from '../../src/state/store.ts';
 import { checkCsvState, tempFilesIn } from './support/csv-integrity.ts';
 import { runDsar, type DsarRun } from './support/dsar-process.ts';
 import { checkpointText } from './support/state-probe.ts';
-import { AS_OF, MEMBERS_CSV, createSweepWorld, membersFile, type Snapshot, type SweepWorld } from './support/sweep-world.ts';
+import { AS_OF, MEMBERS_CSV, createSweepWorld, uninterruptedRun, membersFile, type Snapshot, type SweepWorld } from './support/sweep-world.ts';
 
 const SWEEP = ['--datamap', 'datamap.yaml', '--json', 'sweep', '--as-of', AS_OF, '--batch-size', '100'];
 /** Some 50 checkpointed batches with a pause after each: places to be killed in. */
@@ -19,27 +18,16 @@ const SWEEP = ['--datamap', 'datamap.yaml', '--json', 'sweep', '--as-of', AS_OF,
 let world: SweepWorld;
 let reference: Snapshot;
 let finalCsv: string;
-const dirs: string[] = [];
-
-async function freshCopy(): Promise<string> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'dsar-crash-sweep-'));
-  dirs.push(dir);
-  await world.reset(dir);
-  return dir;
-}
 
 beforeAll(async () => {
   world = await createSweepWorld('csweep');
-  const dir = await freshCopy();
-  const run = await runDsar(SWEEP, { cwd: dir, env: world.env() });
-  expect(run.code, run.stderr).toBe(0);
-  reference = await world.snapshot(dir);
+  const { dir, snapshot } = await uninterruptedRun(world, SWEEP);
+  reference = snapshot;
   finalCsv = readFileSync(membersFile(dir), 'utf8');
 });
 
 afterAll(async () => {
   await world?.dispose();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
 /** The sweep entries of the ledger (sweeps carry no ticket: read from the chain itself), and whether the chain holds. */
@@ -56,7 +44,7 @@ async function sweepLedger(dir: string): Promise<{ outcomes: string[]; ok: boole
 }
 
 test('a sweep killed while it rewrites the CSV leaves the old file whole; the next sweep clears the temp file and finishes', async () => {
-  const dir = await freshCopy();
+  const dir = await world.freshCopy();
   const mailchimp = path.join(dir, 'mailchimp');
   const killed = await runDsar(SWEEP, { cwd: dir, env: world.env(), pollMs: 2, killWhen: () => tempFilesIn(mailchimp).length > 0 });
   const leftBehind = tempFilesIn(mailchimp);
@@ -110,7 +98,7 @@ test('a sweep killed at random points and run again ends exactly like an uninter
   await fc.assert(
     fc.asyncProperty(fc.array(killPoint(), { minLength: 1, maxLength: 2 }), async (kills) => {
       stats.runs++;
-      const dir = await freshCopy();
+      const dir = await world.freshCopy();
       let last: DsarRun | undefined;
       for (const p of kills) {
         const trigger = killTrigger(dir, p);

@@ -2,13 +2,11 @@
 // the middle of an erasure step. The run says which system and table failed, exits 1 (not 70, no stack trace), and
 // the same command run again once the database is reachable finishes, ending exactly like an uninterrupted run.
 // A system down from the start: nothing is erased anywhere (all or nothing), exit 1, the system named.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { openStateStore } from '../../src/state/store.ts';
-import { runDsar, type DsarRun } from './support/dsar-process.ts';
-import { ADA, createEraseWorld, type EraseWorld, type Snapshot } from './support/erase-world.ts';
+import { expectCleanFailure, runDsar, type DsarRun } from './support/dsar-process.ts';
+import { ADA, createEraseWorld, uninterruptedRun, type EraseWorld, type Snapshot } from './support/erase-world.ts';
+import { PROXIED_SYSTEMS, runWithCut, startProxies, type Proxies } from './support/proxied-world.ts';
 import { doneSteps } from './support/state-probe.ts';
 import { startTcpProxy, targetOf, type TcpProxy } from './tcp-proxy.ts';
 
@@ -19,21 +17,7 @@ const SLOW = ['--step-rows', '2', '--pause-ms', '40'];
 
 let world: EraseWorld;
 let reference: Snapshot;
-let appProxy: TcpProxy;
-let billingProxy: TcpProxy;
-const dirs: string[] = [];
-
-async function freshCopy(): Promise<string> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'dsar-proxy-erase-'));
-  dirs.push(dir);
-  await world.reset(dir);
-  return dir;
-}
-
-/** dsar reaching both SQL systems through the proxies. */
-function proxiedEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return { ...world.env(), CRASH_APP_URL: appProxy.url(world.app.url), CRASH_BILLING_URL: billingProxy.url(world.billing.url), ...extra };
-}
+let proxies: Proxies;
 
 async function ledger(dir: string): Promise<{ events: string[]; ok: boolean }> {
   const store = await openStateStore({ dir });
@@ -45,27 +29,15 @@ async function ledger(dir: string): Promise<{ events: string[]; ok: boolean }> {
   }
 }
 
-/** An expected failure: one JSON document, exit 1, and nowhere a stack trace or an internal error. */
-function expectCleanFailure(run: DsarRun): void {
-  expect(run.code, run.stderr).toBe(1);
-  expect(run.signal).toBeNull();
-  expect(run.stderr).not.toMatch(/internal error|\n\s+at /);
-  expect(run.stdout).not.toMatch(/\n\s+at /);
-}
-
 beforeAll(async () => {
   world = await createEraseWorld('perase');
-  [appProxy, billingProxy] = await Promise.all([startTcpProxy(targetOf(world.app.url)), startTcpProxy(targetOf(world.billing.url))]);
-  const dir = await freshCopy();
-  const run = await runDsar(ERASE, { cwd: dir, env: world.env() });
-  expect(run.code, run.stderr).toBe(0);
-  reference = await world.snapshot(dir);
+  proxies = await startProxies(world);
+  reference = (await uninterruptedRun(world, ERASE)).snapshot;
 });
 
 afterAll(async () => {
-  await Promise.all([appProxy?.close(), billingProxy?.close()]);
+  await proxies?.close();
   await world?.dispose();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
 /**
@@ -73,19 +45,14 @@ afterAll(async () => {
  * connection after the next `packets` packets the tool sends (the middle of the next step's statements).
  */
 async function eraseWithCut(dir: string, proxy: TcpProxy, table: string, packets: number, refuseAfterCut: boolean): Promise<DsarRun> {
-  let armed = false;
-  const run = await runDsar([...ERASE, ...SLOW], {
+  const run = await runWithCut([...ERASE, ...SLOW], {
     cwd: dir,
-    env: proxiedEnv(),
-    killWhen: () => {
-      if (!armed && doneSteps(dir, RUN_KEY, `%:${table}:%`) >= 1) {
-        armed = true;
-        proxy.dropAfterClientPackets(packets, { refuseNew: refuseAfterCut });
-      }
-      return false;
-    },
+    env: proxies.env(),
+    proxy,
+    armWhen: () => doneSteps(dir, RUN_KEY, `%:${table}:%`) >= 1,
+    packets,
+    down: refuseAfterCut,
   });
-  proxy.refuseNew(false);
   expect(proxy.dropped).toBeGreaterThan(0);
   return run;
 }
@@ -96,10 +63,10 @@ test.each([
   ['MariaDB', "a step's BEGIN, back at once", 'billing.payments', 1, false],
   ['MariaDB', "a step's UPDATE, back at once", 'billing.payments', 3, false],
 ] as const)('%s lost at %s: exit 1 naming %s; run again, it finishes like an uninterrupted run', async (_engine, _at, table, packets, down) => {
-  const dir = await freshCopy();
-  const proxy = table.startsWith('app.') ? appProxy : billingProxy;
+  const dir = await world.freshCopy();
+  const proxy = proxies.of(table.split('.')[0]);
   const cut = await eraseWithCut(dir, proxy, table, packets, down);
-  const again = await runDsar(ERASE, { cwd: dir, env: proxiedEnv() });
+  const again = await runDsar(ERASE, { cwd: dir, env: proxies.env() });
 
   expectCleanFailure(cut);
   const doc = JSON.parse(cut.stdout);
@@ -115,20 +82,8 @@ test.each([
   expect(ok).toBe(true);
 }, 90_000);
 
-test.each([
-  ['PostgreSQL', 'app', () => appProxy],
-  ['MariaDB', 'billing', () => billingProxy],
-])('%s down from the start: nothing is erased anywhere, exit 1, the system named', async (_engine, system, proxyOf) => {
-  const dir = await freshCopy();
-  const before = await world.snapshot(dir);
-  const proxy = proxyOf();
-  proxy.refuseNew(true); // accepts and hangs up at once: a port with no database behind it
-  let run: DsarRun;
-  try {
-    run = await runDsar(ERASE, { cwd: dir, env: proxiedEnv() });
-  } finally {
-    proxy.refuseNew(false);
-  }
+test.each(PROXIED_SYSTEMS)('%s down from the start: nothing is erased anywhere, exit 1, the system named', async (_engine, system) => {
+  const { dir, before, proxy, run } = await proxies.runWithSystemDown(system, ERASE);
 
   expectCleanFailure(run);
   const doc = JSON.parse(run.stdout);
@@ -139,12 +94,12 @@ test.each([
 }, 60_000);
 
 test('a port with nothing listening: the same refusal, naming the system', async () => {
-  const dir = await freshCopy();
+  const dir = await world.freshCopy();
   const before = await world.snapshot(dir);
   const gone = await startTcpProxy(targetOf(world.app.url));
   const url = gone.url(world.app.url);
   await gone.close();
-  const run = await runDsar(ERASE, { cwd: dir, env: { ...proxiedEnv(), CRASH_APP_URL: url } });
+  const run = await runDsar(ERASE, { cwd: dir, env: proxies.env({ CRASH_APP_URL: url }) });
 
   expectCleanFailure(run);
   expect(JSON.parse(run.stdout).error.message).toMatch(/^nothing was erased: app: cannot connect to 127\.0\.0\.1:\d+\/dsar_\w+: .*ECONNREFUSED/);

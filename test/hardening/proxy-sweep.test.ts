@@ -2,34 +2,18 @@
 // the middle of a table's batches. The sweep names the system and table, goes on with the others, exits 1 (not 70,
 // no stack trace), and the next sweep resumes and finishes: the end state equals an uninterrupted sweep's.
 // A system down from the start: every other system is still swept, exit 1, the system named in the summary.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { runDsar, type DsarRun } from './support/dsar-process.ts';
+import { expectCleanFailure, runDsar } from './support/dsar-process.ts';
+import { PROXIED_SYSTEMS, runWithCut, startProxies, type Proxies } from './support/proxied-world.ts';
 import { checkpointText } from './support/state-probe.ts';
-import { AS_OF, createSweepWorld, type Snapshot, type SweepWorld } from './support/sweep-world.ts';
-import { startTcpProxy, targetOf, type TcpProxy } from './tcp-proxy.ts';
+import { AS_OF, createSweepWorld, uninterruptedRun, type Snapshot, type SweepWorld } from './support/sweep-world.ts';
 
 const SWEEP = ['--datamap', 'datamap.yaml', '--json', 'sweep', '--as-of', AS_OF, '--batch-size', '100'];
 
 let world: SweepWorld;
 let reference: Snapshot;
 let referenceCounts: Record<string, number>;
-let appProxy: TcpProxy;
-let billingProxy: TcpProxy;
-const dirs: string[] = [];
-
-async function freshCopy(): Promise<string> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'dsar-proxy-sweep-'));
-  dirs.push(dir);
-  await world.reset(dir);
-  return dir;
-}
-
-function proxiedEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return { ...world.env(), SWEEP_APP_URL: appProxy.url(world.app.url), SWEEP_BILLING_URL: billingProxy.url(world.billing.url), ...extra };
-}
+let proxies: Proxies;
 
 interface TableJson {
   table: string;
@@ -43,13 +27,6 @@ function changed(doc: { tables: TableJson[] }): Record<string, number> {
   return Object.fromEntries(doc.tables.map((t) => [t.table, t.anonymized + t.deleted]));
 }
 
-function expectCleanFailure(run: DsarRun): void {
-  expect(run.code, run.stderr).toBe(1);
-  expect(run.signal).toBeNull();
-  expect(run.stderr).not.toMatch(/internal error|\n\s+at /);
-  expect(run.stdout).not.toMatch(/\n\s+at /);
-}
-
 /** The tables of `systems` in a snapshot. */
 function only(s: Snapshot, systems: string[]): Snapshot {
   return Object.fromEntries(Object.entries(s).filter(([t]) => systems.includes(t.split('.')[0])));
@@ -57,18 +34,15 @@ function only(s: Snapshot, systems: string[]): Snapshot {
 
 beforeAll(async () => {
   world = await createSweepWorld('psweep');
-  [appProxy, billingProxy] = await Promise.all([startTcpProxy(targetOf(world.app.url)), startTcpProxy(targetOf(world.billing.url))]);
-  const dir = await freshCopy();
-  const run = await runDsar(SWEEP, { cwd: dir, env: world.env() });
-  expect(run.code, run.stderr).toBe(0);
-  reference = await world.snapshot(dir);
+  proxies = await startProxies(world);
+  const { run, snapshot } = await uninterruptedRun(world, SWEEP);
+  reference = snapshot;
   referenceCounts = changed(JSON.parse(run.stdout));
 });
 
 afterAll(async () => {
-  await Promise.all([appProxy?.close(), billingProxy?.close()]);
+  await proxies?.close();
   await world?.dispose();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
 test.each([
@@ -76,23 +50,18 @@ test.each([
   ['MariaDB', 'billing.logins', 'its next statement after a checkpoint, back at once', 1, false],
   ['MariaDB', 'billing.invoices', 'its 3rd statement after a checkpoint, back at once', 3, false],
 ] as const)('%s lost in %s at %s: the other tables go on, exit 1 naming the table; the next sweep finishes like an uninterrupted one', async (_engine, table, _at, packets, down) => {
-  const dir = await freshCopy();
+  const dir = await world.freshCopy();
   const system = table.split('.')[0];
-  const proxy = system === 'app' ? appProxy : billingProxy;
-  let armed = false;
-  const cut = await runDsar([...SWEEP, '--pause-ms', '10'], {
+  const proxy = proxies.of(system);
+  const cut = await runWithCut([...SWEEP, '--pause-ms', '10'], {
     cwd: dir,
-    env: proxiedEnv(),
-    killWhen: () => {
-      if (!armed && checkpointText(dir).includes(`sweep:${table}=`)) {
-        armed = true;
-        proxy.dropAfterClientPackets(packets, { refuseNew: down });
-      }
-      return false;
-    },
+    env: proxies.env(),
+    proxy,
+    armWhen: () => checkpointText(dir).includes(`sweep:${table}=`),
+    packets,
+    down,
   });
-  proxy.refuseNew(false);
-  const again = await runDsar(SWEEP, { cwd: dir, env: proxiedEnv() });
+  const again = await runDsar(SWEEP, { cwd: dir, env: proxies.env() });
 
   expect(proxy.dropped).toBeGreaterThan(0);
   expectCleanFailure(cut);
@@ -108,22 +77,10 @@ test.each([
   expect(await world.snapshot(dir)).toEqual(reference);
 }, 90_000);
 
-test.each([
-  ['PostgreSQL', 'app', () => appProxy],
-  ['MariaDB', 'billing', () => billingProxy],
-])('%s down from the start: every other system is swept, exit 1, the system named; the next sweep finishes', async (_engine, system, proxyOf) => {
-  const dir = await freshCopy();
-  const before = await world.snapshot(dir);
-  const proxy = proxyOf();
-  proxy.refuseNew(true);
-  let run: DsarRun;
-  try {
-    run = await runDsar(SWEEP, { cwd: dir, env: proxiedEnv() });
-  } finally {
-    proxy.refuseNew(false);
-  }
+test.each(PROXIED_SYSTEMS)('%s down from the start: every other system is swept, exit 1, the system named; the next sweep finishes', async (_engine, system) => {
+  const { dir, before, proxy, run } = await proxies.runWithSystemDown(system, SWEEP);
   const afterDown = await world.snapshot(dir);
-  const again = await runDsar(SWEEP, { cwd: dir, env: proxiedEnv() });
+  const again = await runDsar(SWEEP, { cwd: dir, env: proxies.env() });
 
   expectCleanFailure(run);
   const doc = JSON.parse(run.stdout);

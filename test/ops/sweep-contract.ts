@@ -6,6 +6,7 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { datamapFixture } from '../fixtures/datamap-fixture.ts';
 import { counts, sweepFixture, tableOf, type SweepFixture } from './sweep-fixture.ts';
 
 export type Row = Record<string, unknown>;
@@ -78,98 +79,7 @@ function schema(e: SweepEngine): string {
 }
 
 function datamap(e: SweepEngine, f: SweepFixture): string {
-  return `version: 1
-identities:
-  email: { normalize: lowercase-trim }
-secrets:
-  hmac_key: env:${f.env.key}
-systems:
-  app: ${e.system(f.env.url, f.dir)}
-retention:
-  inactive: { keep: 3y, after: last_seen_at, then: anonymize }
-  closed:   { keep: 2y, after: closed_at, then: delete }
-  placed:   { keep: 2y, after: placed_at, then: delete }
-  shipped:  { keep: 2y, after: shipped_at, then: delete }
-  tax:      { keep: 7y, after: issued_at, then: delete, basis: "legal-obligation (tax records)" }
-  billed:   { keep: 2y, after: issued_at, then: delete }
-  expired-members: { keep: 2y, after: issued_at, then: anonymize }
-tables:
-  app.accounts:
-    key: id
-    identify: { email: email }
-    retention: inactive
-    fields:
-      email:        { category: contact.email, mask: redact }
-      full_name:    { category: identity.name, mask: null }
-      birth_date:   { category: identity.birthdate, mask: generalize }
-      last_seen_at: { category: account.activity, mask: keep }
-  app.profiles:
-    key: id
-    identify: { email: email }
-    retention: inactive
-    fields:
-      email:     { category: contact.email, mask: hash }
-      full_name: { category: identity.name, mask: fake }
-      last_ip:   { category: online.ip, mask: generalize }
-  app.customers:
-    key: id
-    retention: closed
-    unlinked: "no identity column in this fixture: swept by retention only"
-    fields:
-      name: { category: identity.name, mask: redact }
-  app.orders:
-    key: id
-    retention: placed
-    unlinked: "no identity column in this fixture: swept by retention only"
-    links:
-      - { column: customer_id, references: app.customers.id }
-    fields:
-      note: { category: support.notes, mask: redact }
-  app.tickets:
-    key: id
-    retention: closed
-    unlinked: "no identity column in this fixture: swept by retention only"
-    links:
-      - { column: customer_id, references: app.customers.id }
-    fields:
-      body: { category: support.interactions, mask: redact }
-  app.invoices:
-    key: id
-    retention: tax
-    unlinked: "no identity column in this fixture: swept by retention only"
-    fields:
-      buyer: { category: identity.name, mask: redact }
-  app.members:
-    key: id
-    identify: { email: email }
-    retention: expired-members
-    on_erase: anonymize
-    fields:
-      email: { category: contact.email, mask: hash }
-  app.logs:
-    key: id
-    retention: billed
-    unlinked: "application logs"
-    fields:
-      msg: { category: support.notes, mask: redact }
-  app.bills:
-    key: id
-    retention: billed
-    unlinked: "no identity column in this fixture: swept by retention only"
-    fields:
-      buyer: { category: identity.name, mask: redact }
-  app.bill_lines:
-    key: id
-    unlinked: "no identity column in this fixture: swept by retention only"
-    links:
-      - { column: bill_id, references: app.bills.id }
-  app.order_lines:
-    key: [order_no, line_no]
-    retention: shipped
-    unlinked: "no identity column in this fixture: swept by retention only"
-    fields:
-      sku: { category: billing.transaction, mask: keep }
-`;
+  return datamapFixture('sweep-contract', { key: f.env.key, app: e.system(f.env.url, f.dir) });
 }
 
 /** Dates as `YYYY-MM-DD HH:MM:SS` (UTC) whatever the driver returns; counts as numbers. */

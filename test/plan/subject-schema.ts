@@ -1,5 +1,6 @@
 // The schema of issue 4's tests, built fresh for one test file: PostgreSQL `app`, MariaDB `billing` and a CSV
-// directory `mailchimp`, with a data map written as YAML into a temp dir (its URLs come from process.env).
+// directory `mailchimp`, with its data map (test/fixtures/datamaps/subject-schema.yaml) written into a temp dir
+// (its URLs come from process.env).
 //
 // Mary (mary.smith@example.org, customer 1) is the subject. Around her:
 // - address 1 is shared by Mary, Bob (customer 2) and the employee Eve: `owns` must not lead from it to them;
@@ -13,6 +14,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { datamapFixture } from '../fixtures/datamap-fixture.ts';
 import { createMysqlDatabase, createPostgresDatabase, execMysql, execPostgres, type TestDatabase } from '../helpers/databases.ts';
 
 export interface SubjectSchema {
@@ -74,80 +76,7 @@ const TICKETS_CSV = ['ticket_id,customer_id,subject', 'T1,1,Refund please', 'T2,
 export const SUBJECT_SCHEMA_KEY = 'subject-schema-test-key';
 
 export function subjectDatamap(env: { app: string; billing: string; key: string }): string {
-  return `version: 1
-secrets: { hmac_key: env:${env.key} }
-identities:
-  email: { normalize: lowercase-trim }
-  phone: { normalize: digits }
-systems:
-  app: { kind: postgres, url: env:${env.app} }
-  billing: { kind: mysql, url: env:${env.billing} }
-  mailchimp: { kind: files, path: ./mailchimp, format: csv }
-retention:
-  inactive-account: { keep: 3y, after: signed_up_at, then: anonymize }
-  tax-records: { keep: 7y, after: placed_at, then: anonymize, basis: "legal-obligation (tax records)" }
-tables:
-  app.customers:
-    key: id
-    identify: { email: email, phone: phone }
-    retention: inactive-account
-    links:
-      - { column: address_id, references: app.addresses.id, owns: true }
-    fields:
-      email: { category: contact.email, mask: hash }
-      full_name: { category: identity.name, mask: fake }
-      phone: { category: contact.phone, mask: null }
-  app.addresses:
-    key: id
-    fields:
-      line1: { category: contact.address, mask: redact }
-      zip: { category: contact.address.postal, mask: { generalize: { prefix: 3 } } }
-  app.employees:
-    key: id
-    unlinked: "employees are not customers: their requests are answered by HR, not from this map"
-    links:
-      - { column: address_id, references: app.addresses.id, owns: true }
-    fields:
-      name: { category: identity.name, mask: fake }
-  app.orders:
-    key: id
-    retention: tax-records
-    links:
-      - { column: customer_id, references: app.customers.id }
-    fields:
-      total: { category: billing.transaction, mask: keep }
-  app.notes:
-    key: id
-    links:
-      - { column: customer_id, references: app.customers.id }
-      - { column: parent_id, references: app.notes.id }
-    fields:
-      body: { category: support.notes, mask: redact }
-  billing.payments:
-    key: id
-    links:
-      - { column: customer_ref, references: app.customers.id }
-    fields:
-      processor_ref: { category: billing.processor-ref, mask: hash }
-      amount: { category: billing.transaction, mask: keep }
-  billing.invoice_lines:
-    key: [invoice_no, line_no]
-    links:
-      - { column: order_ref, references: app.orders.id }
-  mailchimp.members:
-    key: member_id
-    identify: { email: email }
-    purposes: [marketing]
-    fields:
-      email: { category: contact.email, mask: hash }
-      first_name: { category: identity.name, mask: fake }
-  mailchimp.tickets:
-    key: ticket_id
-    links:
-      - { column: customer_id, references: app.customers.id }
-    fields:
-      subject: { category: support.interactions, mask: redact }
-`;
+  return datamapFixture('subject-schema', env);
 }
 
 export async function createSubjectSchema(prefix: string): Promise<SubjectSchema> {

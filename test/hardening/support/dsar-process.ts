@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 
 export const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/dsar.js');
 
@@ -63,4 +64,12 @@ export function runDsar(args: string[], o: SpawnOptions): Promise<DsarRun> {
 /** The lines of stderr that are not pino JSON logs: what the CLI says to a person. */
 export function messageLines(stderr: string): string[] {
   return stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('{'));
+}
+
+/** An expected failure: exit 1, not killed, and nowhere a stack trace or an internal error. */
+export function expectCleanFailure(run: DsarRun): void {
+  expect(run.code, run.stderr).toBe(1);
+  expect(run.signal).toBeNull();
+  expect(run.stderr).not.toMatch(/internal error|\n\s+at /);
+  expect(run.stdout).not.toMatch(/\n\s+at /);
 }

@@ -8,6 +8,7 @@
 //
 // `reset(dir)` writes a fresh copy: the SQL databases are recreated in place, the SQLite file, CSV and data map go
 // into `dir` (whose `.dsar/` is the run's own state store).
+import { datamapFixture } from '../../fixtures/datamap-fixture.ts';
 import { createWorld, type World } from './four-systems.ts';
 
 export const ADA = 'ada@example.org';
@@ -68,74 +69,11 @@ export const MEMBERS_CSV =
     ...Array.from({ length: 2000 }, (_, i) => `o${i},person${i}@example.net,Person ${i},newsletter`),
   ].join('\r\n') + '\r\n';
 
-const DATAMAP = `version: 1
-identities:
-  email: { normalize: lowercase-trim }
-secrets:
-  hmac_key: env:CRASH_HMAC_KEY
-systems:
-  app: { kind: postgres, url: env:CRASH_APP_URL }
-  billing: { kind: mysql, url: env:CRASH_BILLING_URL }
-  crm: { kind: sqlite, path: crm.db }
-  mailchimp: { kind: files, path: mailchimp, format: csv }
-retention:
-  tax-records: { keep: 7y, after: paid_at, then: anonymize, basis: "legal-obligation (tax records)" }
-tables:
-  app.customers:
-    key: id
-    identify: { email: email }
-    on_erase: anonymize
-    fields:
-      email: { category: contact.email, mask: hash }
-      full_name: { category: identity.name, mask: fake }
-      phone: { category: contact.phone, mask: null }
-  app.orders:
-    key: id
-    on_erase: delete
-    links:
-      - { column: customer_id, references: app.customers.id }
-    fields:
-      shipping_name: { category: identity.name, mask: redact }
-  billing.payments:
-    key: id
-    retention: tax-records
-    on_erase: delete
-    links:
-      - { column: customer_ref, references: app.customers.id }
-    fields:
-      card_holder: { category: identity.name, mask: redact }
-      processor_ref: { category: billing.processor-ref, mask: hash }
-  crm.tickets:
-    key: id
-    identify: { email: email }
-    on_erase: anonymize
-    links:
-      - { column: customer_id, references: app.customers.id }
-    fields:
-      email: { category: contact.email, mask: hash }
-      body: { category: support.interactions, mask: redact, identifying: true }
-  mailchimp.members:
-    key: member_id
-    identify: { email: email }
-    on_erase: anonymize
-    fields:
-      email: { category: contact.email, mask: hash }
-      first_name: { category: identity.name, mask: fake }
-`;
-
-export type { Snapshot } from './four-systems.ts';
-export { membersFile } from './four-systems.ts';
+export { membersFile, uninterruptedRun, type Snapshot } from './four-systems.ts';
 export type EraseWorld = World;
 
+/** The world, its data map test/fixtures/datamaps/crash-erase.yaml. */
 export function createEraseWorld(prefix: string): Promise<EraseWorld> {
-  return createWorld(prefix, {
-    appSql: APP_SQL,
-    billingSql,
-    crmSql: () => CRM_SQL,
-    datamap: DATAMAP,
-    membersCsv: MEMBERS_CSV,
-    envPrefix: 'CRASH',
-    hmacKey: HMAC_KEY,
-    tables: { app: ['customers', 'orders'], billing: ['payments'], crm: ['tickets'] },
-  });
+  const tables = { app: ['customers', 'orders'], billing: ['payments'], crm: ['tickets'] };
+  return createWorld(prefix, { appSql: APP_SQL, billingSql, crmSql: () => CRM_SQL, membersCsv: MEMBERS_CSV, tables, datamap: datamapFixture('crash-erase'), envPrefix: 'CRASH', hmacKey: HMAC_KEY });
 }

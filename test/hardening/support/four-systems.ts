@@ -1,9 +1,12 @@
 // The four systems the hardening worlds live in: PostgreSQL `app`, MariaDB `billing`, SQLite `crm` (`crm.db` in
 // the run's directory) and a CSV `mailchimp/members.csv`. A world supplies its SQL, data map and table names; this
 // file recreates them on reset(dir) and reads them back for comparison.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { expect } from 'vitest';
+import { runDsar, type DsarRun } from './dsar-process.ts';
 import { createMysqlDatabase, createPostgresDatabase, execMysql, execPostgres, queryMysql, queryPostgres, type TestDatabase } from '../../helpers/databases.ts';
 
 export type Snapshot = Record<string, Array<Record<string, unknown>>>;
@@ -26,8 +29,10 @@ export interface World {
   billing: TestDatabase;
   /** Fresh data in the SQL databases and in `dir` (data map, crm.db, mailchimp/members.csv). */
   reset(dir: string): Promise<void>;
-  /** The environment a spawned dsar needs. */
-  env(): NodeJS.ProcessEnv;
+  /** A new temp dir holding a fresh copy (reset into it); dispose() removes it. */
+  freshCopy(): Promise<string>;
+  /** The environment a spawned dsar needs; `via` points the data map's URLs elsewhere (e.g. at a proxy). */
+  env(via?: { app?: string; billing?: string }): NodeJS.ProcessEnv;
   /** Every table, rows in key order; the CSV as its raw lines. */
   snapshot(dir: string): Promise<Snapshot>;
   dispose(): Promise<void>;
@@ -36,7 +41,8 @@ export interface World {
 export async function createWorld(prefix: string, data: WorldData): Promise<World> {
   const [app, billing] = await Promise.all([createPostgresDatabase(prefix), createMysqlDatabase(prefix)]);
   const p = data.envPrefix;
-  return {
+  const dirs: string[] = [];
+  const world: World = {
     app,
     billing,
     async reset(dir) {
@@ -48,7 +54,18 @@ export async function createWorld(prefix: string, data: WorldData): Promise<Worl
       db.exec(data.crmSql());
       db.close();
     },
-    env: () => ({ ...process.env, [`${p}_APP_URL`]: app.url, [`${p}_BILLING_URL`]: billing.url, [`${p}_HMAC_KEY`]: data.hmacKey }),
+    async freshCopy() {
+      const dir = mkdtempSync(path.join(tmpdir(), `dsar-${prefix}-`));
+      dirs.push(dir);
+      await world.reset(dir);
+      return dir;
+    },
+    env: (via = {}) => ({
+      ...process.env,
+      [`${p}_APP_URL`]: via.app ?? app.url,
+      [`${p}_BILLING_URL`]: via.billing ?? billing.url,
+      [`${p}_HMAC_KEY`]: data.hmacKey,
+    }),
     async snapshot(dir) {
       const out: Snapshot = {};
       for (const t of data.tables.app) out[`app.${t}`] = stable(await queryPostgres(app.url, `SELECT * FROM ${t} ORDER BY id`));
@@ -61,8 +78,18 @@ export async function createWorld(prefix: string, data: WorldData): Promise<Worl
     },
     async dispose() {
       await Promise.all([app.drop(), billing.drop()]);
+      for (const d of dirs) rmSync(d, { recursive: true, force: true });
     },
   };
+  return world;
+}
+
+/** dsar `args` run to its end (exit 0) on a fresh copy: what a run interrupted and run again must end like. */
+export async function uninterruptedRun(world: World, args: string[]): Promise<{ dir: string; run: DsarRun; snapshot: Snapshot }> {
+  const dir = await world.freshCopy();
+  const run = await runDsar(args, { cwd: dir, env: world.env() });
+  expect(run.code, run.stderr).toBe(0);
+  return { dir, run, snapshot: await world.snapshot(dir) };
 }
 
 export function membersFile(dir: string): string {

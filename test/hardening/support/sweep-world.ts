@@ -7,6 +7,7 @@
 //
 // `reset(dir)` writes a fresh copy: the SQL databases are recreated in place, the SQLite file, CSV and data map go
 // into `dir` (whose `.dsar/` is the run's own state store).
+import { datamapFixture } from '../../fixtures/datamap-fixture.ts';
 import { createWorld, type World } from './four-systems.ts';
 
 export const AS_OF = '2025-06-01';
@@ -77,78 +78,11 @@ export const MEMBERS_CSV =
     }),
   ].join('\r\n') + '\r\n';
 
-const DATAMAP = `version: 1
-secrets:
-  hmac_key: env:SWEEP_HMAC_KEY
-systems:
-  app: { kind: postgres, url: env:SWEEP_APP_URL }
-  billing: { kind: mysql, url: env:SWEEP_BILLING_URL }
-  crm: { kind: sqlite, path: crm.db }
-  mailchimp: { kind: files, path: mailchimp, format: csv }
-retention:
-  events-1y: { keep: 1y, after: created_at, then: anonymize }
-  sessions-1y: { keep: 1y, after: started_at, then: delete }
-  invoices-7y: { keep: 7y, after: issued_at, then: anonymize }
-  logins-1y: { keep: 1y, after: at, then: delete }
-  tickets-2y: { keep: 2y, after: closed_at, then: delete }
-  notes-3y: { keep: 3y, after: written_at, then: anonymize }
-  members-1y: { keep: 1y, after: lapsed_at, then: anonymize }
-tables:
-  app.events:
-    key: id
-    retention: events-1y
-    fields:
-      email: { category: contact.email, mask: hash }
-      note: { category: support.notes, mask: redact }
-  app.sessions:
-    key: id
-    retention: sessions-1y
-    fields:
-      user_agent: { category: online.device, mask: null }
-      ip: { category: online.ip, mask: generalize }
-  billing.invoices:
-    key: id
-    retention: invoices-7y
-    fields:
-      card_holder: { category: identity.name, mask: redact }
-      processor_ref: { category: billing.processor-ref, mask: hash }
-  billing.logins:
-    key: id
-    retention: logins-1y
-    fields:
-      ip: { category: online.ip, mask: generalize }
-  crm.tickets:
-    key: id
-    retention: tickets-2y
-    fields:
-      email: { category: contact.email, mask: hash }
-      body: { category: support.interactions, mask: redact }
-  crm.notes:
-    key: id
-    retention: notes-3y
-    fields:
-      text: { category: support.notes, mask: redact }
-  mailchimp.members:
-    key: member_id
-    retention: members-1y
-    fields:
-      email: { category: contact.email, mask: hash }
-      first_name: { category: identity.name, mask: fake }
-`;
-
-export type { Snapshot } from './four-systems.ts';
-export { membersFile } from './four-systems.ts';
+export { membersFile, uninterruptedRun, type Snapshot } from './four-systems.ts';
 export type SweepWorld = World;
 
+/** The world, its data map test/fixtures/datamaps/crash-sweep.yaml. */
 export function createSweepWorld(prefix: string): Promise<SweepWorld> {
-  return createWorld(prefix, {
-    appSql: APP_SQL,
-    billingSql,
-    crmSql,
-    datamap: DATAMAP,
-    membersCsv: MEMBERS_CSV,
-    envPrefix: 'SWEEP',
-    hmacKey: HMAC_KEY,
-    tables: { app: ['events', 'sessions'], billing: ['invoices', 'logins'], crm: ['tickets', 'notes'] },
-  });
+  const tables = { app: ['events', 'sessions'], billing: ['invoices', 'logins'], crm: ['tickets', 'notes'] };
+  return createWorld(prefix, { appSql: APP_SQL, billingSql, crmSql, membersCsv: MEMBERS_CSV, tables, datamap: datamapFixture('crash-sweep'), envPrefix: 'SWEEP', hmacKey: HMAC_KEY });
 }
