@@ -149,7 +149,8 @@ function firstFates(input: ErasePlanBasis) {
 }
 
 const deletesOf = (rows: Map<string, RowPlan>) => [...rows.values()].filter((r) => r.fate === 'delete');
-const questionKey = (edge: ReferenceEdge) => `${edge.child} -> ${edge.parent} (${edge.childColumns.join(', ')})`;
+/** Everything an edge's lookup depends on: two edges from one child column to different parent keys stay apart. */
+const questionKey = (e: ReferenceEdge) => JSON.stringify([e.childRef.system, e.childRef.table, e.childColumns, e.parent, e.parentColumns]);
 
 /**
  * Who points at the rows the subject's deletes would remove, per reference edge: what the op looks up before
@@ -240,7 +241,7 @@ function keepReferencesIntact(
       deletes.forEach((d) => block(d.id, `${edge.child} could not be checked for references (system not connected)`));
       continue;
     }
-    if (!found) throw new Error(`internal: references of ${questionKey(edge)} were not looked up`);
+    if (!found) throw new Error(`internal: references of ${edge.child} -> ${edge.parent} were not looked up`);
     const childDef = input.map.tables[edge.child];
     for (const ref of found) {
       const childId = childDef ? rowIdentity(childDef, ref.row) : JSON.stringify(ref.row);

@@ -171,26 +171,36 @@ async function appliedMigrations(db: Kysely<any>): Promise<Set<string> | undefin
 }
 
 /** Stores made before the Migrator kept the time a migration ran in `applied_at`; Kysely's column is `timestamp`. */
-async function adoptEarlierTable(db: Kysely<any>): Promise<void> {
-  const table = (await db.introspection.getTables()).find((t) => t.name === MIGRATIONS_TABLE);
+async function adoptEarlierTable(db: Kysely<any>, schema?: string): Promise<void> {
+  const table = (await db.introspection.getTables()).find((t) => t.name === MIGRATIONS_TABLE && (!schema || t.schema === schema));
   if (table?.columns.some((c) => c.name === 'applied_at')) await db.schema.alterTable(MIGRATIONS_TABLE).renameColumn('applied_at', 'timestamp').execute();
 }
 
-/** Brings the schema to the latest version; a no-op when it is already there. Returns the names it applied. */
-export async function migrateToLatest(backend: Pick<StateBackend, 'exclusive' | 'db'>, access: MigrationAccess): Promise<string[]> {
+/**
+ * Brings the schema to the latest version; a no-op when it is already there. Returns the names it applied.
+ * `schema`: where the state's tables are (PostgreSQL's current schema), so that another installation's tables in
+ * another schema of the same database are not taken for these.
+ */
+export async function migrateToLatest(backend: Pick<StateBackend, 'exclusive' | 'db'>, access: MigrationAccess, schema?: string): Promise<string[]> {
   // Fast path without the lock (and without DDL, which a least-privileged state user may not be granted).
   const seen = await appliedMigrations(backend.db);
   if (seen && Object.keys(migrations).every((name) => seen.has(name))) return [];
-  if (seen) await backend.exclusive(MIGRATIONS_TABLE, adoptEarlierTable);
-  const { error, results = [] } = await access((db, { ownTransaction }) =>
-    new Migrator({
+  if (seen) await backend.exclusive(MIGRATIONS_TABLE, (db) => adoptEarlierTable(db, schema));
+  const results = await access(async (db, { ownTransaction }) => {
+    const run = await new Migrator({
       db,
       provider: { getMigrations: async () => migrations },
       migrationTableName: MIGRATIONS_TABLE,
       migrationLockTableName: `${MIGRATIONS_TABLE}_lock`,
+      ...(schema ? { migrationTableSchema: schema } : {}),
       disableTransactions: !ownTransaction,
-    }).migrateToLatest(),
-  );
-  if (error) throw error;
+      // Kysely orders applied migrations by their recorded time, which is each machine's clock; the names are the
+      // order (pending ones still run in name order).
+      allowUnorderedMigrations: true,
+    }).migrateToLatest();
+    // The Migrator returns its error: thrown here, inside the caller's exclusive section, so that rolls back too.
+    if (run.error) throw run.error;
+    return run.results ?? [];
+  });
   return results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

@@ -62,7 +62,8 @@ export function openPostgresBackend(url: string): StateBackend {
       };
     },
     async migrate() {
-      await migrateToLatest(this, (run) => run(db, { ownTransaction: true }));
+      const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+      await migrateToLatest(this, (run) => run(db, { ownTransaction: true }), rows[0]?.schema ?? undefined);
     },
     close: () => db.destroy(),
   };
