@@ -30,15 +30,14 @@ import type {
 import { removeLeftoverTempFiles, rewriteAtomically } from './atomic.ts';
 import { FileSyntaxError, valueText, type FormatCodec, type SourceRecord } from './codec.ts';
 import { csvCodec } from './csv.ts';
-import { ROW_KEY, TableEdits, isOrdinalKey, keyText, toOrdinal } from './edits.ts';
+import { TableEdits, isOrdinalKey, keyText, toOrdinal } from './edits.ts';
 import { describeFile } from './introspect.ts';
 import { jsonCodec } from './json.ts';
 import { ndjsonCodec } from './ndjson.ts';
 import { OrdinalMap } from './ordinals.ts';
-import type { SampleChunk, SampleOptions } from '../connector.ts';
+import { ORDINAL_KEY, type SampleChunk, type SampleOptions } from '../connector.ts';
 import { sampleRecords } from './sample.ts';
 
-export { ROW_KEY } from './edits.ts';
 export { listLeftoverTempFiles, removeLeftoverTempFiles } from './atomic.ts';
 
 const CODECS: Record<FileFormat, FormatCodec> = { csv: csvCodec, json: jsonCodec, ndjson: ndjsonCodec };
@@ -272,7 +271,7 @@ export class FilesConnector implements Connector {
 
   /** For a file with a header, every named column must be in it; JSON objects may lack any key. */
   private async requireColumns(table: string, columns: readonly string[]): Promise<void> {
-    const wanted = columns.filter((c) => c !== ROW_KEY);
+    const wanted = columns.filter((c) => c !== ORDINAL_KEY);
     const header = await this.fixedColumns(table);
     if (!header) return;
     const missing = wanted.filter((c) => !header.includes(c));
@@ -281,11 +280,11 @@ export class FilesConnector implements Connector {
 
   /** The row as yielded: projected to `columns` when given, with its ordinal as non-enumerable `_row`. */
   private output(table: string, record: TableRecord, columns: readonly string[] | undefined): Row {
-    if (Object.hasOwn(record.row, ROW_KEY)) {
-      throw new SystemError(this.system, table, `line ${record.line}: has a field named "${ROW_KEY}", which dsar reserves for row numbers`);
+    if (Object.hasOwn(record.row, ORDINAL_KEY)) {
+      throw new SystemError(this.system, table, `line ${record.line}: has a field named "${ORDINAL_KEY}", which dsar reserves for row numbers`);
     }
     const row: Row = columns ? Object.fromEntries(columns.map((c) => [c, record.row[c] ?? null])) : record.row;
-    Object.defineProperty(row, ROW_KEY, { value: record.ordinal, enumerable: false, writable: true, configurable: true });
+    Object.defineProperty(row, ORDINAL_KEY, { value: record.ordinal, enumerable: false, writable: true, configurable: true });
     return row;
   }
 

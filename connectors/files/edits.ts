@@ -1,24 +1,19 @@
 // Updates and deletes waiting for a file rewrite, matched against each record as the file streams past:
 // by row ordinal (`_row`) or by key columns compared as text. A transaction collects several calls' edits so
 // that a file is rewritten once.
-import type { KeyValues, KeyedChange, Row } from '../connector.ts';
+import { ORDINAL_KEY, type KeyValues, type KeyedChange, type Row } from '../connector.ts';
 import { valueText, type RecordEdit } from './codec.ts';
-
-/** The pseudo-column that holds a file row's ordinal (see files/ordinals.ts). */
-import { ORDINAL_KEY } from '../connector.ts';
-
-export const ROW_KEY = ORDINAL_KEY;
 
 /** A key of `[]` or `['_row']` means rows are addressed by ordinal. */
 export function isOrdinalKey(key: readonly string[]): boolean {
-  return key.length === 0 || (key.length === 1 && key[0] === ROW_KEY);
+  return key.length === 0 || (key.length === 1 && key[0] === ORDINAL_KEY);
 }
 
 /** A row ordinal from a caller: a positive integer, as a number or as text. Never echoes a bad value (it may be personal). */
 export function toOrdinal(value: unknown): number {
   const n = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
   if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) {
-    throw new TypeError(`a ${ROW_KEY} key must be a positive integer row number (got ${value === null ? 'null' : typeof value})`);
+    throw new TypeError(`a ${ORDINAL_KEY} key must be a positive integer row number (got ${value === null ? 'null' : typeof value})`);
   }
   return n;
 }
@@ -59,7 +54,7 @@ export class TableEdits {
 
   update(key: readonly string[], changes: readonly KeyedChange[]): void {
     for (const change of changes) {
-      if (ROW_KEY in change.set) throw new TypeError(`${ROW_KEY} is a row number, not a column: it cannot be set`);
+      if (ORDINAL_KEY in change.set) throw new TypeError(`${ORDINAL_KEY} is a row number, not a column: it cannot be set`);
       this.add(key, change.key, { drop: false, set: change.set });
     }
   }
@@ -91,7 +86,7 @@ export class TableEdits {
 
   private add(key: readonly string[], values: KeyValues, edit: Edit): void {
     if (isOrdinalKey(key)) {
-      if (values.length !== 1) throw new TypeError(`a ${ROW_KEY} key has one value, got ${values.length}`);
+      if (values.length !== 1) throw new TypeError(`a ${ORDINAL_KEY} key has one value, got ${values.length}`);
       const ordinal = toOrdinal(values[0]);
       this.byOrdinal.set(ordinal, combine(this.byOrdinal.get(ordinal), edit));
       return;

@@ -3,10 +3,7 @@
 import type { Kysely, RawBuilder } from 'kysely';
 import type { StateDatabase } from './schema.ts';
 
-export type StateBackendKind = 'postgres' | 'sqlite';
-
 export interface StateBackend {
-  readonly kind: StateBackendKind;
   /** Where the state lives, safe to print: the file path, or the URL without its password. */
   readonly location: string;
   readonly db: Kysely<StateDatabase>;

@@ -16,7 +16,6 @@ export function openPostgresBackend(url: string): StateBackend {
   pool.on('error', () => {});
   const db = new Kysely<StateDatabase>({ dialect: new PostgresDialect({ pool }) });
   return {
-    kind: 'postgres',
     shared: true,
     clockText: (agoMs = 0) =>
       sql<string>`to_char((clock_timestamp() - ${`${Math.round(agoMs)} milliseconds`}::interval) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,

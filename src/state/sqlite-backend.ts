@@ -72,7 +72,6 @@ function openFile(file: string): StateBackend {
   database.pragma('synchronous = FULL');
   const db = new Kysely<StateDatabase>({ dialect: new SqliteDialect({ database }) });
   return {
-    kind: 'sqlite',
     // One machine's file: its clock is the machine's.
     shared: false,
     clockText: (agoMs = 0) => sql<string>`strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ${`-${agoMs / 1000} seconds`})`,

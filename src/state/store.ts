@@ -1,7 +1,7 @@
 // The state store: the request ledger, legal holds, opt-outs, run checkpoints and scheduler job runs.
 // PostgreSQL when the data map's `state.url` is set, else SQLite at `<dir>/.dsar/state.db`.
 import { SystemError, UsageError } from '../errors.ts';
-import type { Hold, StateBackend, StateBackendKind } from './backend.ts';
+import type { Hold, StateBackend } from './backend.ts';
 import { Checkpoints } from './checkpoints.ts';
 import { DpBudgets } from './dp-budget.ts';
 import { Holds } from './holds.ts';
@@ -25,7 +25,6 @@ export interface StateStoreOptions {
 }
 
 export interface StateStore {
-  readonly kind: StateBackendKind;
   /** Several machines may share it (see StateBackend.shared). */
   readonly shared: boolean;
   /** Printable location: the SQLite file path or the PostgreSQL URL without its password. */
@@ -75,7 +74,6 @@ export async function openStateStore(opts: StateStoreOptions = {}): Promise<Stat
     throw new SystemError(SYSTEM, undefined, `cannot open the state store at ${backend.location}: ${(err as Error).message}`, err);
   }
   return {
-    kind: backend.kind,
     shared: backend.shared,
     location: backend.location,
     subjectHash,
