@@ -24,6 +24,7 @@ import {
 } from '../sql-base.ts';
 import { mysqlSampler } from './sample.ts';
 import { readableChunks } from '../readable-chunks.ts';
+import { isMysqlLockConflict } from './errors.ts';
 
 /** The pool behind each dialect this engine created, for its own row stream. */
 const pools = new WeakMap<Dialect, mysql.Pool>();
@@ -50,13 +51,11 @@ const FAMILIES: Record<string, TypeFamily> = {
 
 const ON_DELETE = new Set<OnDelete>(['CASCADE', 'SET NULL', 'SET DEFAULT', 'RESTRICT', 'NO ACTION']);
 
-/** Error numbers of a lock conflict: ER_LOCK_DEADLOCK, ER_LOCK_WAIT_TIMEOUT. */
-const LOCK_CONFLICTS = new Set([1213, 1205]);
 
 export const mysqlEngine: SqlEngine = {
   sampler: mysqlSampler,
   replication: mysqlReplication,
-  lockConflict: (e) => typeof e.errno === 'number' && LOCK_CONFLICTS.has(e.errno),
+  lockConflict: isMysqlLockConflict,
 
   async createDialect(config) {
     const pool = mysql.createPool({

@@ -26,6 +26,7 @@ import {
 } from '../sql-base.ts';
 import { copyRows, copyValues } from './copy.ts';
 import { postgresSampler } from './sample.ts';
+import { isPostgresLockConflict } from './errors.ts';
 
 /** Each dialect's pool: COPY needs one of pg's own clients, which kysely does not hand out. */
 const pools = new WeakMap<Dialect, pg.Pool>();
@@ -56,13 +57,11 @@ let cursors = 0;
 
 const ON_DELETE: Record<string, OnDelete> = { a: 'NO ACTION', r: 'RESTRICT', c: 'CASCADE', n: 'SET NULL', d: 'SET DEFAULT' };
 
-/** SQLSTATEs of a lock conflict: deadlock_detected, serialization_failure, lock_not_available. */
-const LOCK_CONFLICTS = new Set(['40P01', '40001', '55P03']);
 
 export const postgresEngine: SqlEngine = {
   sampler: postgresSampler,
   replication: postgresReplication,
-  lockConflict: (e) => typeof e.code === 'string' && LOCK_CONFLICTS.has(e.code),
+  lockConflict: isPostgresLockConflict,
 
   async createDialect(config) {
     const pool = new pg.Pool({

@@ -3,6 +3,7 @@
 import PgBoss from 'pg-boss';
 import { someCause, SystemError } from '../errors.ts';
 import { retry } from '../retry.ts';
+import { isPostgresInstallRace } from '../../connectors/engine-errors.ts';
 
 export const QUEUE_SCHEMA = 'dsar_queue';
 
@@ -18,15 +19,9 @@ export interface BossOptions {
   what: string;
 }
 
-/**
- * SQLSTATEs of two instances installing pg-boss's schema or creating one queue at the same moment (replicas started
- * together on a fresh state database): a deadlock, a serialization failure, a duplicate key or table. The loser
- * starts again and finds the work done.
- */
-const INSTALL_RACES = new Set(['40P01', '40001', '23505', '42P07', '42710']);
-
+/** Replicas started together on a fresh state database race to install pg-boss's schema: the loser starts again. */
 function isInstallRace(err: unknown): boolean {
-  return someCause(err, (e) => typeof e.code === 'string' && INSTALL_RACES.has(e.code));
+  return someCause(err, isPostgresInstallRace);
 }
 
 export async function startBoss(stateUrl: string, o: BossOptions): Promise<PgBoss> {

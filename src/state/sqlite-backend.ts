@@ -8,6 +8,7 @@ import { Kysely, SqliteDialect, sql } from 'kysely';
 import type { StateBackend } from './backend.ts';
 import { migrateToLatest } from './migrations.ts';
 import type { StateDatabase } from './schema.ts';
+import { isSqliteBusy } from '../../connectors/engine-errors.ts';
 
 export const STATE_DIR = '.dsar';
 export const STATE_FILE = 'state.db';
@@ -34,11 +35,6 @@ function inodeOf(file: string): number | undefined {
   return statSync(file, { throwIfNoEntry: false })?.ino;
 }
 
-function isBusy(err: unknown): boolean {
-  const code = (err as { code?: unknown })?.code;
-  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -54,7 +50,7 @@ async function beginImmediate(conn: Kysely<StateDatabase>): Promise<void> {
         await sql`begin immediate`.execute(conn);
         return;
       } catch (err) {
-        if (!isBusy(err) || Date.now() >= deadline) throw err;
+        if (!isSqliteBusy(err) || Date.now() >= deadline) throw err;
         await sleep(wait + Math.random() * wait);
       }
     }
@@ -117,7 +113,7 @@ function openFile(file: string): StateBackend {
           lock.exec('begin exclusive');
         } catch (err) {
           lock.close();
-          if (isBusy(err)) return { held: true };
+          if (isSqliteBusy(err)) return { held: true };
           throw err;
         }
         if (opened !== undefined && inodeOf(lockFile) === opened) {

@@ -64,3 +64,21 @@ test('no import runs from a lower layer to a higher one', () => {
 test('src/ops never imports the CLI', () => {
   expect(upward.filter((u) => u.startsWith('src/ops/')).length + sources('src/ops').filter((f) => imports(f).some((t) => t.startsWith('src/cli/'))).length).toBe(0);
 });
+
+/** Code (comments dropped) that names a driver's error: a SQLSTATE, a MySQL errno test, an SQLite result code. */
+const ENGINE_ERROR_CODE = /'[0-9][0-9A-Z]{4}'|['"]SQLITE_[A-Z_]+|\bER_[A-Z_]{3,}|errno\s*[!=]==?|\.has\([\w.]*errno/;
+
+function codeLines(file: string): string[] {
+  return readFileSync(path.join(ROOT, file), 'utf8')
+    .split('\n')
+    .filter((line) => !/^\s*(\/\/|\*|\/\*)/.test(line))
+    .map((line) => line.replace(/\s\/\/.*$/, ''));
+}
+
+test('engine error codes are known only to connectors/', () => {
+  const outside = ['src', 'jobs'].flatMap(sources).filter((file) => codeLines(file).some((line) => ENGINE_ERROR_CODE.test(line)));
+  expect(outside).toEqual([]);
+  // The rule can see them: each engine's folder names its own.
+  const inside = sources('connectors').filter((file) => codeLines(file).some((line) => ENGINE_ERROR_CODE.test(line)));
+  expect(inside).toEqual(['connectors/mysql/errors.ts', 'connectors/postgres/errors.ts', 'connectors/sqlite/errors.ts']);
+});
