@@ -10,7 +10,6 @@ import {
   FileSyntaxError,
   countLineFeeds,
   valueText,
-  type ByteSink,
   type FormatCodec,
   type RecordEdit,
   type SourceRecord,

@@ -9,7 +9,7 @@ export const ndjsonCodec: FormatCodec = {
   },
 
   async *records(source) {
-    for await (const { bytes, record } of ndjsonLines(source)) if (record) yield record;
+    for await (const { record } of ndjsonLines(source)) if (record) yield record;
   },
 
   async rewrite(source, sink, edit) {

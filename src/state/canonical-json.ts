@@ -1,5 +1,6 @@
 // One text for one value: object keys sorted at every depth, no whitespace, undefined members dropped.
 // The ledger hashes this text, so the same entry hashes the same on every engine and every Node version.
+import { createHash } from 'node:crypto';
 
 export function canonicalJson(value: unknown): string {
   return write(value);
@@ -29,4 +30,13 @@ function write(value: unknown): string {
     default:
       throw new TypeError(`canonical JSON cannot hold a ${typeof value}`);
   }
+}
+
+/**
+ * The hash of an entry of a hash-chained table: SHA-256 over the canonical JSON of the fields `hashed` names (every
+ * stored field but the hash, prev_hash included). Typed as a record of the row's keys, so a field cannot be left out.
+ */
+export function chainedHash<T extends object>(row: T, hashed: Record<keyof T, true>): string {
+  const fields = Object.fromEntries(Object.keys(hashed).map((k) => [k, row[k as keyof T]]));
+  return createHash('sha256').update(canonicalJson(fields)).digest('hex');
 }

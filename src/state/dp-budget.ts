@@ -2,10 +2,9 @@
 // hash-chained (each entry's hash covers the one before). A release is charged before its file is published, in one
 // transaction that first sums what the group spent in the budget's window: a release that would pass the budget is
 // refused and nothing is recorded. Composition: dp-composition.ts.
-import { createHash } from 'node:crypto';
 import { currentActor } from './actor.ts';
 import type { StateBackend } from './backend.ts';
-import { canonicalJson } from './canonical-json.ts';
+import { canonicalJson, chainedHash } from './canonical-json.ts';
 import type { DpReleaseTable } from './schema.ts';
 import { spent, withinBudget, type Charge, type Spent } from './dp-composition.ts';
 
@@ -34,19 +33,12 @@ export type ChargeOutcome =
   | { ok: false; spent: Spent; left: Spent; needs: Spent };
 
 function hashOf(row: Omit<DpReleaseTable, 'entry_hash'>): string {
-  const fields = {
-    id: row.id,
-    budget_group: row.budget_group,
-    extract: row.extract,
-    released_at: row.released_at,
-    mechanism: row.mechanism,
-    charge: row.charge,
-    detail: row.detail,
-    actor: row.actor,
-    prev_hash: row.prev_hash,
-  };
-  return createHash('sha256').update(canonicalJson(fields)).digest('hex');
+  return chainedHash(row, HASHED);
 }
+
+const HASHED: Record<keyof Omit<DpReleaseTable, 'entry_hash'>, true> = {
+  id: true, budget_group: true, extract: true, released_at: true, mechanism: true, charge: true, detail: true, actor: true, prev_hash: true,
+};
 
 function toRelease(row: DpReleaseTable): DpRelease {
   return {

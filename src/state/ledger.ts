@@ -1,10 +1,9 @@
 // The request ledger: append-only, each entry hash-chained to the one before. A request's progress is a series of
 // entries under one ticket (started, completed, ...), folded into one row by listRequests().
-import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { currentActor } from './actor.ts';
 import type { StateBackend } from './backend.ts';
-import { canonicalJson } from './canonical-json.ts';
+import { canonicalJson, chainedHash } from './canonical-json.ts';
 import type { LedgerTable, StateDatabase } from './schema.ts';
 import { daysLeft, dueDate, isIsoDate, utcDate, type Law } from './statutory.ts';
 import { assertSubjectHash } from './subject-key.ts';
@@ -93,25 +92,13 @@ export interface LedgerVerification {
 
 /** SHA-256 over the canonical JSON of every stored field except the hash itself (prev_hash included). */
 export function entryHash(row: Omit<LedgerTable, 'entry_hash'>): string {
-  const fields: Omit<LedgerTable, 'entry_hash'> = {
-    id: row.id,
-    ticket: row.ticket,
-    kind: row.kind,
-    event: row.event,
-    subject_hash: row.subject_hash,
-    actor: row.actor,
-    started_at: row.started_at,
-    ended_at: row.ended_at,
-    outcome: row.outcome,
-    row_counts: row.row_counts,
-    detail: row.detail,
-    received_on: row.received_on,
-    law: row.law,
-    due_on: row.due_on,
-    prev_hash: row.prev_hash,
-  };
-  return createHash('sha256').update(canonicalJson(fields)).digest('hex');
+  return chainedHash(row, HASHED);
 }
+
+const HASHED: Record<keyof Omit<LedgerTable, 'entry_hash'>, true> = {
+  id: true, ticket: true, kind: true, event: true, subject_hash: true, actor: true, started_at: true, ended_at: true,
+  outcome: true, row_counts: true, detail: true, received_on: true, law: true, due_on: true, prev_hash: true,
+};
 
 function toEntry(row: LedgerTable): LedgerEntry {
   return {
