@@ -180,25 +180,8 @@ export interface ConnectorConfig {
   format?: FileFormat;
 }
 
-/**
- * A connector to an SQL system (postgres, mysql, sqlite). Sweeps and extracts use it to push filters and
- * aggregates into SQL; every helper speaks the engine's dialect, so callers never branch on the kind.
- */
-export interface SqlConnector extends Connector {
-  readonly speaksSql: true;
-  /** The kysely handle: inside `transaction` it is the transaction. Quote names with `sql.id` / `tableRef`. */
-  readonly db: Kysely<any>;
-  /**
-   * This server as a replica: how far behind its primary it is, read on the replica itself (never by comparing two
-   * servers' clocks). Connects when not connected; any failure is an unknown status with the (password-free) reason.
-   */
-  replicaStatus(): Promise<ReplicaStatus>;
-  /** This server as a primary: the replicas streaming from it, where the engine can tell (PostgreSQL); else undefined. */
-  streamingReplicas(): Promise<DiscoveredReplica[] | undefined>;
-  /** A table name as the data map writes it (`users`, or `public.users` in PostgreSQL), as quoted SQL. */
-  tableRef(table: string): RawBuilder<unknown>;
-  /** The table's columns, keys and indexes, read once per table and cached. SystemError when it does not exist. */
-  tableInfo(table: string): Promise<TableInfo>;
+/** The SQL expressions an engine spells its own way; a connector and its engine file (sql-base.ts) share them. */
+export interface SqlExpressions {
   /** `normalize(expr)` in this engine's SQL, exactly as rowsWhereIn compares it. */
   normalized(expr: Expression<unknown>, normalizer: Normalizer): RawBuilder<string>;
   /** The expression's value as text. */
@@ -222,6 +205,27 @@ export interface SqlConnector extends Connector {
   olderThan(column: string, family: TypeFamily, instant: Date): RawBuilder<SqlBool>;
   /** A JS value as this driver binds it for a column of `family` (SQLite: Date -> text, boolean -> 0/1). */
   toParam(value: unknown, family: TypeFamily): unknown;
+}
+
+/**
+ * A connector to an SQL system (postgres, mysql, sqlite). Sweeps and extracts use it to push filters and
+ * aggregates into SQL; every helper speaks the engine's dialect, so callers never branch on the kind.
+ */
+export interface SqlConnector extends Connector, SqlExpressions {
+  readonly speaksSql: true;
+  /** The kysely handle: inside `transaction` it is the transaction. Quote names with `sql.id` / `tableRef`. */
+  readonly db: Kysely<any>;
+  /**
+   * This server as a replica: how far behind its primary it is, read on the replica itself (never by comparing two
+   * servers' clocks). Connects when not connected; any failure is an unknown status with the (password-free) reason.
+   */
+  replicaStatus(): Promise<ReplicaStatus>;
+  /** This server as a primary: the replicas streaming from it, where the engine can tell (PostgreSQL); else undefined. */
+  streamingReplicas(): Promise<DiscoveredReplica[] | undefined>;
+  /** A table name as the data map writes it (`users`, or `public.users` in PostgreSQL), as quoted SQL. */
+  tableRef(table: string): RawBuilder<unknown>;
+  /** The table's columns, keys and indexes, read once per table and cached. SystemError when it does not exist. */
+  tableInfo(table: string): Promise<TableInfo>;
   /** `batches` with an optional SQL filter (e.g. `olderThan`), still keyset-paginated. */
   batches(table: string, key: readonly string[], opts: SqlBatchOptions): AsyncIterable<Row[]>;
   transaction<T>(fn: (tx: SqlConnector) => Promise<T>): Promise<T>;

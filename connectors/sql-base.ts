@@ -21,6 +21,7 @@ import type {
   SchemaInfo,
   SqlBatchOptions,
   SqlConnector,
+  SqlExpressions,
   StreamOptions,
   TableInfo,
   TypeFamily,
@@ -67,7 +68,7 @@ export interface SqlReplication {
   streaming?(db: Kysely<any>): Promise<DiscoveredReplica[]>;
 }
 
-export interface SqlEngine {
+export interface SqlEngine extends Omit<SqlExpressions, 'normalized'> {
   /** How `sample` picks rows (sample-*.ts); default: a plain LIMIT. */
   sampler?: SqlSampler;
   /** How replication lag is read; undefined where the engine has no replication (SQLite). */
@@ -84,17 +85,8 @@ export interface SqlEngine {
   /** Tables and views with everything TableInfo holds; only `table` when given. A few set-based catalog queries. */
   introspect(db: Kysely<any>, table?: string): Promise<TableInfo[]>;
   tableRef(table: string): RawBuilder<unknown>;
+  /** As SqlConnector.normalized, never called for 'none' (the base class leaves the expression as it is). */
   normalized(expr: Expression<unknown>, normalizer: Exclude<Normalizer, 'none'>): RawBuilder<string>;
-  asText(expr: Expression<unknown>): RawBuilder<string>;
-  /** See SqlConnector.shuffled. */
-  shuffled(expr: Expression<unknown>, salt: string): RawBuilder<string>;
-  /** Text expressions joined into one (PostgreSQL and SQLite `||`, MySQL concat()). */
-  concatText(parts: readonly Expression<unknown>[]): RawBuilder<string>;
-  /** See SqlConnector.quickOrder. */
-  quickOrder(text: Expression<unknown>, salt: string): RawBuilder<unknown>;
-  yearOf(expr: Expression<unknown>): RawBuilder<number>;
-  olderThan(column: string, family: TypeFamily, instant: Date): RawBuilder<SqlBool>;
-  toParam(value: unknown, family: TypeFamily): unknown;
   /** Smallest and largest value an integer column holds. */
   integerBounds(column: ColumnInfo): readonly [bigint, bigint];
   /** Rows whose key sorts strictly after `after`. */

@@ -14,10 +14,10 @@ import { compareValues } from './cell-order.ts';
 import { height, labelOf, stepName } from './ladder.ts';
 import { precisionLoss, searchLattice, type Levels } from './lattice.ts';
 import { latticeOf, type AggregatePlan } from './plan.ts';
-import type { ColumnLevel, PhaseTimes, SearchSummary } from './record.ts';
+import type { ColumnLevel, ExtractOutcome, SearchSummary } from './record.ts';
 import { allowedSuppression, type PrivacyTarget } from './risk.ts';
 import type { AggregateSource, Cell, CellSummary } from './source.ts';
-import type { ExtractFile, WrittenFile } from './writer.ts';
+import type { ExtractFile } from './writer.ts';
 
 /** The marker column of the output: true on suppressed cells. */
 export const SUPPRESSED_COLUMN = 'suppressed';
@@ -54,9 +54,7 @@ export interface AggregateRisk {
   cellSizes: Array<{ subjects: number; cells: number }>;
 }
 
-export type AggregateOutcome =
-  | { ok: true; node: AggregateNode; search: SearchSummary; risk: AggregateRisk; rowsWritten: number; file: WrittenFile; ms: PhaseTimes }
-  | { ok: false; closest: AggregateNode; search: SearchSummary };
+export type AggregateOutcome = ExtractOutcome<AggregateNode, AggregateRisk>;
 
 export async function runAggregateExtract(
   plan: AggregatePlan,

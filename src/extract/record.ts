@@ -59,9 +59,12 @@ export interface NodeReport {
   judgement: NodeJudgement;
 }
 
-export type RecordOutcome =
-  | { ok: true; node: NodeReport; search: SearchSummary; risk: RecordRisk; rowsWritten: number; file: WrittenFile; ms: PhaseTimes }
-  | { ok: false; closest: NodeReport; search: SearchSummary };
+/** An extract's result: the node written, or the closest one when none qualifies (nothing is written then). */
+export type ExtractOutcome<Node, Risk> =
+  | { ok: true; node: Node; search: SearchSummary; risk: Risk; rowsWritten: number; file: WrittenFile; ms: PhaseTimes }
+  | { ok: false; closest: Node; search: SearchSummary };
+
+export type RecordOutcome = ExtractOutcome<NodeReport, RecordRisk>;
 
 /** Runs the search; `open` creates the output file only once a node qualifies. */
 export async function runRecordExtract(
