@@ -8,31 +8,13 @@ import { SystemError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { knownColumns, missingFromSystem } from '../scan/declared.ts';
 import type { ValueDetector } from '../scan/detector.ts';
-import type {
-  CardFinding,
-  MismatchFinding,
-  MissingFinding,
-  NotACardFinding,
-  ScanProblem,
-  Snippet,
-  SystemSummary,
-  UndeclaredFinding,
-  ViewOfDeclared,
-} from '../scan/report.ts';
+import type { ScanFindings, SystemSummary } from '../scan/report.ts';
 import { viewColumnsDeclared } from '../scan/views.ts';
 import { judgeTable } from '../scan/scan-judge.ts';
 import { sampleTable, type SampleSettings, type TableTask } from '../scan/scan-table.ts';
 
-export interface SystemScan {
+export interface SystemScan extends ScanFindings {
   summary: SystemSummary;
-  cards: CardFinding[];
-  undeclared: UndeclaredFinding[];
-  missing: MissingFinding[];
-  mismatches: MismatchFinding[];
-  notCards: NotACardFinding[];
-  views: ViewOfDeclared[];
-  snippets: Snippet[];
-  problems: ScanProblem[];
 }
 
 export interface SystemScanOptions extends SampleSettings {

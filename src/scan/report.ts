@@ -130,14 +130,8 @@ export interface FindingLine {
   message: string;
 }
 
-export interface ScanReport {
-  /** Nothing undeclared, no card, nothing missing, every system read. */
-  ok: boolean;
-  findings: FindingLine[];
-  datamap: string;
-  /** Rows sampled per table, or `full`. */
-  sample: number | 'full';
-  systems: SystemSummary[];
+/** What a scan found, of one system or of all. */
+export interface ScanFindings {
   cards: CardFinding[];
   undeclared: UndeclaredFinding[];
   missing: MissingFinding[];
@@ -145,9 +139,19 @@ export interface ScanReport {
   notCards: NotACardFinding[];
   views: ViewOfDeclared[];
   snippets: Snippet[];
+  problems: ScanProblem[];
+}
+
+export interface ScanReport extends ScanFindings {
+  /** Nothing undeclared, no card, nothing missing, every system read. */
+  ok: boolean;
+  findings: FindingLine[];
+  datamap: string;
+  /** Rows sampled per table, or `full`. */
+  sample: number | 'full';
+  systems: SystemSummary[];
   /** Every snippet in one `tables:` block (empty when there is nothing to add). */
   snippet: string;
-  problems: ScanProblem[];
   totals: { tables: number; columns: number; rowsRead: number; queries: number; ms: number };
   /** Where `--sarif` wrote the SARIF log. */
   sarif?: string;
