@@ -97,30 +97,39 @@ export async function searchLattice<R>(spec: LatticeSpec, opts: SearchOptions<R>
     return preferred < 0 || (preferred === 0 && index < bestIndex);
   };
   const order = Array.from({ length: lattice.size }, (_, i) => i).sort((a, b) => loss[a] - loss[b] || a - b);
-
-  // Column floors. Nodes found qualifying here are lossy (every other column at the top) but may still be the best.
-  for (let column = 0; column < spec.max.length; column++) {
-    const chain = Array.from({ length: spec.max[column] - spec.min[column] }, (_, i) => lattice.index(spec.max.map((m, c) => (c === column ? spec.min[column] + i : m))));
+  /**
+   * Binary search along a chain of ever more generalized nodes for the first that qualifies, keeping the best seen;
+   * `skipKnown` steers by what earlier evaluations implied instead of evaluating. False when the budget ran out.
+   */
+  const bisect = async (chain: readonly number[], skipKnown: boolean): Promise<boolean> => {
     let lo = 0;
     let hi = chain.length - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      if (status[chain[mid]] !== 0) {
-        if (status[chain[mid]] > 0) hi = mid - 1;
+      const at = chain[mid];
+      if (skipKnown && status[at] !== 0) {
+        if (status[at] > 0) hi = mid - 1;
         else lo = mid + 1;
         continue;
       }
-      if (evaluated.length >= budget) return { best, top, evaluated, nodes: lattice.size, exhaustive: false };
-      const node = await evaluate(chain[mid]);
+      if (evaluated.length >= budget) return false;
+      const node = await evaluate(at);
       if (node.qualifies) {
-        if (better(node, chain[mid])) {
+        if (better(node, at)) {
           best = node;
-          bestIndex = chain[mid];
-          bestLoss = loss[bestIndex];
+          bestIndex = at;
+          bestLoss = loss[at];
         }
         hi = mid - 1;
       } else lo = mid + 1;
     }
+    return true;
+  };
+
+  // Column floors. Nodes found qualifying here are lossy (every other column at the top) but may still be the best.
+  for (let column = 0; column < spec.max.length; column++) {
+    const chain = Array.from({ length: spec.max[column] - spec.min[column] }, (_, i) => lattice.index(spec.max.map((m, c) => (c === column ? spec.min[column] + i : m))));
+    if (!(await bisect(chain, true))) return { best, top, evaluated, nodes: lattice.size, exhaustive: false };
   }
 
   for (const start of order) {
@@ -136,21 +145,7 @@ export async function searchLattice<R>(spec: LatticeSpec, opts: SearchOptions<R>
       path.push(next);
       at = next;
     }
-    let lo = 0;
-    let hi = path.length - 1;
-    while (lo <= hi) {
-      if (evaluated.length >= budget) return { best, top, evaluated, nodes: lattice.size, exhaustive: false };
-      const mid = (lo + hi) >> 1;
-      const node = await evaluate(path[mid]);
-      if (node.qualifies) {
-        if (better(node, path[mid])) {
-          best = node;
-          bestIndex = path[mid];
-          bestLoss = loss[bestIndex];
-        }
-        hi = mid - 1;
-      } else lo = mid + 1;
-    }
+    if (!(await bisect(path, false))) return { best, top, evaluated, nodes: lattice.size, exhaustive: false };
   }
   return { best, top, evaluated, nodes: lattice.size, exhaustive: true };
 }
