@@ -2,7 +2,7 @@
 // then a checkpoint. A step cut short by a kill is rolled back and redone; one that committed just before the kill
 // and was not yet marked is redone harmlessly: deletes find nothing, and rows whose masked columns no longer match
 // their planned fingerprint were already masked (a hash is never hashed again).
-import { lookupRows } from '../plan/lookup.ts';
+import { lookupRows } from './lookup.ts';
 import type { Connector, KeyValues, Row } from '../../connectors/connector.ts';
 import { normalizeLinkValue } from '../datamap/normalize.ts';
 import type { DataMap } from '../datamap/types.ts';

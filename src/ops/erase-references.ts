@@ -5,7 +5,7 @@ import { normalizeLinkValue } from '../datamap/normalize.ts';
 import { SystemError } from '../errors.ts';
 import type { ParentRow, ReferenceAnswers, ReferenceQuestion, ReferencingRow } from '../plan/erase-plan.ts';
 import type { ReferenceEdge } from '../plan/fk-order.ts';
-import { lookupRows, tupleText } from '../plan/lookup.ts';
+import { lookupRows, tupleText } from './lookup.ts';
 
 /** The rows of `edge.child` whose reference columns hold the values of `parents` (NULL references point nowhere). */
 export async function referencingRows(

@@ -20,7 +20,8 @@ import {
 } from '../plan/erase-plan.ts';
 import { sealPlan, unsealPlan, type SealedPlan } from '../plan/erase-plan-seal.ts';
 import { detectChild } from '../plan/obligations.ts';
-import { planTraversal, traverse, type SubjectData, type TraversalIdentity } from '../plan/traversal.ts';
+import { planTraversal, type SubjectData, type TraversalIdentity } from '../plan/traversal.ts';
+import { traverse } from './traverse.ts';
 import type { LedgerAppend, LedgerKind } from '../state/ledger.ts';
 import type { Law } from '../state/statutory.ts';
 import type { StateStore } from '../state/store.ts';

@@ -8,7 +8,8 @@ import type { DataMap } from '../datamap/types.ts';
 import { RefusedError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { TableSweep } from '../plan/sweep-plan.ts';
-import { planTraversal, traverse } from '../plan/traversal.ts';
+import { planTraversal } from '../plan/traversal.ts';
+import { traverse } from './traverse.ts';
 import type { StateStore } from '../state/store.ts';
 
 export interface HeldRows {

@@ -1,7 +1,7 @@
 // After an erasure: is anything of the subject left? Every identity value and every identifying field value of the
 // subject (collected before the changes, held only in memory) is looked up again, set-based, in every declared
 // table's identity columns and identifying columns. Residue is reported by system.table.column and key, never value.
-import { lookupRows } from '../plan/lookup.ts';
+import { lookupRows } from './lookup.ts';
 import { createHmac } from 'node:crypto';
 import type { Connector, Row } from '../../connectors/connector.ts';
 import { normalizeIdentity, normalizeLinkValue } from '../datamap/normalize.ts';

@@ -6,7 +6,8 @@ import { loadDataMap } from '../../src/datamap/load.ts';
 import type { DataMap } from '../../src/datamap/types.ts';
 import { UsageError } from '../../src/errors.ts';
 import { silentLogger } from '../../src/log.ts';
-import { planTraversal, traverse, type SubjectData, type TraverseOptions } from '../../src/plan/traversal.ts';
+import { planTraversal, type SubjectData } from '../../src/plan/traversal.ts';
+import { traverse, type TraverseOptions } from '../../src/ops/traverse.ts';
 import { execPostgres } from '../helpers/databases.ts';
 import { createSubjectSchema, MARY, type SubjectSchema } from './subject-schema.ts';
 
