@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest';
+import { datamapFixture } from '../fixtures/datamap-fixture.ts';
 import { counts, sweepFixture, tableOf, type SweepFixture } from './sweep-fixture.ts';
 
 // --as-of 2026-06-15: `1y` expires rows older than 2025-06-15 00:00 UTC.
@@ -21,32 +22,7 @@ const TICKETS = ['id,member_id,body,closed', '10,4,"old, closed",2020-01-01', '1
 
 beforeAll(() => {
   f = sweepFixture('files');
-  f.writeDatamap(`version: 1
-identities:
-  email: { normalize: lowercase-trim }
-secrets:
-  hmac_key: env:${f.env.key}
-systems:
-  mail: { kind: files, path: ./exports, format: csv }
-retention:
-  seen:   { keep: 1y, after: last_seen, then: anonymize }
-  closed: { keep: 1y, after: closed, then: delete }
-tables:
-  mail.members:
-    key: id
-    identify: { email: email }
-    retention: seen
-    fields:
-      email: { category: contact.email, mask: hash }
-      name:  { category: identity.name, mask: redact }
-  mail.tickets:
-    key: id
-    retention: closed
-    links:
-      - { column: member_id, references: mail.members.id }
-    fields:
-      body: { category: support.interactions, mask: redact }
-`);
+  f.writeDatamap(datamapFixture('sweep-files', { key: f.env.key }));
 });
 afterAll(() => f?.dispose());
 beforeEach(() => {
