@@ -3,7 +3,7 @@
 // next run resumes; --max-rate and --pause-ms space the batches; bad values are refused with exit 2.
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest';
+import { beforeEach, expect, test } from 'vitest';
 import { loadDataMap } from '../../src/datamap/load.ts';
 import { silentLogger } from '../../src/log.ts';
 import type { Clock } from '../../src/ops/sweep-brakes.ts';
@@ -13,19 +13,15 @@ import type { SweepResult } from '../../src/ops/sweep-summary.ts';
 import { openStateFor } from '../../src/state/for-map.ts';
 import { datamapFixture } from '../fixtures/datamap-fixture.ts';
 import { withSqliteFile } from '../helpers/sqlite-file.ts';
-import { sweepFixture, type SweepFixture } from './sweep-fixture.ts';
+import { sweepFixtureDuring } from './sweep-fixture.ts';
 
 const ROWS = 1000;
 const EXPIRED = 800; // ids 1..800 are old
-let f: SweepFixture;
+const f = sweepFixtureDuring('brakes');
 const file = () => path.join(f.dir, 'app.db');
 
 const map = (timezone = 'UTC') => datamapFixture('sweep-brakes', { key: f.env.key, timezone });
 
-beforeAll(() => {
-  f = sweepFixture('brakes');
-});
-afterAll(() => f?.dispose());
 beforeEach(() => {
   rmSync(path.join(f.dir, '.dsar'), { recursive: true, force: true }); // no checkpoint from the test before
   withSqliteFile(file(), (db) =>

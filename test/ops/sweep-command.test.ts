@@ -4,22 +4,16 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest';
+import { beforeEach, expect, test } from 'vitest';
 import { createProgress } from '../../src/cli/progress.ts';
-import { datamapFixture } from '../fixtures/datamap-fixture.ts';
 import { withSqliteFile } from '../helpers/sqlite-file.ts';
-import { sweepFixture, tableOf, type SweepFixture } from './sweep-fixture.ts';
+import { sweepFixtureDuring, tableOf } from './sweep-fixture.ts';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'dsar.js');
-let f: SweepFixture;
+const f = sweepFixtureDuring('command', 'sweep-command');
 const file = () => path.join(f.dir, 'app.db');
 const emails = () => withSqliteFile(file(), (db) => db.prepare('select email from users order by id').pluck().all() as string[]);
 
-beforeAll(() => {
-  f = sweepFixture('command');
-  f.writeDatamap(datamapFixture('sweep-command', { key: f.env.key }));
-});
-afterAll(() => f?.dispose());
 beforeEach(() => {
   rmSync(file(), { force: true });
   rmSync(path.join(f.dir, '.dsar'), { recursive: true, force: true });

@@ -1,11 +1,10 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest';
-import { datamapFixture } from '../fixtures/datamap-fixture.ts';
-import { counts, sweepFixture, tableOf, type SweepFixture } from './sweep-fixture.ts';
+import { beforeEach, expect, test } from 'vitest';
+import { counts, sweepFixtureDuring, tableOf } from './sweep-fixture.ts';
 
 // --as-of 2026-06-15: `1y` expires rows older than 2025-06-15 00:00 UTC.
-let f: SweepFixture;
+const f = sweepFixtureDuring('files', 'sweep-files');
 const dir = () => path.join(f.dir, 'exports');
 const file = (name: string) => path.join(dir(), `${name}.csv`);
 const read = (name: string) => readFileSync(file(name), 'utf8');
@@ -20,11 +19,6 @@ const MEMBERS = [
 ].join('\r\n');
 const TICKETS = ['id,member_id,body,closed', '10,4,"old, closed",2020-01-01', '11,1,recent,2026-01-01', '12,2,no date,', ''].join('\r\n');
 
-beforeAll(() => {
-  f = sweepFixture('files');
-  f.writeDatamap(datamapFixture('sweep-files', { key: f.env.key }));
-});
-afterAll(() => f?.dispose());
 beforeEach(() => {
   mkdirSync(dir(), { recursive: true });
   writeFileSync(file('members'), MEMBERS);

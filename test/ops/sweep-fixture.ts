@@ -5,7 +5,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { SweepResult, TableSummary } from '../../src/ops/sweep-summary.ts';
+import { datamapFixture } from '../fixtures/datamap-fixture.ts';
 import { dsarMain, type DsarRun } from '../helpers/dsar-main.ts';
+import { madeDuring } from '../helpers/per-file.ts';
 
 export interface SweepFixture {
   dir: string;
@@ -50,6 +52,18 @@ export function sweepFixture(prefix: string): SweepFixture {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A sweep fixture made before the file's (or the describe's) tests and removed after them; with `map`, its data map
+ * is test/fixtures/datamaps/<map>.yaml with `${key}` the HMAC key's variable.
+ */
+export function sweepFixtureDuring(prefix: string, map?: string): SweepFixture {
+  return madeDuring('the sweep fixture', () => {
+    const f = sweepFixture(prefix);
+    if (map) f.writeDatamap(datamapFixture(map, { key: f.env.key }));
+    return f;
+  }, (f) => f.dispose());
 }
 
 /** One table's figures from a sweep's JSON. */
