@@ -46,6 +46,10 @@ describe('MysqlConnector (MariaDB 10.11 here)', () => {
     introspectContract(tables, {
       types: { id: 'int(11)', email: 'varchar(120)', phone: 'varchar(32)', code: 'varchar(16)', created_at: 'datetime' },
       foreignKeys: { ordersCoupon: 'orders_coupon_fk', ordersCustomer: 'orders_customer_fk', invoicesOrder: 'invoices_order_fk' },
+      orderLinesIndexes: [
+        { name: 'PRIMARY', columns: ['order_id', 'line_no'], unique: true, primary: true },
+        { name: 'order_lines_sku', columns: ['sku', 'line_no'], unique: true, primary: false },
+      ],
     });
 
     it('reads unsigned, decimal and binary types, with a varbinary’s length', () => {
@@ -57,14 +61,8 @@ describe('MysqlConnector (MariaDB 10.11 here)', () => {
       ]);
     });
 
-    it('reads a composite primary key in order, and its indexes', () => {
-      const lines = tables.get('order_lines')!;
-      expect(lines.primaryKey).toEqual(['order_id', 'line_no']);
-      expect(lines.indexes).toEqual([
-        { name: 'PRIMARY', columns: ['order_id', 'line_no'], unique: true, primary: true },
-        { name: 'order_lines_sku', columns: ['sku', 'line_no'], unique: true, primary: false },
-      ]);
-      expect(lines.columns.map((c) => [c.name, c.unique])).toEqual([
+    it('counts every column of a composite unique key as unique', () => {
+      expect(tables.get('order_lines')!.columns.map((c) => [c.name, c.unique])).toEqual([
         ['order_id', true],
         ['line_no', true],
         ['sku', true],

@@ -2,7 +2,7 @@
 // creates the contract's tables in its own spelling (contractTablesSql) and calls sqlConnectorContract.
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ConnectorConfig, Row, SqlConnector, TableInfo } from '../../connectors/connector.ts';
+import type { ConnectorConfig, IndexInfo, Row, SqlConnector, TableInfo } from '../../connectors/connector.ts';
 import type { SqlConnectorOptions } from '../../connectors/sql-base.ts';
 import { SystemError } from '../../src/errors.ts';
 import { collect } from '../helpers/per-file.ts';
@@ -90,7 +90,7 @@ export function introspectedTables(make: () => SqlConnector, setup?: () => Promi
 
 /**
  * What introspect() must read of the tables every engine declares: the customers' columns (`types`: each column's
- * type as the engine names it) and the foreign keys of orders (to coupons ON DELETE SET NULL, to customers CASCADE)
+ * type as the engine names it), order_lines' composite key and indexes, and the foreign keys of orders (to coupons ON DELETE SET NULL, to customers CASCADE)
  * and invoices (to orders RESTRICT), by the names the engine gives them.
  */
 export function introspectContract(
@@ -98,6 +98,8 @@ export function introspectContract(
   expected: {
     types: { id: string; email: string; phone: string; code: string; created_at: string };
     foreignKeys: { ordersCoupon: string; ordersCustomer: string; invoicesOrder: string };
+    /** order_lines' indexes: its primary key's and the engine's own on sku, under the engine's names. */
+    orderLinesIndexes: IndexInfo[];
   },
 ): void {
   it('reads types, families, NOT NULL, varchar lengths and UNIQUE', () => {
@@ -109,6 +111,12 @@ export function introspectContract(
       { name: 'code', type: types.code, family: 'text', nullable: true, maxLength: 16, unique: false },
       { name: 'created_at', type: types.created_at, family: 'timestamp', nullable: true, maxLength: null, unique: false },
     ]);
+  });
+
+  it('reads a composite primary key in order, and its indexes', () => {
+    const lines = tables.get('order_lines')!;
+    expect(lines.primaryKey).toEqual(['order_id', 'line_no']);
+    expect(lines.indexes).toEqual(expected.orderLinesIndexes);
   });
 
   it('reads foreign keys with ON DELETE CASCADE, SET NULL and RESTRICT', () => {
