@@ -8,6 +8,9 @@ import { SystemError } from '../../src/errors.ts';
 import { FilesConnector, rowOrdinal } from '../../connectors/files/connector.ts';
 import { BOM, collect, filesDir, withOrdinals, type FilesDir } from './files-helpers.ts';
 
+/** A file declares none of a database's keys, indexes, foreign keys, partitions or triggers. */
+const NOTHING_DECLARED = { primaryKey: [], indexes: [], foreignKeys: [], partitions: [], partitionKey: [], triggers: [] };
+
 // A CSV export with everything that breaks naive CSV code: a BOM, CRLF, a quoted field holding a newline,
 // `""` escapes, accented and CJK text, empty fields, a padded mixed-case email, a value that looks like a formula.
 const HEADER = `${BOM}id,email,name,note\r\n`;
@@ -324,12 +327,7 @@ describe('files connector: connect and introspect', () => {
         { name: 'at', type: 'text', family: 'text', nullable: true, maxLength: null, unique: false },
         { name: 'kind', type: 'text', family: 'text', nullable: true, maxLength: null, unique: false },
       ],
-      primaryKey: [],
-      indexes: [],
-      foreignKeys: [],
-      partitions: [],
-      partitionKey: [],
-      triggers: [],
+      ...NOTHING_DECLARED,
       estimatedRows: 2,
     });
   });

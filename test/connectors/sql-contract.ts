@@ -1,8 +1,8 @@
 // What every SQL connector does the same way, run against each engine's real database. The engine's test file
-// creates the tables below with its own DDL (see CONTRACT_TABLES) and calls sqlConnectorContract.
+// creates the contract's tables in its own spelling (contractTablesSql) and calls sqlConnectorContract.
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ConnectorConfig, Row, SqlConnector, TableInfo } from '../../connectors/connector.ts';
+import type { ConnectorConfig, IndexInfo, Row, SqlConnector, TableInfo } from '../../connectors/connector.ts';
 import type { SqlConnectorOptions } from '../../connectors/sql-base.ts';
 import { SystemError } from '../../src/errors.ts';
 import { collect } from '../helpers/per-file.ts';
@@ -15,14 +15,38 @@ export const ODD = {
   injection: 'x`"; drop table customers; --',
 } as const;
 
+/** How an engine spells what the contract's tables need. */
+export interface ContractSpelling {
+  /** The integer type of keys and counts (`int`, `integer`). */
+  int: string;
+  /** The type of customers.created_at. */
+  timestamp: string;
+  /** A column name quoted the engine's way. */
+  quote(name: string): string;
+}
+
+export const doubleQuoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
+export const backQuoted = (name: string) => `\`${name.replaceAll('`', '``')}\``;
+
 /**
- * Tables the engine's DDL must create (types in the engine's spelling):
- * customers(id int pk, email varchar(120) not null unique, phone varchar(32), code varchar(16), created_at timestamp)
- * order_lines(order_id int, line_no int, sku varchar(32), pk (order_id, line_no))
- * contacts(id int pk, email varchar(120)), accounts(id int pk, name varchar(50), email varchar(120), score int)
- * odd(id int pk, and the four ODD columns as varchar(100))
+ * The tables every contract test reads and writes, in the engine's spelling: customers, order_lines (composite key),
+ * contacts, accounts and odd (the ODD columns). The engine's file adds its own tables and indexes after them.
  */
-export const CONTRACT_TABLES = ['customers', 'order_lines', 'contacts', 'accounts', 'odd'];
+export function contractTablesSql({ int, timestamp, quote }: ContractSpelling): string {
+  return `
+create table customers (
+  id ${int} primary key,
+  email varchar(120) not null unique,
+  phone varchar(32),
+  code varchar(16),
+  created_at ${timestamp}
+);
+create table order_lines (order_id ${int} not null, line_no ${int} not null, sku varchar(32), primary key (order_id, line_no));
+create table contacts (id ${int} primary key, email varchar(120));
+create table accounts (id ${int} primary key, name varchar(50), email varchar(120), score ${int});
+create table odd (id ${int} primary key, ${Object.values(ODD).map((name) => `${quote(name)} varchar(100)`).join(', ')});
+`;
+}
 
 type MakeConnector = (config: ConnectorConfig, options?: SqlConnectorOptions) => SqlConnector;
 
@@ -62,6 +86,49 @@ export function introspectedTables(make: () => SqlConnector, setup?: () => Promi
     for (const t of await withConnected(make(), async (c) => (await c.introspect()).tables)) tables.set(t.name, t);
   });
   return tables;
+}
+
+/**
+ * What introspect() must read of the tables every engine declares: the customers' columns (`types`: each column's
+ * type as the engine names it), order_lines' composite key and indexes, and the foreign keys of orders (to coupons ON DELETE SET NULL, to customers CASCADE)
+ * and invoices (to orders RESTRICT), by the names the engine gives them.
+ */
+export function introspectContract(
+  tables: Map<string, TableInfo>,
+  expected: {
+    types: { id: string; email: string; phone: string; code: string; created_at: string };
+    foreignKeys: { ordersCoupon: string; ordersCustomer: string; invoicesOrder: string };
+    /** order_lines' indexes: its primary key's and the engine's own on sku, under the engine's names. */
+    orderLinesIndexes: IndexInfo[];
+  },
+): void {
+  it('reads types, families, NOT NULL, varchar lengths and UNIQUE', () => {
+    const { types } = expected;
+    expect(tables.get('customers')!.columns).toEqual([
+      { name: 'id', type: types.id, family: 'integer', nullable: false, maxLength: null, unique: true },
+      { name: 'email', type: types.email, family: 'text', nullable: false, maxLength: 120, unique: true },
+      { name: 'phone', type: types.phone, family: 'text', nullable: true, maxLength: 32, unique: false },
+      { name: 'code', type: types.code, family: 'text', nullable: true, maxLength: 16, unique: false },
+      { name: 'created_at', type: types.created_at, family: 'timestamp', nullable: true, maxLength: null, unique: false },
+    ]);
+  });
+
+  it('reads a composite primary key in order, and its indexes', () => {
+    const lines = tables.get('order_lines')!;
+    expect(lines.primaryKey).toEqual(['order_id', 'line_no']);
+    expect(lines.indexes).toEqual(expected.orderLinesIndexes);
+  });
+
+  it('reads foreign keys with ON DELETE CASCADE, SET NULL and RESTRICT', () => {
+    const names = expected.foreignKeys;
+    expect(tables.get('orders')!.foreignKeys).toEqual([
+      { name: names.ordersCoupon, columns: ['coupon_id'], refTable: 'coupons', refColumns: ['id'], onDelete: 'SET NULL' },
+      { name: names.ordersCustomer, columns: ['customer_id'], refTable: 'customers', refColumns: ['id'], onDelete: 'CASCADE' },
+    ]);
+    expect(tables.get('invoices')!.foreignKeys).toEqual([
+      { name: names.invoicesOrder, columns: ['order_id'], refTable: 'orders', refColumns: ['id'], onDelete: 'RESTRICT' },
+    ]);
+  });
 }
 
 /**

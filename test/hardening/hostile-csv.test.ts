@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { datamapFixture } from '../fixtures/datamap-fixture.ts';
 import { removeDir, runCli, tempDir } from './helpers.ts';
 
 /**
@@ -47,31 +48,10 @@ beforeAll(() => {
   ragged = Buffer.from('id,email,name\r\n1,ann@example.org,Ann\r\n2,bob@example.org\r\n3,carl@example.org,Carl,extra\r\n');
   writeFileSync(path.join(dir, 'ragged', 'people.csv'), ragged);
 
-  const common = ['version: 1', 'secrets:', '  hmac_key: env:DSAR_HMAC_KEY'];
   map = path.join(dir, 'datamap.yaml');
-  writeFileSync(
-    map,
-    [
-      ...common,
-      'systems:',
-      '  csv: { kind: files, path: files, format: csv }',
-      'tables:',
-      '  csv.contacts:',
-      '    key: id',
-      '    identify: { email: email }',
-      '    on_erase: delete',
-      '    fields:',
-      '      email: { category: contact.email, mask: hash }',
-      '      name:  { category: identity.name, mask: fake }',
-      '      note:  { category: support.notes, mask: redact }',
-      '',
-    ].join('\n'),
-  );
+  writeFileSync(map, datamapFixture('hostile-csv'));
   raggedMap = path.join(dir, 'ragged.yaml');
-  writeFileSync(
-    raggedMap,
-    [...common, 'systems:', '  ragged: { kind: files, path: ragged, format: csv }', 'tables:', '  ragged.people:', '    key: id', '    identify: { email: email }', '    fields:', '      name: { category: identity.name, mask: fake }', ''].join('\n'),
-  );
+  writeFileSync(raggedMap, datamapFixture('hostile-csv-ragged'));
 });
 
 afterAll(() => {

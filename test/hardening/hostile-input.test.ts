@@ -10,12 +10,15 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createMysqlDatabase, createPostgresDatabase, execMysql, execPostgres, queryMysql, queryPostgres, type TestDatabase } from '../helpers/databases.ts';
 import { removeDir, runCli, tempDir } from './helpers.ts';
 
-const ODD_TABLE = 'we"ird table';
-const ODD_EMAIL = 'x"; DROP TABLE users; --';
-const ODD_NAME = "it's name";
-const ODD_NOTE = 'sp ace';
-const ODD_TICK = 'b`tick';
-const ODD_WHEN = 'when\'s "created"';
+/** A table and its columns named to break out of every quoting style. */
+const ODD = {
+  table: 'we"ird table',
+  email: 'x"; DROP TABLE users; --',
+  name: "it's name",
+  note: 'sp ace',
+  tick: 'b`tick',
+  when: 'when\'s "created"',
+} as const;
 const TODAY = new Date().toISOString().slice(0, 10) + ' 00:00:00';
 const LONG_EMAIL = 'a'.repeat(10_240) + '@example.org';
 
@@ -57,16 +60,16 @@ function mapText(): string {
     '    fields:',
     '      email: { category: contact.email, mask: hash }',
     '      name:  { category: identity.name, mask: fake }',
-    `  ${y(`${s}.${ODD_TABLE}`)}:`,
+    `  ${y(`${s}.${ODD.table}`)}:`,
     '    key: id',
-    `    identify: { email: ${y(ODD_EMAIL)} }`,
+    `    identify: { email: ${y(ODD.email)} }`,
     '    on_erase: anonymize',
     '    retention: old',
     '    fields:',
-    `      ${y(ODD_EMAIL)}: { category: contact.email, mask: hash }`,
-    `      ${y(ODD_NAME)}: { category: identity.name, mask: fake }`,
-    `      ${y(ODD_NOTE)}: { category: support.notes, mask: redact }`,
-    `      ${y(ODD_TICK)}: { category: support.notes, mask: null }`,
+    `      ${y(ODD.email)}: { category: contact.email, mask: hash }`,
+    `      ${y(ODD.name)}: { category: identity.name, mask: fake }`,
+    `      ${y(ODD.note)}: { category: support.notes, mask: redact }`,
+    `      ${y(ODD.tick)}: { category: support.notes, mask: null }`,
   ]);
   return [
     'version: 1',
@@ -80,14 +83,14 @@ function mapText(): string {
     '  lite: { kind: sqlite, path: lite.db }',
     '  csv:  { kind: files, path: files, format: csv }',
     'retention:',
-    `  old: { keep: 1y, after: ${y(ODD_WHEN)}, then: anonymize }`,
+    `  old: { keep: 1y, after: ${y(ODD.when)}, then: anonymize }`,
     'tables:',
     ...tables,
     '',
   ].join('\n');
 }
 
-const ODD_COLUMNS = [ODD_EMAIL, ODD_NAME, ODD_NOTE, ODD_TICK];
+const ODD_COLUMNS = [ODD.email, ODD.name, ODD.note, ODD.tick];
 
 beforeAll(async () => {
   dir = tempDir('input');
@@ -105,33 +108,33 @@ beforeAll(async () => {
     pg.url,
     `CREATE TABLE people (id integer PRIMARY KEY, email text NOT NULL, name text);
      CREATE TABLE users (id integer PRIMARY KEY, note text); INSERT INTO users VALUES (1, 'canary');
-     CREATE TABLE ${q(ODD_TABLE)} (id integer PRIMARY KEY, ${ODD_COLUMNS.map((c) => `${q(c)} varchar(300)`).join(', ')}, ${q(ODD_WHEN)} timestamp);`,
+     CREATE TABLE ${q(ODD.table)} (id integer PRIMARY KEY, ${ODD_COLUMNS.map((c) => `${q(c)} varchar(300)`).join(', ')}, ${q(ODD.when)} timestamp);`,
   );
   await queryPostgres(pg.url, `INSERT INTO people VALUES ${placeholders(3, PEOPLE.length, (i) => `$${i}`)}`, PEOPLE.flat());
-  await queryPostgres(pg.url, `INSERT INTO ${q(ODD_TABLE)} VALUES ${placeholders(6, ODD_ROWS.length, (i) => `$${i}`)}`, ODD_ROWS.flat());
+  await queryPostgres(pg.url, `INSERT INTO ${q(ODD.table)} VALUES ${placeholders(6, ODD_ROWS.length, (i) => `$${i}`)}`, ODD_ROWS.flat());
 
   await execMysql(
     my.url,
     `CREATE TABLE people (id int PRIMARY KEY, email varchar(12000) NOT NULL, name varchar(200));
      CREATE TABLE users (id int PRIMARY KEY, note text); INSERT INTO users VALUES (1, 'canary');
-     CREATE TABLE ${bq(ODD_TABLE)} (id int PRIMARY KEY, ${ODD_COLUMNS.map((c) => `${bq(c)} varchar(300)`).join(', ')}, ${bq(ODD_WHEN)} datetime);`,
+     CREATE TABLE ${bq(ODD.table)} (id int PRIMARY KEY, ${ODD_COLUMNS.map((c) => `${bq(c)} varchar(300)`).join(', ')}, ${bq(ODD.when)} datetime);`,
   );
   await queryMysql(my.url, `INSERT INTO people VALUES ${placeholders(3, PEOPLE.length, () => '?')}`, PEOPLE.flat());
-  await queryMysql(my.url, `INSERT INTO ${bq(ODD_TABLE)} VALUES ${placeholders(6, ODD_ROWS.length, () => '?')}`, ODD_ROWS.flat());
+  await queryMysql(my.url, `INSERT INTO ${bq(ODD.table)} VALUES ${placeholders(6, ODD_ROWS.length, () => '?')}`, ODD_ROWS.flat());
 
   const lite = new Database(path.join(dir, 'lite.db'));
   lite.exec(`CREATE TABLE people (id integer PRIMARY KEY, email text NOT NULL, name text);
     CREATE TABLE users (id integer PRIMARY KEY, note text); INSERT INTO users VALUES (1, 'canary');
-    CREATE TABLE ${q(ODD_TABLE)} (id integer PRIMARY KEY, ${ODD_COLUMNS.map((c) => `${q(c)} text`).join(', ')}, ${q(ODD_WHEN)} datetime);`);
+    CREATE TABLE ${q(ODD.table)} (id integer PRIMARY KEY, ${ODD_COLUMNS.map((c) => `${q(c)} text`).join(', ')}, ${q(ODD.when)} datetime);`);
   const insertPeople = lite.prepare('INSERT INTO people VALUES (?, ?, ?)');
   for (const p of PEOPLE) insertPeople.run(...p);
-  const insertOdd = lite.prepare(`INSERT INTO ${q(ODD_TABLE)} VALUES (?, ?, ?, ?, ?, ?)`);
+  const insertOdd = lite.prepare(`INSERT INTO ${q(ODD.table)} VALUES (?, ?, ?, ?, ?, ?)`);
   for (const r of ODD_ROWS) insertOdd.run(...r);
   lite.close();
 
   mkdirSync(path.join(dir, 'files'));
   writeFileSync(path.join(dir, 'files', 'people.csv'), stringify([['id', 'email', 'name'], ...PEOPLE]));
-  writeFileSync(path.join(dir, 'files', `${ODD_TABLE}.csv`), stringify([['id', ...ODD_COLUMNS, ODD_WHEN], ...ODD_ROWS]));
+  writeFileSync(path.join(dir, 'files', `${ODD.table}.csv`), stringify([['id', ...ODD_COLUMNS, ODD.when], ...ODD_ROWS]));
 
   map = path.join(dir, 'datamap.yaml');
   writeFileSync(map, mapText());
@@ -163,7 +166,7 @@ async function rowsOf(table: string): Promise<Record<System, Array<Record<string
 
 /** A row without the retention date, which each engine hands back in its own type. */
 function withoutDate(row: Record<string, unknown>): Record<string, unknown> {
-  const { [ODD_WHEN]: _when, ...rest } = row;
+  const { [ODD.when]: _when, ...rest } = row;
   return rest;
 }
 
@@ -323,7 +326,7 @@ describe('table and column names with quotes, backticks and spaces are identifie
       const files = readdirSync(path.join(out, 'ODD-1', 'data', s)).filter((f) => f.endsWith('.json') && f !== 'people.json');
       expect(files).toHaveLength(1);
       const rows = JSON.parse(readFileSync(path.join(out, 'ODD-1', 'data', s, files[0]), 'utf8')).map(withoutDate);
-      expect(rows).toEqual([{ id: s === 'csv' ? '1' : 1, [ODD_EMAIL]: 'ann@example.org', [ODD_NAME]: 'Ann Odd', [ODD_NOTE]: 'a note with spaces', [ODD_TICK]: 'tick one' }]);
+      expect(rows).toEqual([{ id: s === 'csv' ? '1' : 1, [ODD.email]: 'ann@example.org', [ODD.name]: 'Ann Odd', [ODD.note]: 'a note with spaces', [ODD.tick]: 'tick one' }]);
     }
   });
 
@@ -331,15 +334,15 @@ describe('table and column names with quotes, backticks and spaces are identifie
     const r = await dsar('erase', 'ann@example.org', '--ticket', 'ODD-ERASE');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const odd = await rowsOf(ODD_TABLE);
+    const odd = await rowsOf(ODD.table);
     for (const s of SYSTEMS) {
       const [ann, bob] = odd[s].map(withoutDate);
-      expect(ann[ODD_EMAIL]).not.toBe('ann@example.org');
-      expect(String(ann[ODD_EMAIL])).toMatch(/@/);
-      expect(ann[ODD_NAME]).not.toBe('Ann Odd');
-      expect(ann[ODD_NOTE]).not.toBe('a note with spaces');
-      expect(ann[ODD_TICK] ?? '').toBe('');
-      expect(bob).toEqual({ id: 2, [ODD_EMAIL]: 'bob@example.org', [ODD_NAME]: 'Bob Odd', [ODD_NOTE]: 'bob note', [ODD_TICK]: 'tick two' });
+      expect(ann[ODD.email]).not.toBe('ann@example.org');
+      expect(String(ann[ODD.email])).toMatch(/@/);
+      expect(ann[ODD.name]).not.toBe('Ann Odd');
+      expect(ann[ODD.note]).not.toBe('a note with spaces');
+      expect(ann[ODD.tick] ?? '').toBe('');
+      expect(bob).toEqual({ id: 2, [ODD.email]: 'bob@example.org', [ODD.name]: 'Bob Odd', [ODD.note]: 'bob note', [ODD.tick]: 'tick two' });
     }
     const people = await rowsOf('people');
     for (const s of SYSTEMS) expect(people[s].map((p) => p.id)).toEqual([3, 4, 5, 6, 7]);
@@ -354,13 +357,13 @@ describe('table and column names with quotes, backticks and spaces are identifie
     const r = await dsar('--json', 'sweep');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const odd = await rowsOf(ODD_TABLE);
+    const odd = await rowsOf(ODD.table);
     for (const s of SYSTEMS) {
       const [, bob, cy] = odd[s].map(withoutDate);
-      expect(bob).toEqual({ id: 2, [ODD_EMAIL]: 'bob@example.org', [ODD_NAME]: 'Bob Odd', [ODD_NOTE]: 'bob note', [ODD_TICK]: 'tick two' });
-      expect(cy[ODD_EMAIL]).not.toBe('cy@example.org');
-      expect(cy[ODD_NAME]).not.toBe('Cy Odd');
-      expect(cy[ODD_NOTE]).not.toBe('cy note');
+      expect(bob).toEqual({ id: 2, [ODD.email]: 'bob@example.org', [ODD.name]: 'Bob Odd', [ODD.note]: 'bob note', [ODD.tick]: 'tick two' });
+      expect(cy[ODD.email]).not.toBe('cy@example.org');
+      expect(cy[ODD.name]).not.toBe('Cy Odd');
+      expect(cy[ODD.note]).not.toBe('cy note');
     }
     expect(await queryPostgres(pg.url, 'SELECT count(*)::int AS n FROM users')).toEqual([{ n: 1 }]);
   });

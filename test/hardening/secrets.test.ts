@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { redactUrls } from '../../src/errors.ts';
+import { datamapFixture } from '../fixtures/datamap-fixture.ts';
 import { createPostgresDatabase, execPostgres, queryPostgres, type TestDatabase } from '../helpers/databases.ts';
 import { demoFixture, filesUnder, removeDir, runCli, runCliProcess, tempDir, type CliRun, type DemoFixture } from './helpers.ts';
 
@@ -42,29 +43,7 @@ function extend(text: string, crm: string): string {
       /(  mailchimp: .*\n)/,
       `$1  crm:       { kind: postgres, url: env:CRM_DATABASE_URL }\n  archive:   { kind: postgres, url: ${JSON.stringify(crm)} }\n`,
     )
-    .replace(
-      /^tables:\n/m,
-      `tables:
-  crm.contacts:
-    key: id
-    identify: { email: email, phone: phone }
-    retention: inactive-account
-    on_erase: delete
-    fields:
-      email:        { category: contact.email, mask: hash }
-      full_name:    { category: identity.name, mask: fake }
-      phone:        { category: contact.phone, mask: null }
-      last_seen_at: { category: account.activity, mask: keep }
-  archive.archived_contacts:
-    key: id
-    identify: { email: email }
-    on_erase: anonymize
-    fields:
-      email:     { category: contact.email, mask: hash }
-      full_name: { category: identity.name, mask: fake }
-
-`,
-    );
+    .replace(/^tables:\n/m, datamapFixture('secrets-crm-tables').replace(/^#.*\n/, ''));
 }
 
 beforeAll(async () => {

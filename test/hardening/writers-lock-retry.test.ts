@@ -7,7 +7,7 @@ import pg from 'pg';
 import { createConnector } from '../../connectors/index.ts';
 import type { SqlConnector } from '../../connectors/connector.ts';
 import { SystemError } from '../../src/errors.ts';
-import { retry } from '../../src/retry.ts';
+import { retry, type RetryOptions } from '../../src/retry.ts';
 import { LOCK_RETRY } from '../../src/ops/sweep-sql.ts';
 import { createMysqlDatabase, createPostgresDatabase, execMysql, execPostgres, queryMysql, queryPostgres, type TestDatabase } from '../helpers/databases.ts';
 
@@ -129,31 +129,34 @@ test('each engine knows its own lock conflicts, and only those', () => {
   expect([postgres.isLockConflict(myDeadlock), mariadb.isLockConflict(pgDeadlock)]).toEqual([false, false]);
 });
 
-test('a statement that failed for another reason is not retried', async () => {
+/** `retry` on a statement that fails with `error` every time: what it threw in the end, and how often it tried. */
+async function retriedFailure(error: SystemError, options: RetryOptions): Promise<{ err: Error; attempts: number }> {
   let attempts = 0;
+  const err = await retry(async () => {
+    attempts++;
+    throw error;
+  }, options).catch((e: Error) => e);
+  return { err, attempts };
+}
+
+test('a statement that failed for another reason is not retried', async () => {
   const postgres = judge('postgres');
-  const err = await retry(
-    async () => {
-      attempts++;
-      throw new SystemError('db', 't', 'duplicate key', { code: '23505' });
-    },
-    { ...LOCK_RETRY, retryable: (e) => postgres.isLockConflict(e) },
-  ).catch((e: unknown) => e);
+  const { err, attempts } = await retriedFailure(new SystemError('db', 't', 'duplicate key', { code: '23505' }), {
+    ...LOCK_RETRY,
+    retryable: (e) => postgres.isLockConflict(e),
+  });
 
   expect(err).toBeInstanceOf(SystemError);
   expect(attempts).toBe(1);
 });
 
 test('a lock conflict that persists is retried a bounded number of times, then reported', async () => {
-  let attempts = 0;
   const mariadb = judge('mysql');
-  const err = await retry(
-    async () => {
-      attempts++;
-      throw new SystemError('db', 't', 'Lock wait timeout exceeded', { errno: 1205 });
-    },
-    { attempts: 3, backoffMs: 1, retryable: (e) => mariadb.isLockConflict(e) },
-  ).catch((e: Error) => e);
+  const { err, attempts } = await retriedFailure(new SystemError('db', 't', 'Lock wait timeout exceeded', { errno: 1205 }), {
+    attempts: 3,
+    backoffMs: 1,
+    retryable: (e) => mariadb.isLockConflict(e),
+  });
 
   expect(err.message).toBe('db.t: Lock wait timeout exceeded');
   expect(attempts).toBe(3);

@@ -128,3 +128,9 @@ export async function queryMysql<T = Record<string, unknown>>(url: string, sqlTe
     await c.end();
   }
 }
+
+/** The same four things for either database server, by the name a data map's `kind:` gives it. */
+export const SERVERS = {
+  postgres: { create: createPostgresDatabase, exec: execPostgres, query: queryPostgres },
+  mysql: { create: createMysqlDatabase, exec: execMysql, query: queryMysql },
+} as const;

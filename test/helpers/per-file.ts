@@ -2,7 +2,7 @@
 // removed after them, in the reverse order (vitest runs after-hooks as a stack).
 import { afterAll, beforeAll } from 'vitest';
 import type { Connector } from '../../connectors/connector.ts';
-import { createMysqlDatabase, createPostgresDatabase, execMysql, execPostgres, type TestDatabase } from './databases.ts';
+import { SERVERS, type TestDatabase } from './databases.ts';
 
 /** Every item of an async iterable, in order. */
 export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
@@ -18,8 +18,8 @@ export async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
 export function freshDatabase(engine: 'postgres' | 'mysql', prefix: string, setupSql?: string): Pick<TestDatabase, 'url' | 'name'> {
   let db: TestDatabase | undefined;
   beforeAll(async () => {
-    db = await (engine === 'postgres' ? createPostgresDatabase : createMysqlDatabase)(prefix);
-    if (setupSql) await (engine === 'postgres' ? execPostgres : execMysql)(db.url, setupSql);
+    db = await SERVERS[engine].create(prefix);
+    if (setupSql) await SERVERS[engine].exec(db.url, setupSql);
   });
   afterAll(async () => {
     await db?.drop();
@@ -37,19 +37,30 @@ export function freshDatabase(engine: 'postgres' | 'mysql', prefix: string, setu
 
 /** The connector `make` gives, connected before the tests and closed after them. */
 export function connectedDuring<C extends Connector>(make: () => C): C {
-  let c: C | undefined;
-  beforeAll(async () => {
-    c = make();
+  return madeDuring('the connector', async () => {
+    const c = make();
     await c.connect();
+    return c;
+  }, (c) => c.close());
+}
+
+/**
+ * What `make` gives, made before the tests and disposed of after them. The stand-in returned forwards to it, so a
+ * file can hold it in a const; touching it while the tests are being defined is an error that says so.
+ */
+export function madeDuring<T extends object>(what: string, make: () => T | Promise<T>, dispose: (made: T) => unknown): T {
+  let made: T | undefined;
+  beforeAll(async () => {
+    made = await make();
   });
   afterAll(async () => {
-    await c?.close();
+    if (made) await dispose(made);
   });
-  return new Proxy({} as C, {
+  return new Proxy({} as T, {
     get(_, name) {
-      const connected = c ?? fail('the connector is connected before the tests, not while they are defined');
-      const value = Reflect.get(connected, name, connected);
-      return typeof value === 'function' ? value.bind(connected) : value;
+      const target = made ?? fail(`${what} is made before the tests, not while they are defined`);
+      const value = Reflect.get(target, name, target);
+      return typeof value === 'function' ? value.bind(target) : value;
     },
   });
 }

@@ -55,6 +55,34 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   }
 }
 
+/** A statement run on its own connection to `url`, its rows returned. */
+type Query = <T>(url: string, text: string) => Promise<T[]>;
+
+/** How an engine pauses and resumes a replica's replay, and tells whether it has applied all of the primary's log. */
+interface ReplaySql {
+  pause: string;
+  resume: string;
+  /** On the primary: where its log ends, as `at`. */
+  position: string;
+  /** On the replica: whether it has applied the log up to `at`, as a true `ok`. */
+  reached(at: string): string;
+}
+
+function replicatedPair(servers: { primaryUrl: string; replicaUrl: string; on: Query; stop(): Promise<void> }, replay: ReplaySql): ReplicatedPair {
+  const { primaryUrl, replicaUrl, on, stop } = servers;
+  return {
+    primaryUrl,
+    replicaUrl,
+    pauseReplay: async () => void (await on(replicaUrl, replay.pause)),
+    resumeReplay: async () => void (await on(replicaUrl, replay.resume)),
+    async caughtUp() {
+      const [{ at }] = await on<{ at: string }>(primaryUrl, replay.position);
+      await until('the replica applies what the primary wrote', async () => ((await on<{ ok: unknown }>(replicaUrl, replay.reached(at)))[0].ok ? true : undefined));
+    },
+    stop,
+  };
+}
+
 // ---------------------------------------------------------------- PostgreSQL
 
 function pgBinDir(): string | undefined {
@@ -115,18 +143,15 @@ export async function startPostgresPair(): Promise<ReplicatedPair> {
     }
   };
   await until('the standby streams', async () => ((await on(primaryUrl, `select 1 from pg_stat_replication where state = 'streaming'`)).length ? true : undefined));
-  return {
-    primaryUrl,
-    replicaUrl,
-    pauseReplay: async () => void (await on(replicaUrl, 'select pg_wal_replay_pause()')),
-    resumeReplay: async () => void (await on(replicaUrl, 'select pg_wal_replay_resume()')),
-    async caughtUp() {
-      const [{ lsn }] = await on<{ lsn: string }>(primaryUrl, 'select pg_current_wal_lsn()::text as lsn');
-      await until('the standby replays', async () => ((await on<{ ok: boolean }>(replicaUrl, `select pg_last_wal_replay_lsn() >= '${lsn}'::pg_lsn as ok`))[0].ok ? true : undefined));
-    },
-    stop,
-  };
+  return replicatedPair({ primaryUrl, replicaUrl, on, stop }, PG_REPLAY);
 }
+
+const PG_REPLAY: ReplaySql = {
+  pause: 'select pg_wal_replay_pause()',
+  resume: 'select pg_wal_replay_resume()',
+  position: 'select pg_current_wal_lsn()::text as at',
+  reached: (lsn) => `select pg_last_wal_replay_lsn() >= '${lsn}'::pg_lsn as ok`,
+};
 
 // ---------------------------------------------------------------- MariaDB
 
@@ -198,15 +223,13 @@ export async function startMariadbPair(): Promise<ReplicatedPair> {
     await stop();
     throw err;
   }
-  return {
-    primaryUrl,
-    replicaUrl,
-    pauseReplay: async () => void (await on(replicaUrl, 'STOP REPLICA SQL_THREAD')),
-    resumeReplay: async () => void (await on(replicaUrl, 'START REPLICA SQL_THREAD')),
-    async caughtUp() {
-      const [{ pos }] = await on<{ pos: string }>(primaryUrl, 'select @@gtid_binlog_pos as pos');
-      await until('the MariaDB replica applies', async () => ((await on<{ r: number | null }>(replicaUrl, `select master_gtid_wait('${pos}', 1) as r`))[0].r === 0 ? true : undefined));
-    },
-    stop,
-  };
+  return replicatedPair({ primaryUrl, replicaUrl, on, stop }, MARIADB_REPLAY);
 }
+
+const MARIADB_REPLAY: ReplaySql = {
+  pause: 'STOP REPLICA SQL_THREAD',
+  resume: 'START REPLICA SQL_THREAD',
+  position: 'select @@gtid_binlog_pos as at',
+  // 0 once applied, -1 when the second it waits runs out.
+  reached: (gtid) => `select master_gtid_wait('${gtid}', 1) = 0 as ok`,
+};

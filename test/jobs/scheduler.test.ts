@@ -155,13 +155,19 @@ describe('dsar schedule', () => {
     expect(await runs()).toEqual([]);
   });
 
-  test('stopping forwards SIGTERM: the job ends after its current batch, and the next scheduler resumes it from its checkpoint', async () => {
+  /** A scheduler started just before the job's 03:00 tick, returned once the job has run its first batch. */
+  async function inFirstBatch(job: ReturnType<typeof batchJob>) {
     const clock = new FakeClock('2025-01-01T02:59:59Z');
-    const job = batchJob('nightly-sweep', '0 3 * * *', dir, { batches: 4, batchMs: 300 });
-    const first = scheduler({ clock, jobs: [job] });
-    await first.start();
+    const s = scheduler({ clock, jobs: [job] });
+    await s.start();
     clock.advanceTo('2025-01-01T03:00:00Z');
-    await waitFor('the first batch', () => steps(dir).some((s) => s.step === 'batch'));
+    await waitFor('the first batch', () => steps(dir).some((step) => step.step === 'batch'));
+    return { clock, s };
+  }
+
+  test('stopping forwards SIGTERM: the job ends after its current batch, and the next scheduler resumes it from its checkpoint', async () => {
+    const job = batchJob('nightly-sweep', '0 3 * * *', dir, { batches: 4, batchMs: 300 });
+    const { clock, s: first } = await inFirstBatch(job);
 
     const began = Date.now();
     await first.stop(9_000);
@@ -183,11 +189,7 @@ describe('dsar schedule', () => {
   });
 
   test('a job that ignores SIGTERM is killed when the grace period ends', async () => {
-    const clock = new FakeClock('2025-01-01T02:59:59Z');
-    const s = scheduler({ clock, jobs: [batchJob('stubborn', '0 3 * * *', dir, { batches: 100, batchMs: 100, ignoreTerm: true })] });
-    await s.start();
-    clock.advanceTo('2025-01-01T03:00:00Z');
-    await waitFor('the first batch', () => steps(dir).some((s) => s.step === 'batch'));
+    const { s } = await inFirstBatch(batchJob('stubborn', '0 3 * * *', dir, { batches: 100, batchMs: 100, ignoreTerm: true }));
     const began = Date.now();
     await s.stop(500);
     expect(Date.now() - began).toBeLessThan(5_000);

@@ -2,21 +2,12 @@
 // `purposes: [marketing]` (app.subscriptions, the mailchimp CSV) and nothing else.
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { openStateStore } from '../../src/state/store.ts';
-import { BOB, CARL, HAL, HMAC_KEY, MARY, createShop, dsar, others, type Shop, type Snapshot } from '../fixtures/erase/shop.ts';
+import { BOB, CARL, HAL, HMAC_KEY, MARY, dsar, others } from '../fixtures/erase/shop.ts';
+import { shopDuring } from './shop-during.ts';
 
-let shop: Shop;
-let before: Snapshot;
-
-beforeAll(async () => {
-  shop = await createShop('optout');
-  before = await shop.snapshot();
-});
-
-afterAll(async () => {
-  await shop?.dispose();
-});
+const shop = shopDuring('optout');
 
 test("a marketing opt-out erases the subject's rows in marketing tables only", async () => {
   const run = await dsar(shop, '--json', 'optout', MARY, '--scope', 'marketing');
@@ -29,10 +20,10 @@ test("a marketing opt-out erases the subject's rows in marketing tables only", a
     'mailchimp.members delete 1',
     'app.subscriptions delete 1',
   ]);
-  expect(now['app.subscriptions']).toEqual(others(before['app.subscriptions'], 'id', [1]));
-  expect(now['mailchimp.members']).toEqual(before['mailchimp.members'].filter((l) => !String(l.line).startsWith('m1,')));
+  expect(now['app.subscriptions']).toEqual(others(shop.atStart['app.subscriptions'], 'id', [1]));
+  expect(now['mailchimp.members']).toEqual(shop.atStart['mailchimp.members'].filter((l) => !String(l.line).startsWith('m1,')));
   for (const table of ['app.customers', 'app.addresses', 'app.orders', 'billing.payments', 'crm.tickets', 'app.sessions']) {
-    expect(now[table]).toEqual(before[table]);
+    expect(now[table]).toEqual(shop.atStart[table]);
   }
   expect(doc.erasure.verification.clean).toBe(true);
 });

@@ -5,8 +5,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { main } from '../../src/cli/main.ts';
 import { openStateStore } from '../../src/state/store.ts';
+import { datamapFixture } from '../fixtures/datamap-fixture.ts';
+import { dsarMain } from '../helpers/dsar-main.ts';
 import { createPostgresDatabase, execPostgres, queryPostgres, type TestDatabase } from '../helpers/databases.ts';
 
 const ANN = 'ann@example.org';
@@ -33,38 +34,7 @@ beforeAll(async () => {
   process.env.ERASE_RESIDUE_URL = db.url;
   process.env.ERASE_RESIDUE_KEY = 'residue-test-key';
   datamap = path.join(dir, 'datamap.yaml');
-  writeFileSync(
-    datamap,
-    `version: 1
-identities:
-  email: { normalize: lowercase-trim }
-secrets:
-  hmac_key: env:ERASE_RESIDUE_KEY
-systems:
-  app: { kind: postgres, url: env:ERASE_RESIDUE_URL }
-  crm: { kind: files, path: crm, format: csv }
-tables:
-  crm.list:
-    key: email
-    identify: { email: email }
-    on_erase: anonymize
-    fields:
-      email: { category: contact.email, mask: keep }
-      name: { category: identity.name, mask: redact }
-  app.users:
-    key: id
-    identify: { email: email }
-    on_erase: anonymize
-    fields:
-      email: { category: contact.email, mask: hash }
-      name: { category: identity.name, mask: redact }
-  app.contacts:
-    key: id
-    unlinked: "a contact list with no user id: only verification searches it"
-    fields:
-      contact_email: { category: contact.email, mask: hash }
-`,
-  );
+  writeFileSync(datamap, datamapFixture('erase-residue'));
 });
 
 afterAll(async () => {
@@ -72,15 +42,7 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function erase(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['--datamap', datamap, '--log-level', 'silent', 'erase', ANN, '--ticket', 'R-1', ...args], {
-    stdout: (s) => void (stdout += s),
-    stderr: (s) => void (stderr += s),
-  });
-  return { code, stdout, stderr };
-}
+const erase = (...args: string[]) => dsarMain(datamap, 'erase', ANN, '--ticket', 'R-1', ...args);
 
 test('residue is listed by system.table.column and key, without the value, and the erase exits 1', async () => {
   const run = await erase();
@@ -127,11 +89,6 @@ test('--json lists the residue with its keys', async () => {
   ]);
 });
 
-async function dsarJson(...args: string[]) {
-  let stdout = '';
-  const code = await main(['--datamap', datamap, '--log-level', 'silent', ...args], { stdout: (s) => void (stdout += s), stderr: () => {} });
-  return { code, stdout };
-}
 
 test('--verify-deep finds the subject in columns the map never declared, by system.table.column and key, never by value', async () => {
   const run = await erase('--verify-deep');
@@ -147,8 +104,8 @@ test('--verify-deep finds the subject in columns the map never declared, by syst
 });
 
 test('dsar verify <identity> runs the deep check alone: reads only, exit 1 with the places, 0 for someone nowhere', async () => {
-  const ann = await dsarJson('--json', 'verify', ANN);
-  const nobody = await dsarJson('--json', 'verify', 'nobody.at.all@example.org');
+  const ann = await dsarMain(datamap, '--json', 'verify', ANN);
+  const nobody = await dsarMain(datamap, '--json', 'verify', 'nobody.at.all@example.org');
 
   expect(ann.code).toBe(1);
   const doc = JSON.parse(ann.stdout);

@@ -1,19 +1,10 @@
 // `dsar hold add|remove|list` and what a hold does to `dsar erase`: nothing is touched, exit 1 with the hold's reason.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { openStateStore } from '../../src/state/store.ts';
-import { BOB, HAL, KIM, createShop, dsar, type Shop, type Snapshot } from '../fixtures/erase/shop.ts';
+import { BOB, HAL, KIM, dsar } from '../fixtures/erase/shop.ts';
+import { shopDuring } from './shop-during.ts';
 
-let shop: Shop;
-let before: Snapshot;
-
-beforeAll(async () => {
-  shop = await createShop('hold');
-  before = await shop.snapshot();
-});
-
-afterAll(async () => {
-  await shop?.dispose();
-});
+const shop = shopDuring('hold');
 
 describe('placing and listing holds', () => {
   test('hold add records the hold by keyed hash; hold list shows its reason, never the identity', async () => {
@@ -55,7 +46,7 @@ describe('erasing a held subject', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toBe('dsar: legal hold on this subject: Litigation 2024-17; nothing was erased\n');
     expect(run.stdout).toBe('');
-    expect(await shop.snapshot()).toEqual(before);
+    expect(await shop.snapshot()).toEqual(shop.atStart);
   });
 
   test('the refusal is in the ledger, without the reason text (it may name people)', async () => {
@@ -73,7 +64,7 @@ describe('erasing a held subject', () => {
 
     expect(run.code).toBe(1);
     expect(run.stderr).toBe('dsar: legal hold on this subject: Audit B; nothing was erased\n');
-    expect(await shop.snapshot()).toEqual(before);
+    expect(await shop.snapshot()).toEqual(shop.atStart);
   });
 
   test('a child is not erased while held: --child ignores legal obligations, not holds', async () => {
@@ -83,7 +74,7 @@ describe('erasing a held subject', () => {
 
     expect(run.code).toBe(1);
     expect(run.stderr).toBe('dsar: legal hold on this subject: Custody case; nothing was erased\n');
-    expect(await shop.snapshot()).toEqual(before);
+    expect(await shop.snapshot()).toEqual(shop.atStart);
   });
 
   test('once the hold is lifted, the erase goes ahead', async () => {

@@ -3,8 +3,7 @@
 // next run resumes; --max-rate and --pause-ms space the batches; bad values are refused with exit 2.
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
-import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest';
+import { beforeEach, expect, test } from 'vitest';
 import { loadDataMap } from '../../src/datamap/load.ts';
 import { silentLogger } from '../../src/log.ts';
 import type { Clock } from '../../src/ops/sweep-brakes.ts';
@@ -12,42 +11,24 @@ import { brakeSettings, type SweepArgs } from '../../src/cli/handlers/sweep.ts';
 import { runSweep } from '../../src/ops/sweep.ts';
 import type { SweepResult } from '../../src/ops/sweep-summary.ts';
 import { openStateFor } from '../../src/state/for-map.ts';
-import { sweepFixture, type SweepFixture } from './sweep-fixture.ts';
+import { datamapFixture } from '../fixtures/datamap-fixture.ts';
+import { withSqliteFile } from '../helpers/sqlite-file.ts';
+import { sweepFixtureDuring } from './sweep-fixture.ts';
 
 const ROWS = 1000;
 const EXPIRED = 800; // ids 1..800 are old
-let f: SweepFixture;
+const f = sweepFixtureDuring('brakes');
 const file = () => path.join(f.dir, 'app.db');
 
-function map(timezone = 'UTC'): string {
-  return `version: 1
-timezone: ${timezone}
-secrets:
-  hmac_key: env:${f.env.key}
-systems:
-  app: { kind: sqlite, path: app.db }
-retention:
-  old: { keep: 1y, after: seen_at, then: delete }
-tables:
-  app.events:
-    key: id
-    retention: old
-    fields:
-      note: { category: usage.activity, mask: keep }
-`;
-}
+const map = (timezone = 'UTC') => datamapFixture('sweep-brakes', { key: f.env.key, timezone });
 
-beforeAll(() => {
-  f = sweepFixture('brakes');
-});
-afterAll(() => f?.dispose());
 beforeEach(() => {
   rmSync(path.join(f.dir, '.dsar'), { recursive: true, force: true }); // no checkpoint from the test before
-  const db = new Database(file());
-  db.exec(`drop table if exists events; create table events (id integer primary key, note text, seen_at text);
-    with recursive g(n) as (select 1 union all select n + 1 from g where n < ${ROWS})
-    insert into events select n, 'e' || n, case when n <= ${EXPIRED} then '2020-01-01 00:00:00' else '2026-06-01 00:00:00' end from g`);
-  db.close();
+  withSqliteFile(file(), (db) =>
+    db.exec(`drop table if exists events; create table events (id integer primary key, note text, seen_at text);
+      with recursive g(n) as (select 1 union all select n + 1 from g where n < ${ROWS})
+      insert into events select n, 'e' || n, case when n <= ${EXPIRED} then '2020-01-01 00:00:00' else '2026-06-01 00:00:00' end from g`),
+  );
 });
 
 /** A clock that stands still but for the brakes' own sleeps, which it records. */
@@ -65,14 +46,7 @@ function fakeClock(startIso: string): Clock & { slept: number[]; at(): string } 
   };
 }
 
-const rowsLeft = () => {
-  const db = new Database(file());
-  try {
-    return (db.prepare('select count(*) as n from events').get() as { n: number }).n;
-  } finally {
-    db.close();
-  }
-};
+const rowsLeft = () => withSqliteFile(file(), (db) => db.prepare('select count(*) from events').pluck().get() as number);
 
 async function sweep(args: Partial<SweepArgs>, clock: Clock, timezone = 'UTC', dryRun = false): Promise<SweepResult> {
   f.writeDatamap(map(timezone));

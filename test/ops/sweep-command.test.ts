@@ -4,52 +4,23 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
-import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest';
+import { beforeEach, expect, test } from 'vitest';
 import { createProgress } from '../../src/cli/progress.ts';
-import { sweepFixture, tableOf, type SweepFixture } from './sweep-fixture.ts';
+import { withSqliteFile } from '../helpers/sqlite-file.ts';
+import { sweepFixtureDuring, tableOf } from './sweep-fixture.ts';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'dsar.js');
-let f: SweepFixture;
+const f = sweepFixtureDuring('command', 'sweep-command');
 const file = () => path.join(f.dir, 'app.db');
-const emails = () => {
-  const db = new Database(file());
-  try {
-    return (db.prepare('select email from users order by id').all() as Array<{ email: string }>).map((r) => r.email);
-  } finally {
-    db.close();
-  }
-};
+const emails = () => withSqliteFile(file(), (db) => db.prepare('select email from users order by id').pluck().all() as string[]);
 
-beforeAll(() => {
-  f = sweepFixture('command');
-  f.writeDatamap(`version: 1
-identities:
-  email: { normalize: lowercase-trim }
-secrets:
-  hmac_key: env:${f.env.key}
-systems:
-  app: { kind: sqlite, path: app.db }
-retention:
-  inactive: { keep: 3y, after: last_seen_at, then: anonymize }
-tables:
-  app.users:
-    key: id
-    identify: { email: email }
-    retention: inactive
-    fields:
-      email: { category: contact.email, mask: hash }
-      name:  { category: identity.name, mask: fake }
-`);
-});
-afterAll(() => f?.dispose());
 beforeEach(() => {
   rmSync(file(), { force: true });
   rmSync(path.join(f.dir, '.dsar'), { recursive: true, force: true });
-  const db = new Database(file());
-  db.exec(`create table users (id integer primary key, email text, name text, last_seen_at timestamp);
-    insert into users values (1, 'ann@example.org', 'Ann Archer', '2020-01-01 00:00:00'), (2, 'bob@example.org', 'Bob Baker', '2026-01-01 00:00:00')`);
-  db.close();
+  withSqliteFile(file(), (db) =>
+    db.exec(`create table users (id integer primary key, email text, name text, last_seen_at timestamp);
+      insert into users values (1, 'ann@example.org', 'Ann Archer', '2020-01-01 00:00:00'), (2, 'bob@example.org', 'Bob Baker', '2026-01-01 00:00:00')`),
+  );
   process.env[f.env.key] = 'sweep-test-hmac-key';
 });
 
@@ -101,9 +72,7 @@ test('the logs, even at debug level, carry counts and never a personal value', (
 
 test('a legal hold whose identity cannot be read back stops the whole sweep (exit 1), nothing swept', async () => {
   expect((await f.dsar('hold', 'add', 'ann@example.org', '--reason', 'case 9')).code).toBe(0);
-  const state = new Database(path.join(f.dir, '.dsar', 'state.db'));
-  state.exec('update dsar_holds set identity_sealed = null');
-  state.close();
+  withSqliteFile(path.join(f.dir, '.dsar', 'state.db'), (state) => state.exec('update dsar_holds set identity_sealed = null'));
 
   const r = await f.dsar('sweep', '--as-of', '2026-06-15');
 

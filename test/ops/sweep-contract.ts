@@ -7,6 +7,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { datamapFixture } from '../fixtures/datamap-fixture.ts';
+import { SERVERS, type TestDatabase } from '../helpers/databases.ts';
 import { counts, sweepFixture, tableOf, type SweepFixture } from './sweep-fixture.ts';
 
 export type Row = Record<string, unknown>;
@@ -26,6 +27,27 @@ export interface SweepEngine {
   updateTrigger(table: string): string;
   /** DDL for a BEFORE DELETE trigger on `logs` that refuses row 5, quoting its `msg` where the engine can. */
   refuseDelete(): string;
+}
+
+/** The SweepEngine part that is the same for PostgreSQL and MariaDB: a fresh database whose URL the map reads. */
+export function serverDatabase(kind: keyof typeof SERVERS): Pick<SweepEngine, 'system' | 'setup' | 'teardown' | 'exec' | 'query'> {
+  const server = SERVERS[kind];
+  let db: TestDatabase | undefined;
+  const url = () => db?.url ?? fail('the database is made in setup');
+  return {
+    system: (urlEnv) => `{ kind: ${kind}, url: env:${urlEnv} }`,
+    async setup(urlEnv) {
+      db = await server.create('sweep');
+      process.env[urlEnv] = db.url;
+    },
+    teardown: async () => db?.drop(),
+    exec: (sqlText) => server.exec(url(), sqlText),
+    query: (sqlText) => server.query(url(), sqlText),
+  };
+}
+
+function fail(message: string): never {
+  throw new Error(message);
 }
 
 export const AS_OF = '2026-06-15';

@@ -1,10 +1,10 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest';
-import { counts, sweepFixture, tableOf, type SweepFixture } from './sweep-fixture.ts';
+import { beforeEach, expect, test } from 'vitest';
+import { counts, sweepFixtureDuring, tableOf } from './sweep-fixture.ts';
 
 // --as-of 2026-06-15: `1y` expires rows older than 2025-06-15 00:00 UTC.
-let f: SweepFixture;
+const f = sweepFixtureDuring('files', 'sweep-files');
 const dir = () => path.join(f.dir, 'exports');
 const file = (name: string) => path.join(dir(), `${name}.csv`);
 const read = (name: string) => readFileSync(file(name), 'utf8');
@@ -19,36 +19,6 @@ const MEMBERS = [
 ].join('\r\n');
 const TICKETS = ['id,member_id,body,closed', '10,4,"old, closed",2020-01-01', '11,1,recent,2026-01-01', '12,2,no date,', ''].join('\r\n');
 
-beforeAll(() => {
-  f = sweepFixture('files');
-  f.writeDatamap(`version: 1
-identities:
-  email: { normalize: lowercase-trim }
-secrets:
-  hmac_key: env:${f.env.key}
-systems:
-  mail: { kind: files, path: ./exports, format: csv }
-retention:
-  seen:   { keep: 1y, after: last_seen, then: anonymize }
-  closed: { keep: 1y, after: closed, then: delete }
-tables:
-  mail.members:
-    key: id
-    identify: { email: email }
-    retention: seen
-    fields:
-      email: { category: contact.email, mask: hash }
-      name:  { category: identity.name, mask: redact }
-  mail.tickets:
-    key: id
-    retention: closed
-    links:
-      - { column: member_id, references: mail.members.id }
-    fields:
-      body: { category: support.interactions, mask: redact }
-`);
-});
-afterAll(() => f?.dispose());
 beforeEach(() => {
   mkdirSync(dir(), { recursive: true });
   writeFileSync(file('members'), MEMBERS);

@@ -1,10 +1,13 @@
 // A temp directory with a data map (and the embedded state store beside it) for sweep tests, and `dsar` run
-// in-process through the CLI's own entry point.
+// in-process through the CLI's own entry point (test/helpers/dsar-main.ts).
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { main } from '../../src/cli/main.ts';
+import type { SweepResult, TableSummary } from '../../src/ops/sweep-summary.ts';
+import { datamapFixture } from '../fixtures/datamap-fixture.ts';
+import { dsarMain, type DsarRun } from '../helpers/dsar-main.ts';
+import { madeDuring } from '../helpers/per-file.ts';
 
 export interface SweepFixture {
   dir: string;
@@ -12,34 +15,15 @@ export interface SweepFixture {
   /** Environment variable names the data map reads (set in process.env): `key` holds the HMAC key. */
   env: { key: string; url: string };
   writeDatamap(text: string): void;
-  dsar(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
+  dsar(...argv: string[]): Promise<DsarRun>;
   /** `dsar --json sweep ...` parsed. */
   sweep(...argv: string[]): Promise<SweepJson>;
   dispose(): void;
 }
 
-export interface TableJson {
-  table: string;
-  expired: number;
-  anonymized: number;
-  deleted: number;
-  skippedHolds: number;
-  nullDates: number;
-  unchanged: number;
-  batches: number;
-  resumed: boolean;
-  followersDeleted: Record<string, number>;
-  anonymizedInstead: Record<string, number>;
-  error?: string;
-}
-
-export interface SweepJson {
-  ok: boolean;
-  dryRun: boolean;
-  tables: TableJson[];
-  failures: string[];
-  skipped: Array<{ table: string; reason: string }>;
-}
+// The JSON is the command's SweepResult as printed; its types are the real ones, so a renamed figure fails here.
+export type TableJson = TableSummary;
+export type SweepJson = SweepResult;
 
 export function sweepFixture(prefix: string): SweepFixture {
   const dir = mkdtempSync(path.join(tmpdir(), `dsar-sweep-${prefix}-`));
@@ -47,15 +31,7 @@ export function sweepFixture(prefix: string): SweepFixture {
   const tag = randomBytes(4).toString('hex').toUpperCase();
   const env = { key: `DSAR_SWEEP_KEY_${tag}`, url: `DSAR_SWEEP_URL_${tag}` };
   process.env[env.key] = 'sweep-test-hmac-key';
-  const dsar = async (...argv: string[]) => {
-    let stdout = '';
-    let stderr = '';
-    const code = await main(['--datamap', datamap, '--log-level', 'silent', ...argv], {
-      stdout: (s) => void (stdout += s),
-      stderr: (s) => void (stderr += s),
-    });
-    return { code, stdout, stderr };
-  };
+  const dsar = (...argv: string[]) => dsarMain(datamap, ...argv);
   return {
     dir,
     datamap,
@@ -76,6 +52,18 @@ export function sweepFixture(prefix: string): SweepFixture {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A sweep fixture made before the file's (or the describe's) tests and removed after them; with `map`, its data map
+ * is test/fixtures/datamaps/<map>.yaml with `${key}` the HMAC key's variable.
+ */
+export function sweepFixtureDuring(prefix: string, map?: string): SweepFixture {
+  return madeDuring('the sweep fixture', () => {
+    const f = sweepFixture(prefix);
+    if (map) f.writeDatamap(datamapFixture(map, { key: f.env.key }));
+    return f;
+  }, (f) => f.dispose());
 }
 
 /** One table's figures from a sweep's JSON. */

@@ -1,19 +1,9 @@
 import { describe } from 'vitest';
-import { createMysqlDatabase, execMysql, queryMysql, type TestDatabase } from '../helpers/databases.ts';
-import { sweepContract } from './sweep-contract.ts';
-
-let db: TestDatabase;
+import { serverDatabase, sweepContract } from './sweep-contract.ts';
 
 describe('dsar sweep on MariaDB', () => {
   sweepContract({
-    system: (urlEnv) => `{ kind: mysql, url: env:${urlEnv} }`,
-    async setup(urlEnv) {
-      db = await createMysqlDatabase('sweep');
-      process.env[urlEnv] = db.url;
-    },
-    teardown: async () => db?.drop(),
-    exec: (sqlText) => execMysql(db.url, sqlText),
-    query: (sqlText) => queryMysql(db.url, sqlText),
+    ...serverDatabase('mysql'),
     types: { ts: 'datetime(3)', date: 'date', int: 'int', exactText: 'varchar(120) collate utf8mb4_bin' },
     updateTrigger: (table) => `create trigger ${table}_touch before update on ${table} for each row
       begin insert into fires (n) values (1); set new.last_update = now(3); end`,

@@ -1,19 +1,9 @@
 import { describe } from 'vitest';
-import { createPostgresDatabase, execPostgres, queryPostgres, type TestDatabase } from '../helpers/databases.ts';
-import { sweepContract } from './sweep-contract.ts';
-
-let db: TestDatabase;
+import { serverDatabase, sweepContract } from './sweep-contract.ts';
 
 describe('dsar sweep on PostgreSQL', () => {
   sweepContract({
-    system: (urlEnv) => `{ kind: postgres, url: env:${urlEnv} }`,
-    async setup(urlEnv) {
-      db = await createPostgresDatabase('sweep');
-      process.env[urlEnv] = db.url;
-    },
-    teardown: async () => db?.drop(),
-    exec: (sqlText) => execPostgres(db.url, sqlText),
-    query: (sqlText) => queryPostgres(db.url, sqlText),
+    ...serverDatabase('postgres'),
     types: { ts: 'timestamptz', date: 'date', int: 'integer', exactText: 'varchar(120)' },
     updateTrigger: (table) => `create or replace function ${table}_touch() returns trigger language plpgsql as $$
       begin insert into fires (n) values (1); new.last_update := clock_timestamp(); return new; end $$;

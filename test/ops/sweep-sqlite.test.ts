@@ -1,18 +1,10 @@
 import { closeSync, openSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { describe } from 'vitest';
+import { withSqliteFile } from '../helpers/sqlite-file.ts';
 import { sweepContract, type Row } from './sweep-contract.ts';
 
 let file: string;
-const withDb = <T>(fn: (db: Database.Database) => T): T => {
-  const db = new Database(file);
-  try {
-    return fn(db);
-  } finally {
-    db.close();
-  }
-};
 
 describe('dsar sweep on SQLite', () => {
   sweepContract({
@@ -23,10 +15,10 @@ describe('dsar sweep on SQLite', () => {
     },
     async teardown() {},
     async exec(sqlText) {
-      withDb((db) => db.exec(sqlText));
+      withSqliteFile(file, (db) => db.exec(sqlText));
     },
     async query(sqlText) {
-      return withDb((db) => db.prepare(sqlText).all() as Row[]);
+      return withSqliteFile(file, (db) => db.prepare(sqlText).all() as Row[]);
     },
     types: { ts: 'timestamp', date: 'date', int: 'integer', exactText: 'varchar(120)' },
     updateTrigger: (table) => `create trigger ${table}_fires before update on ${table} for each row begin insert into fires (n) values (1); end`,
