@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
+import { datamapFixture } from '../fixtures/datamap-fixture.ts';
 
 async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
@@ -14,23 +15,9 @@ async function run(argv: string[]): Promise<{ code: number; stdout: string; stde
 
 const dir = mkdtempSync(path.join(tmpdir(), 'dsar-cli-'));
 const broken = path.join(dir, 'broken.yaml');
-writeFileSync(
-  broken,
-  `version: 1
-systems:
-  app: { kind: sqlite, path: app.db }
-retention:
-  short: { keep: 3 years, after: created_at, then: delete }
-tables:
-  app.users:
-    key: id
-    on_erse: delete
-    retention: shortt
-    fields:
-      email: { category: contakt.email, mask: hash }
-      name: { category: identity.name, mask: scramble }
-`,
-);
+// test/fixtures/datamaps/cli-broken.yaml: five mistakes, at 5:18 (keep: 3 years), 9:5 (on_erse), 10:16 (retention:
+// shortt), 12:26 (contakt.email) and 13:46 (mask: scramble).
+writeFileSync(broken, datamapFixture('cli-broken'));
 
 describe('dsar CLI', () => {
   it('lists every problem of a broken data map with file:line:column and exits 2 without a stack trace', async () => {

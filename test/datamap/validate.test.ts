@@ -6,17 +6,8 @@ const fragment = (s: string) => expect.stringContaining(s);
 
 describe('unknown keys', () => {
   it('suggests on_erase for on_erse', () => {
-    const text = yaml`
-      version: 1
-      systems:
-        app: { kind: sqlite, path: app.db }
-      tables:
-        app.users:
-          key: id
-          on_erse: anonymize
-    `;
-    expect(problems(text)).toEqual([
-      { at: 'datamap.yaml:7:5', path: 'tables.app.users.on_erse', message: 'unknown key `on_erse` (did you mean `on_erase`?)' },
+    expect(problems(BASE + '    on_erse: anonymize\n')).toEqual([
+      { at: 'datamap.yaml:10:5', path: 'tables.app.users.on_erse', message: 'unknown key `on_erse` (did you mean `on_erase`?)' },
     ]);
   });
 
@@ -38,15 +29,8 @@ describe('unknown keys', () => {
   });
 
   it('reports unknown keys in fields, links, extracts and jobs', () => {
-    const text = yaml`
-      version: 1
-      systems:
-        app: { kind: sqlite, path: app.db }
-      tables:
-        app.users:
-          key: id
-          fields:
-            email: { categroy: contact.email, mask: hash }
+    // BASE (lines 1-9) with its field's category misspelt at line 9; then a table, an extract and a job (10-20).
+    const text = BASE.replace('category:', 'categroy:') + yaml`
         app.orders:
           key: id
           links:
@@ -60,10 +44,10 @@ describe('unknown keys', () => {
         nightly: { run: sweep, cron: "0 3 * * *", catchup: true }
     `;
     expect(problems(text)).toEqual([
-      { at: 'datamap.yaml:8:16', path: 'tables.app.users.fields.email.categroy', message: 'unknown key `categroy` (did you mean `category`?)' },
-      { at: 'datamap.yaml:12:28', path: 'tables.app.orders.links[0].refrences', message: 'unknown key `refrences` (did you mean `references`?)' },
-      { at: 'datamap.yaml:17:22', path: 'extracts.x.privacy.max_supression', message: 'unknown key `max_supression` (did you mean `max_suppression`?)' },
-      { at: 'datamap.yaml:19:45', path: 'jobs.nightly.catchup', message: 'unknown key `catchup` (did you mean `catch_up`?)' },
+      { at: 'datamap.yaml:9:16', path: 'tables.app.users.fields.email.categroy', message: 'unknown key `categroy` (did you mean `category`?)' },
+      { at: 'datamap.yaml:13:28', path: 'tables.app.orders.links[0].refrences', message: 'unknown key `refrences` (did you mean `references`?)' },
+      { at: 'datamap.yaml:18:22', path: 'extracts.x.privacy.max_supression', message: 'unknown key `max_supression` (did you mean `max_suppression`?)' },
+      { at: 'datamap.yaml:20:45', path: 'jobs.nightly.catchup', message: 'unknown key `catchup` (did you mean `catch_up`?)' },
     ]);
   });
 });
@@ -509,28 +493,21 @@ describe('jobs', () => {
 });
 
 it('lists all five mistakes of a map, each at its own line and column', () => {
-  const text = yaml`
-    version: 1
-    systems:
-      app: { kind: sqlite, path: app.db }
-    retention:
-      stale: { keep: 3yrs, after: last_seen_at, then: anonymize }
-    tables:
-      app.users:
-        key: id
-        identify: { email: email }
+  // BASE (lines 1-9) with its mask misspelt at line 9; then app.users' retention and on_erase (10-11), and the rule
+  // and the job (12-15).
+  const text = BASE.replace('mask: hash', 'mask: hashed') + yaml`
         retention: stael
         on_erse: anonymize
-        fields:
-          email: { category: contact.email, mask: hashed }
+    retention:
+      stale: { keep: 3yrs, after: last_seen_at, then: anonymize }
     jobs:
       nightly: { run: sweep, cron: "0 3 * *" }
   `;
   expect(problems(text)).toEqual([
-    { at: 'datamap.yaml:5:18', path: 'retention.stale.keep', message: fragment('`3yrs` is not a period') },
+    { at: 'datamap.yaml:9:47', path: 'tables.app.users.fields.email.mask', message: 'unknown mask `hashed` (did you mean `hash`?)' },
     { at: 'datamap.yaml:10:16', path: 'tables.app.users.retention', message: 'unknown retention rule `stael` (did you mean `stale`?)' },
     { at: 'datamap.yaml:11:5', path: 'tables.app.users.on_erse', message: 'unknown key `on_erse` (did you mean `on_erase`?)' },
-    { at: 'datamap.yaml:13:47', path: 'tables.app.users.fields.email.mask', message: 'unknown mask `hashed` (did you mean `hash`?)' },
+    { at: 'datamap.yaml:13:18', path: 'retention.stale.keep', message: fragment('`3yrs` is not a period') },
     { at: 'datamap.yaml:15:32', path: 'jobs.nightly.cron', message: fragment('bad cron expression `0 3 * *`') },
   ]);
 });

@@ -6,19 +6,11 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { main } from '../../src/cli/main.ts';
+import { datamapFixture } from '../fixtures/datamap-fixture.ts';
 
 let dir: string;
-const MAP = `version: 1
-secrets: { hmac_key: env:WRITE_MAP_KEY }   # our key
-systems:
-  app: { kind: sqlite, path: app.db }
-tables:
-  app.users:
-    key: id
-    identify: { email: email }
-    fields:
-      email: { category: contact.email, mask: hash }   # reviewed
-`;
+// A map with the user's own comments (`# our key`, `# reviewed`), which the merge must keep: one table, app.users.
+const MAP = datamapFixture('scan-write-map');
 
 beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'dsar-write-map-'));

@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { ScanReport } from '../../src/scan/report.ts';
+import { datamapFixture } from '../fixtures/datamap-fixture.ts';
 import { dsarMain } from '../helpers/dsar-main.ts';
 
 let dir: string;
@@ -39,36 +40,8 @@ beforeAll(() => {
   writeFileSync(path.join(dir, 'web', 'clicks.json'), JSON.stringify(clicks));
 
   datamap = path.join(dir, 'datamap.yaml');
-  writeFileSync(
-    datamap,
-    `version: 1
-identities:
-  email: { normalize: lowercase-trim }
-systems:
-  app: { kind: sqlite, path: app.db }
-  crm: { kind: files, path: crm, format: csv }
-  web: { kind: files, path: web, format: json }
-tables:
-  app.users:
-    key: id
-    identify: { email: email }
-    fields:
-      email: { category: contact.email, mask: hash }
-      full_name: { category: identity.name, mask: fake }
-  app.orders:
-    key: id
-    links:
-      - { column: user_id, references: app.users.id }
-    fields:
-      total: { category: billing.transaction, mask: keep }
-  crm.contacts:
-    key: email
-    identify: { email: email }
-    fields:
-      email: { category: contact.email, mask: hash }
-      phone: { category: contact.phone, mask: null }
-`,
-  );
+  // The map: test/fixtures/datamaps/scan-files.yaml (crm.contacts' phone, which the CSV lacks, at line 26).
+  writeFileSync(datamap, datamapFixture('scan-files'));
   sarifFile = path.join(dir, 'scan.sarif');
 });
 

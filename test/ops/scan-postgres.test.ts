@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadDataMap } from '../../src/datamap/load.ts';
 import { runScan } from '../../src/ops/scan.ts';
 import type { ScanReport } from '../../src/scan/report.ts';
+import { datamapFixture } from '../fixtures/datamap-fixture.ts';
 import { dsarMain } from '../helpers/dsar-main.ts';
 import { createPostgresDatabase, execPostgres, type TestDatabase } from '../helpers/databases.ts';
 
@@ -43,46 +44,10 @@ let dir: string;
 let app: TestDatabase;
 let datamap: string;
 
+/** test/fixtures/datamaps/scan-postgres.yaml in the test directory: line 14 is app.users' fax, 25 app.legacy_orders. */
 function writeMap(): string {
   const file = path.join(dir, 'datamap.yaml');
-  writeFileSync(
-    file,
-    `version: 1
-identities:
-  email: { normalize: lowercase-trim }
-systems:
-  app: { kind: postgres, url: env:SCAN_TEST_APP_URL }
-  clean: { kind: sqlite, path: clean.db }
-tables:
-  app.users:
-    key: id
-    identify: { email: email }
-    fields:
-      email: { category: contact.email, mask: hash }
-      full_name: { category: identity.name, mask: fake }
-      fax: { category: contact.phone, mask: null }
-  app.events:
-    key: [id, at]
-    links:
-      - { column: user_id, references: app.users.id }
-    fields:
-      ip: { category: online.ip, mask: generalize }
-  app.contacts:
-    key: id
-    fields:
-      email: { category: contact.email, mask: hash }
-  app.legacy_orders:
-    key: id
-    fields:
-      shipping_name: { category: identity.name, mask: redact }
-  clean.members:
-    key: id
-    identify: { email: email }
-    fields:
-      email: { category: contact.email, mask: hash }
-      full_name: { category: identity.name, mask: fake }
-`,
-  );
+  writeFileSync(file, datamapFixture('scan-postgres'));
   return file;
 }
 

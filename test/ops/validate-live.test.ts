@@ -5,52 +5,25 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
+import { datamapFixture } from '../fixtures/datamap-fixture.ts';
 import { createMysqlDatabase, createPostgresDatabase, execMysql, execPostgres, type TestDatabase } from '../helpers/databases.ts';
 
 let pgDb: TestDatabase;
 let myDb: TestDatabase;
 let dir: string;
 
-// Line numbers below are asserted: keep this map's lines where they are.
-const MAP = `version: 1
-identities: { email: { normalize: lowercase-trim }, phone: { normalize: digits } }
-systems:
-  app: { kind: postgres, url: env:LIVE_APP_URL }
-  billing: { kind: mysql, url: env:LIVE_BILLING_URL }
-retention:
-  inactive: { keep: 3y, after: last_seen, then: anonymize }
-tables:
-  app.users:
-    key: id
-    identify: { email: email, phone: phone }
-    retention: inactive
-    fields:
-      email: { category: contact.email, mask: redact }
-      phone: { category: contact.phone, mask: null }
-      nickname: { category: identity.name, mask: fake }
-  app.ghosts:
-    { key: id, unlinked: "a table that no longer exists" }
-  app.events:
-    key: [id, created_on]
-    links:
-      - { column: user_id, references: app.users.id }
-    fields:
-      created_on: { category: usage.activity, mask: generalize }
-  billing.invoices:
-    key: id
-    links:
-      - { column: issued_on, references: app.users.id }
-    fields:
-      customer_email: { category: contact.email, mask: hash }
-`;
+// The map under test: test/fixtures/datamaps/validate-live.yaml. The @line:column below are its lines (9 app.users,
+// 14-16 its fields, 17 app.ghosts, 24 app.events' created_on, 28 and 30 billing.invoices' link and field).
+const MAP = datamapFixture('validate-live');
 
-async function validateLive(): Promise<{ code: number; doc: any }> {
+/** `dsar datamap validate --live --json` of the map in `mapDir` (the suite's map by default). */
+async function validateLive(mapDir = dir): Promise<{ code: number; doc: any; stdout: string }> {
   let stdout = '';
-  const code = await main(['--datamap', path.join(dir, 'datamap.yaml'), '--json', '--log-level', 'silent', 'datamap', 'validate', '--live'], {
+  const code = await main(['--datamap', path.join(mapDir, 'datamap.yaml'), '--json', '--log-level', 'silent', 'datamap', 'validate', '--live'], {
     stdout: (s) => (stdout += s),
     stderr: () => {},
   });
-  return { code, doc: JSON.parse(stdout) };
+  return { code, doc: JSON.parse(stdout), stdout };
 }
 
 beforeAll(async () => {
@@ -100,26 +73,9 @@ describe('dsar datamap validate --live', () => {
 
   it('names an unreachable system, still checks the others, and exits 1 when nothing else is wrong', async () => {
     const okDir = mkdtempSync(path.join(tmpdir(), 'dsar-live-ok-'));
-    writeFileSync(
-      path.join(okDir, 'datamap.yaml'),
-      `version: 1
-systems:
-  app: { kind: postgres, url: env:LIVE_APP_URL }
-  gone: { kind: postgres, url: "postgres://dsar:s3cret@127.0.0.1:1/nowhere" }
-tables:
-  app.users:
-    key: id
-    identify: { email: email }
-    fields:
-      email: { category: contact.email, mask: hash }
-`,
-    );
-    let stdout = '';
-    const code = await main(['--datamap', path.join(okDir, 'datamap.yaml'), '--json', '--log-level', 'silent', 'datamap', 'validate', '--live'], {
-      stdout: (s) => (stdout += s),
-      stderr: () => {},
-    });
-    const doc = JSON.parse(stdout);
+    // Its systems: app, and gone at a closed port with a password in its URL.
+    writeFileSync(path.join(okDir, 'datamap.yaml'), datamapFixture('validate-live-unreachable'));
+    const { code, doc, stdout } = await validateLive(okDir);
     expect(code).toBe(1);
     expect(doc.unreachable.map((u: any) => u.system)).toEqual(['gone']);
     expect(stdout).not.toContain('s3cret');
@@ -137,31 +93,9 @@ describe('keys and link targets that are not unique', () => {
     const liveDir = mkdtempSync(path.join(tmpdir(), 'dsar-live-uniq-'));
     mkdirSync(path.join(liveDir, 'crm'));
     writeFileSync(path.join(liveDir, 'crm', 'list.csv'), 'email,name\nann@example.org,Ann\nann@example.org,Ann Again\nben@example.org,Ben\n');
-    writeFileSync(
-      path.join(liveDir, 'datamap.yaml'),
-      `version: 1
-systems:
-  app: { kind: postgres, url: env:LIVE_APP_URL }
-  crm: { kind: files, path: crm, format: csv }
-tables:
-  app.people:
-    key: id
-    identify: { email: email }
-  app.tickets:
-    key: ticket_no
-    links:
-      - { column: person_address, references: app.people.address_id }
-  crm.list:
-    key: email
-    identify: { email: email }
-`,
-    );
-    let stdout = '';
-    const code = await main(['--datamap', path.join(liveDir, 'datamap.yaml'), '--json', '--log-level', 'silent', 'datamap', 'validate', '--live'], {
-      stdout: (s) => (stdout += s),
-      stderr: () => {},
-    });
-    const doc = JSON.parse(stdout);
+    // app.people keyed by id, app.tickets keyed by ticket_no and linked to app.people.address_id, crm.list keyed by email.
+    writeFileSync(path.join(liveDir, 'datamap.yaml'), datamapFixture('validate-live-not-unique'));
+    const { code, doc, stdout } = await validateLive(liveDir);
     expect(code).toBe(2);
     expect(doc.errors.map((e: any) => `${e.system}.${e.table}: ${e.message}`).sort()).toEqual([
       'app.tickets: key (ticket_no) has no primary key or unique constraint in app.tickets: rows sharing it would be exported, erased and swept as one',

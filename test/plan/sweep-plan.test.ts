@@ -3,7 +3,8 @@ import type { ColumnInfo, SchemaInfo, TableInfo } from '../../connectors/connect
 import { parseDuration } from '../../src/datamap/duration.ts';
 import { UsageError } from '../../src/errors.ts';
 import { buildSweepPlan, expiryCutoff, hasExpired, resolveAsOf, selectSweptTables } from '../../src/plan/sweep-plan.ts';
-import { load, yaml } from '../datamap/helpers.ts';
+import { load } from '../datamap/helpers.ts';
+import { datamapFixture } from '../fixtures/datamap-fixture.ts';
 
 const NOW = new Date('2026-11-25T10:00:00Z');
 const at = (iso: string) => new Date(iso);
@@ -30,23 +31,27 @@ describe('--as-of', () => {
 });
 
 describe('expiry is calendar arithmetic in UTC', () => {
-  test('3y before 29 February 2028 is 28 February 2025 (the day is clamped to the month)', () => {
-    expect(cutoff('2028-02-29T00:00:00Z', '3y')).toBe('2025-02-28T00:00:00.000Z');
-  });
-
-  test('4y before 29 February 2028 is 29 February 2024', () => {
-    expect(cutoff('2028-02-29T00:00:00Z', '4y')).toBe('2024-02-29T00:00:00.000Z');
-  });
-
-  test('1m before 31 March is the last day of February, in leap and common years', () => {
-    expect(cutoff('2024-03-31T08:00:00Z', '1m')).toBe('2024-02-29T08:00:00.000Z');
-    expect(cutoff('2025-03-31T08:00:00Z', '1m')).toBe('2025-02-28T08:00:00.000Z');
-  });
-
-  test('18m crosses a year; days and hours are exact', () => {
-    expect(cutoff('2026-06-15T00:00:00Z', '18m')).toBe('2024-12-15T00:00:00.000Z');
-    expect(cutoff('2024-03-01T00:00:00Z', '1d')).toBe('2024-02-29T00:00:00.000Z');
-    expect(cutoff('2024-03-01T00:00:00Z', '12h')).toBe('2024-02-29T12:00:00.000Z');
+  test.each([
+    ['3y before 29 February 2028 is 28 February 2025 (the day is clamped to the month)', [['2028-02-29T00:00:00Z', '3y', '2025-02-28T00:00:00.000Z']]],
+    ['4y before 29 February 2028 is 29 February 2024', [['2028-02-29T00:00:00Z', '4y', '2024-02-29T00:00:00.000Z']]],
+    [
+      '1m before 31 March is the last day of February, in leap and common years',
+      [
+        ['2024-03-31T08:00:00Z', '1m', '2024-02-29T08:00:00.000Z'],
+        ['2025-03-31T08:00:00Z', '1m', '2025-02-28T08:00:00.000Z'],
+      ],
+    ],
+    [
+      '18m crosses a year; days and hours are exact',
+      [
+        ['2026-06-15T00:00:00Z', '18m', '2024-12-15T00:00:00.000Z'],
+        ['2024-03-01T00:00:00Z', '1d', '2024-02-29T00:00:00.000Z'],
+        ['2024-03-01T00:00:00Z', '12h', '2024-02-29T12:00:00.000Z'],
+      ],
+    ],
+  ])('%s', (_name, cases) => {
+    // Each case: [as of, keep, the cutoff].
+    for (const [asOf, keep, expected] of cases) expect(cutoff(asOf, keep)).toBe(expected);
   });
 
   test('a row exactly `keep` old has not expired; a millisecond older has', () => {
@@ -56,43 +61,9 @@ describe('expiry is calendar arithmetic in UTC', () => {
   });
 });
 
-const MAP = yaml`
-  version: 1
-  systems:
-    app: { kind: postgres, url: env:APP_URL }
-    crm: { kind: mysql, url: env:CRM_URL }
-  retention:
-    closed: { keep: 2y, after: closed_at, then: delete }
-    tax:    { keep: 7y, after: created_at, then: anonymize, basis: "legal-obligation (tax records)" }
-  tables:
-    app.customers:
-      key: id
-      retention: closed
-      fields:
-        name: { category: identity.name, mask: redact }
-    app.orders:
-      key: id
-      retention: tax
-      links:
-        - { column: customer_id, references: app.customers.id }
-      fields:
-        ship_to: { category: identity.name, mask: redact }
-        created_at: { category: billing.transaction, mask: keep }
-    app.lines:
-      key: [order_id, line_no]
-      retention: closed
-      fields:
-        sku: { category: billing.transaction, mask: keep }
-    app.notes:
-      key: id
-      fields:
-        body: { category: support.notes, mask: redact }
-    crm.customers:
-      key: id
-      retention: closed
-      fields:
-        name: { category: identity.name, mask: redact }
-`;
+// test/fixtures/datamaps/sweep-plan.yaml: retention closed (2y after closed_at, delete) on app.customers, app.lines
+// and crm.customers; tax (7y after created_at, anonymize) on app.orders; app.notes without retention.
+const MAP = datamapFixture('sweep-plan');
 
 function col(name: string): ColumnInfo {
   return { name, type: 'text', family: name.endsWith('_at') ? 'timestamp' : 'text', nullable: true, maxLength: null, unique: false };
