@@ -82,3 +82,7 @@ test('engine error codes are known only to connectors/', () => {
   const inside = sources('connectors').filter((file) => codeLines(file).some((line) => ENGINE_ERROR_CODE.test(line)));
   expect(inside).toEqual(['connectors/mysql/errors.ts', 'connectors/postgres/errors.ts', 'connectors/sqlite/errors.ts']);
 });
+
+test('src/plan builds plans and reads nothing: no await in it', () => {
+  expect(sources('src/plan').filter((file) => codeLines(file).some((line) => /\bawait\b/.test(line)))).toEqual([]);
+});
